@@ -1,0 +1,1 @@
+"""Calendar, treatment plans and mobile-therapist routing for medical-massage clinics."""
