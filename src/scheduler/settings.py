@@ -1,0 +1,96 @@
+"""Settings of the running service, read once from the environment.
+
+Secrets come only from the environment. On the embedded default (no `DATABASE_URL`)
+a missing `SCHEDULER_JWT_SECRET` is generated once into the data directory, readable
+by its owner only, so a first run needs no configuration and restarts keep sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """Raised when an environment variable has a value the service cannot use."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What the API, workers and projector need to know about their surroundings."""
+
+    data_dir: Path
+    database_url: str | None = None
+    redis_url: str | None = None
+    jwt_secret: str
+    jwt_ttl_s: int = 8 * 3600
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # eventsourcing is synchronous: its calls run in this many threads, and the psycopg
+    # pool is sized to match so no thread waits for a connection.
+    store_threads: int = 16
+    demo: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        """True when the event store is the embedded SQLite default."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from `environ` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("SCHEDULER_DATA_DIR", "var")).resolve()
+        database_url = env.get("DATABASE_URL") or None
+        secret = env.get("SCHEDULER_JWT_SECRET") or None
+        if secret is None:
+            if database_url is not None:
+                raise SettingsError(
+                    "SCHEDULER_JWT_SECRET is not set: with DATABASE_URL the service runs "
+                    "in production and needs a secret of at least 32 characters"
+                )
+            secret = _embedded_secret(data_dir)
+        if len(secret) < 32:
+            raise SettingsError("SCHEDULER_JWT_SECRET must be at least 32 characters long")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.get("REDIS_URL") or None,
+            jwt_secret=secret,
+            jwt_ttl_s=_int(env, "SCHEDULER_JWT_TTL_S", 8 * 3600),
+            host=env.get("SCHEDULER_HOST", "127.0.0.1"),
+            port=_int(env, "SCHEDULER_PORT", 8000),
+            store_threads=_int(env, "SCHEDULER_STORE_THREADS", 16),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not each write their own secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secret)
+    return secret
