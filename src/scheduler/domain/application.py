@@ -1,0 +1,16 @@
+"""The `Scheduling` application: the one entry point to the clinic's event-sourced records."""
+
+from __future__ import annotations
+
+from scheduler.domain.booking import Booking
+from scheduler.domain.plans import Plans
+from scheduler.domain.reads import Reads
+from scheduler.domain.records import Records
+
+
+class Scheduling(Records, Plans, Booking, Reads):
+    """Clinics, therapists, patients, plans and sessions, recorded as events.
+
+    Construct with the environment from `scheduler.store.environment()` (or a dict of
+    eventsourcing settings); see `scheduler.domain` for the full public surface.
+    """

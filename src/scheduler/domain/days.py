@@ -1,0 +1,213 @@
+"""The consistency boundaries of booking: one aggregate per therapist-day and patient-day.
+
+Every booking loads the therapist's day and the patient's day, checks the rules on them
+and saves both in one transaction. Two writers that race for the same day produce the
+same next version number, so the store accepts exactly one of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from scheduler.domain.errors import (
+    DayFull,
+    OutsideShift,
+    PatientBusy,
+    TherapistBusy,
+    TherapistUnavailable,
+)
+from scheduler.domain.ids import patient_day_id, therapist_day_id
+from scheduler.geo import Location, travel_minutes
+
+
+def _overlaps(start: datetime, end: datetime, other: dict[str, Any]) -> bool:
+    return bool(start < other["end"] and other["start"] < end)
+
+
+class TherapistDay(Aggregate):
+    """A therapist's visits on one local calendar date, and any time off within it.
+
+    Rule "never in two places at once": visits do not overlap, and between consecutive
+    visits there is at least the travel time between their places (the spec's formula);
+    the route leaves base no earlier than the shift's start and is back by its end.
+    """
+
+    @staticmethod
+    def create_id(therapist_id: UUID, day: date) -> UUID:
+        """Derived from therapist and date so every writer finds the same aggregate."""
+        return therapist_day_id(therapist_id, day)
+
+    @event("Opened")
+    def __init__(self, *, therapist_id: UUID, day: date, at: datetime) -> None:
+        self.therapist_id = therapist_id
+        self.day = day
+        self.visits: dict[UUID, dict[str, Any]] = {}
+        self.unavailable: list[dict[str, Any]] = []
+
+    def ordered_visits(self) -> list[tuple[UUID, dict[str, Any]]]:
+        """(session id, visit) pairs in start order."""
+        return sorted(self.visits.items(), key=lambda item: item[1]["start"])
+
+    def book(
+        self,
+        session_id: UUID,
+        start: datetime,
+        end: datetime,
+        place: Location,
+        *,
+        shift: tuple[datetime, datetime],
+        base: Location,
+        speed_kmh: float,
+        max_visits: int,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Add a visit, or raise the first rule it breaks (nothing is recorded then)."""
+        self._check_shift(start, end, shift)
+        self._check_available(start, end)
+        self._check_free(start, end, place, shift=shift, base=base, speed_kmh=speed_kmh)
+        if len(self.visits) >= max_visits:
+            raise DayFull(
+                f"therapist {self.therapist_id} already has {len(self.visits)} visits on "
+                f"{self.day} (maximum {max_visits}): choose another day or therapist"
+            )
+        self._visit_booked(
+            session_id=session_id,
+            start=start,
+            end=end,
+            latitude=place[0],
+            longitude=place[1],
+            actor=actor,
+            at=at,
+        )
+
+    def _check_shift(
+        self, start: datetime, end: datetime, shift: tuple[datetime, datetime]
+    ) -> None:
+        if start < shift[0] or end > shift[1]:
+            raise OutsideShift(
+                f"{start:%H:%M}-{end:%H:%M} UTC is outside the therapist's shift "
+                f"{shift[0]:%H:%M}-{shift[1]:%H:%M} UTC on {self.day}: pick a time inside it"
+            )
+
+    def _check_available(self, start: datetime, end: datetime) -> None:
+        for absence in self.unavailable:
+            if _overlaps(start, end, absence):
+                raise TherapistUnavailable(
+                    f"therapist {self.therapist_id} has {absence['kind']} from "
+                    f"{absence['start']:%H:%M} to {absence['end']:%H:%M} UTC on {self.day}: "
+                    "choose another time or therapist"
+                )
+
+    def _check_free(
+        self,
+        start: datetime,
+        end: datetime,
+        place: Location,
+        *,
+        shift: tuple[datetime, datetime],
+        base: Location,
+        speed_kmh: float,
+    ) -> None:
+        before: tuple[datetime, Location] = (shift[0], base)
+        after: tuple[datetime, Location] = (shift[1], base)
+        for session_id, visit in self.ordered_visits():
+            if _overlaps(start, end, visit):
+                raise TherapistBusy(
+                    f"therapist {self.therapist_id} is in session {session_id} from "
+                    f"{visit['start']:%H:%M} to {visit['end']:%H:%M} UTC: choose another time"
+                )
+            visit_place = (visit["latitude"], visit["longitude"])
+            if visit["end"] <= start:
+                before = (visit["end"], visit_place)
+            elif visit["start"] >= end and after[0] > visit["start"]:
+                after = (visit["start"], visit_place)
+        need_in = timedelta(minutes=travel_minutes(before[1], place, speed_kmh))
+        need_out = timedelta(minutes=travel_minutes(place, after[1], speed_kmh))
+        for gap, need, at_base, leg in (
+            (start - before[0], need_in, before[0] == shift[0], "to get there"),
+            (after[0] - end, need_out, after[0] == shift[1], "to the next place"),
+        ):
+            if gap >= need:
+                continue
+            # Travel from or back to base that does not fit is a shift problem; travel
+            # between two visits that does not fit means the therapist is still elsewhere.
+            error = OutsideShift if at_base else TherapistBusy
+            raise error(
+                f"the therapist needs {int(need.total_seconds()) // 60} min of travel {leg} "
+                f"but has {int(gap.total_seconds()) // 60} min: choose another time or "
+                "therapist"
+            )
+
+    @event("VisitBooked")
+    def _visit_booked(
+        self,
+        *,
+        session_id: UUID,
+        start: datetime,
+        end: datetime,
+        latitude: float,
+        longitude: float,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self.visits[session_id] = {
+            "start": start,
+            "end": end,
+            "latitude": latitude,
+            "longitude": longitude,
+        }
+
+    @event("VisitReleased")
+    def release(self, session_id: UUID, actor: str, reason: str, at: datetime) -> None:
+        """Free the time of a cancelled or moved session."""
+        self.visits.pop(session_id, None)
+
+    @event("MarkedUnavailable")
+    def mark_unavailable(
+        self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
+    ) -> None:
+        """Block time for time off or a sick day (booked visits are left to the clinic)."""
+        self.unavailable.append({"kind": kind, "start": start, "end": end, "reason": reason})
+
+
+class PatientDay(Aggregate):
+    """A patient's sessions on one local calendar date: never two at once."""
+
+    @staticmethod
+    def create_id(patient_id: UUID, day: date) -> UUID:
+        """Derived from patient and date so every writer finds the same aggregate."""
+        return patient_day_id(patient_id, day)
+
+    @event("Opened")
+    def __init__(self, *, patient_id: UUID, day: date, at: datetime) -> None:
+        self.patient_id = patient_id
+        self.day = day
+        self.visits: dict[UUID, dict[str, Any]] = {}
+
+    def book(
+        self, session_id: UUID, start: datetime, end: datetime, actor: str, at: datetime
+    ) -> None:
+        """Add a session, or raise PatientBusy if it overlaps another one."""
+        for other_id, visit in self.visits.items():
+            if other_id != session_id and _overlaps(start, end, visit):
+                raise PatientBusy(
+                    f"patient {self.patient_id} has session {other_id} from "
+                    f"{visit['start']:%H:%M} to {visit['end']:%H:%M} UTC: choose another time"
+                )
+        self._session_booked(session_id, start, end, actor, at)
+
+    @event("SessionBooked")
+    def _session_booked(
+        self, session_id: UUID, start: datetime, end: datetime, actor: str, at: datetime
+    ) -> None:
+        self.visits[session_id] = {"start": start, "end": end}
+
+    @event("SessionReleased")
+    def release(self, session_id: UUID, actor: str, reason: str, at: datetime) -> None:
+        """Free the time of a cancelled or moved session."""
+        self.visits.pop(session_id, None)

@@ -1,0 +1,137 @@
+"""What the `Scheduling` application returns: frozen dataclasses of plain values.
+
+They are copies, never live aggregates, so a caller (the HTTP API, the CLI) cannot
+change the clinic's records by accident. Instants are UTC; `*_local` fields are the
+same instants in the clinic's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class ClinicView:
+    """A clinic and its booking policies."""
+
+    id: UUID
+    name: str
+    address: str
+    location: tuple[float, float]
+    timezone: str
+    travel_speed_kmh: float
+    late_cancel_hours: int
+
+
+@dataclass(frozen=True)
+class TherapistView:
+    """A therapist: skills, base, weekly shifts (minutes after local midnight), time off."""
+
+    id: UUID
+    clinic_id: UUID
+    name: str
+    specializations: tuple[str, ...]
+    mobile: bool
+    home: tuple[float, float] | None
+    shifts: dict[str, tuple[int, int]]
+    max_visits_per_day: int
+    time_off: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class PatientView:
+    """A patient with evaluations (oldest first), prescriptions and plan ids."""
+
+    id: UUID
+    clinic_id: UUID
+    name: str
+    phone: str
+    email: str
+    home: tuple[float, float]
+    evaluations: tuple[dict[str, Any], ...]
+    prescriptions: tuple[dict[str, Any], ...]
+    plans: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A treatment plan and how many of its sessions are held."""
+
+    id: UUID
+    clinic_id: UUID
+    patient_id: UUID
+    prescription_id: UUID
+    condition: str
+    specialization: str
+    sessions: int
+    session_minutes: int
+    min_days: int
+    max_days: int
+    setting: str
+    preferred_therapist: UUID | None
+    authorized_sessions: int
+    expires_on: date
+    status: str
+    sessions_held: int
+    session_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session: who, when (UTC and clinic-local), where, and how it ended."""
+
+    id: UUID
+    clinic_id: UUID
+    plan_id: UUID
+    patient_id: UUID
+    therapist_id: UUID
+    start: datetime
+    end: datetime
+    start_local: datetime
+    end_local: datetime
+    location: tuple[float, float]
+    setting: str
+    status: str
+    late_cancel: bool | None
+    progress_note: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """One visit on a therapist's day."""
+
+    session_id: UUID
+    start: datetime
+    end: datetime
+    start_local: datetime
+    end_local: datetime
+    location: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A therapist's day: visits in start order and any time off."""
+
+    therapist_id: UUID
+    day: date
+    timezone: str
+    shift: tuple[datetime, datetime] | None
+    visits: tuple[VisitView, ...] = ()
+    unavailable: tuple[dict[str, Any], ...] = ()
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a record's history: what happened, who did it, when and why."""
+
+    version: int
+    event: str
+    actor: str | None
+    at: datetime | None
+    reason: str | None
+    recorded_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
