@@ -1,15 +1,73 @@
-"""Sub-commands of `scheduler` (placeholder until its owner fills it in)."""
+"""`scheduler plan`: solve a planning problem file, showing progress and a score table."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 
 def register(commands: Any) -> None:
-    """Add this module's sub-commands to the parser."""
-    del commands
+    """Add the `plan` sub-command to the parser."""
+    parser = commands.add_parser(
+        "plan",
+        help="plan every session of a planning problem (JSON)",
+        description="Solve PROBLEM.json (spec/planning-problem.md); progress on stderr, "
+        "score table on stdout.",
+    )
+    parser.add_argument("problem", type=Path, metavar="PROBLEM.json")
+    parser.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+                        help="wall-time limit in seconds (default 60)")
+    parser.add_argument("--seed", type=int, default=1, metavar="N")
+    parser.add_argument("--previous", type=Path, metavar="R.json",
+                        help="an earlier result: re-plan, keeping its still-feasible visits")
+    parser.add_argument("--out", type=Path, metavar="RESULT.json", help="write the result here")
+    parser.set_defaults(run=run_plan)
 
 
-def _unused(args: argparse.Namespace) -> int:
+def run_plan(args: argparse.Namespace) -> int:
+    """Run the planner; exit 2 with one message on malformed input."""
+    from scheduler.matching.problem import MalformedProblem, read_problem, read_visit
+    from scheduler.matching.solver import solve
+    from scheduler.matching.timetable import Score
+
+    if args.time_limit <= 0:
+        print("scheduler plan: --time-limit must be positive", file=sys.stderr)
+        return 2
+    try:
+        problem = read_problem(args.problem)
+        previous = None
+        if args.previous is not None:
+            try:
+                doc = json.loads(args.previous.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise MalformedProblem(f"{args.previous}: cannot read JSON: {e}") from e
+            if not isinstance(doc, dict) or not isinstance(doc.get("visits"), list):
+                raise MalformedProblem(f"{args.previous}: expected a result with 'visits'")
+            previous = [read_visit(v, f"previous.visits[{i}]") for i, v in enumerate(doc["visits"])]
+    except MalformedProblem as e:
+        print(f"scheduler plan: malformed input: {e}", file=sys.stderr)
+        return 2
+    requested = sum(p.sessions for p in problem.plans.values()) or 1
+
+    def progress(seconds: float, score: Score) -> None:
+        print(f"[{seconds:6.1f}s] scheduled {score.placed / requested:.4f} "
+              f"continuous plans {score.continuous}  preferred plans {score.preferred}  "
+              f"travel_km {score.travel_km:.1f}", file=sys.stderr, flush=True)
+
+    result = solve(problem, time_limit_s=args.time_limit, seed=args.seed, previous=previous,
+                   progress=progress)
+    s = result.scores
+    rows = [("status", result.status), ("scheduled", f"{s.scheduled:.4f} ({s.placed}/{s.requested})"),
+            ("continuity", f"{s.continuity:.4f}"), ("preferred", f"{s.preferred:.4f}"),
+            ("travel_km", f"{s.travel_km:.1f}"), ("time_s", f"{result.timings['total_s']:.1f}")]
+    if result.changes is not None:
+        c = result.changes
+        rows.append(("changes", f"kept {c.kept} moved {c.moved} added {c.added} dropped {c.dropped}"))
+    for name, value in rows:
+        print(f"{name:<11} {value}")
+    if args.out is not None:
+        args.out.write_text(json.dumps(result.to_json(), indent=1), encoding="utf-8")
     return 0

@@ -1,0 +1,90 @@
+"""Turning a finished timetable into the result: scores, reasons and explanations."""
+
+from __future__ import annotations
+
+from scheduler.matching import rules
+from scheduler.matching.problem import Problem
+from scheduler.matching.result import Explanation, Scores, Unscheduled
+from scheduler.matching.routes import Stop
+from scheduler.matching.timetable import Timetable
+
+
+def scores(tt: Timetable) -> Scores:
+    """The checker's four scores, from the timetable's counts."""
+    problem = tt.problem
+    s = tt.score()
+    requested = sum(p.sessions for p in problem.plans.values())
+    multi = sum(1 for at in tt.where.values() if len(at) >= 2)
+    prefs = sum(1 for p in problem.plans.values() if p.preferred_therapist)
+    return Scores(
+        scheduled=s.placed / requested if requested else 1.0,
+        continuity=s.continuous / multi if multi else 1.0,
+        preferred=s.preferred / prefs if prefs else 1.0,
+        travel_km=round(s.travel_km, 6),
+        placed=s.placed,
+        requested=requested,
+    )
+
+
+def why_unscheduled(tt: Timetable, plan_id: str, session: int) -> Unscheduled:
+    """The first rule, in the order a dispatcher would check, that stops a session."""
+    problem: Problem = tt.problem
+    plan = problem.plans[plan_id]
+    at = tt.where.get(plan_id, {})
+    if session > 1 and session - 1 not in at:
+        return Unscheduled(plan_id, session, f"session {session - 1} is not placed; sessions "
+                           "must follow 1..k without a gap", "rule4")
+    eligible = rules.eligible(problem, plan)
+    if not eligible:
+        where = "mobile " if plan.home else ""
+        return Unscheduled(plan_id, session, f"no {where}therapist with skill {plan.skill} "
+                           "who is not excluded", "rule1")
+    prev = tt.where.get(plan_id, {}).get(session - 1)
+    first, last = rules.day_range(plan, session, prev[1] if prev else None,
+                                  tt.fixed_days.get(plan_id))
+    days = {o.day for t in eligible for o in rules.options(plan, t, first, last)}
+    if not days:
+        return Unscheduled(plan_id, session, f"no availability window on days {first}..{last} "
+                           "that fits inside a shift of a therapist with the skill", "rule2")
+    location = tt.plan_location[plan_id]
+    for t in eligible:
+        for o in rules.options(plan, t, first, last):
+            route = tt.routes.get((t.id, o.day))
+            stop = Stop(plan_id, session, location, plan.duration, o.earliest, o.latest)
+            if route is not None and route.best_insertion(stop) is not None:
+                return Unscheduled(plan_id, session, f"the patient is already seen at every "
+                                   f"time {t.id} could come on day {o.day}", "rule5")
+    return Unscheduled(plan_id, session, f"every therapist with skill {plan.skill} is fully "
+                       f"booked (travel, shift end or max visits) on days {sorted(days)}", "rule3")
+
+
+def unscheduled(tt: Timetable) -> list[Unscheduled]:
+    """Every requested session that is not placed, with its reason."""
+    out = []
+    for plan in tt.problem.plans.values():
+        at = tt.where.get(plan.id, {})
+        out += [why_unscheduled(tt, plan.id, s) for s in range(1, plan.sessions + 1) if s not in at]
+    return out
+
+
+def explanations(tt: Timetable) -> list[Explanation]:
+    """For each visit: skill, continuity, preference and the km it adds to its day."""
+    out = []
+    geo = tt.geo
+    for route in tt.routes.values():
+        path = [route.base, *(s.location for s in route.stops), route.base]
+        for i, stop in enumerate(route.stops):
+            plan = tt.problem.plans[stop.plan]
+            who = tt.therapists_of(plan.id)
+            a, b, c = path[i], path[i + 1], path[i + 2]
+            added = geo.km(a, b) + geo.km(b, c) - geo.km(a, c)
+            out.append(Explanation(
+                plan=plan.id,
+                session=stop.session,
+                skill=plan.skill,
+                continuity=len(who) == 1,
+                preferred=None if plan.preferred_therapist is None
+                else plan.preferred_therapist == route.therapist,
+                added_travel_km=round(added, 3),
+            ))
+    return sorted(out, key=lambda e: (e.plan, e.session))
