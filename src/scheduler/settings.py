@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from scheduler.store import SQLITE_FILE, postgres_settings
+
 
 class SettingsError(ValueError):
     """Raised when an environment variable has a value the service cannot use."""
@@ -33,6 +35,15 @@ class Settings:
     # pool is sized to match so no thread waits for a connection.
     store_threads: int = 16
     demo: bool = False
+    # Every Redis key starts with this, so several deployments (or tests) can share a server.
+    redis_prefix: str = "scheduler:"
+    # Requests allowed per window before 429: guessing passwords and flooding the
+    # calendar are the two abuses worth slowing down.
+    login_limit: int = 10
+    login_window_s: int = 60
+    booking_limit: int = 30
+    booking_window_s: int = 60
+    idempotency_ttl_s: int = 24 * 3600
 
     @property
     def embedded(self) -> bool:
@@ -64,7 +75,30 @@ class Settings:
             host=env.get("SCHEDULER_HOST", "127.0.0.1"),
             port=_int(env, "SCHEDULER_PORT", 8000),
             store_threads=_int(env, "SCHEDULER_STORE_THREADS", 16),
+            redis_prefix=env.get("SCHEDULER_REDIS_PREFIX") or "scheduler:",
+            login_limit=_int(env, "SCHEDULER_LOGIN_LIMIT", 10),
+            booking_limit=_int(env, "SCHEDULER_BOOKING_LIMIT", 30),
         )
+
+    def store_env(self, *, create_table: bool) -> dict[str, str]:
+        """The eventsourcing settings of the event store these settings name.
+
+        The psycopg pool holds one connection per store thread (and no overflow), so a
+        request never waits for a connection while a thread is free, and the database
+        sees at most `store_threads` connections per process and application.
+        """
+        env = {"CREATE_TABLE": "y" if create_table else "n"}
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+            env["SQLITE_DBNAME"] = str(self.data_dir / SQLITE_FILE)
+            # Writers queue on SQLite's single lock instead of failing at once.
+            env["SQLITE_LOCK_TIMEOUT"] = "10"
+            return env
+        env.update(postgres_settings(self.database_url))
+        env["POSTGRES_POOL_SIZE"] = str(self.store_threads)
+        env["POSTGRES_MAX_OVERFLOW"] = "0"
+        return env
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

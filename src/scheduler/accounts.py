@@ -1,0 +1,203 @@
+"""Who may sign in, with which role, acting for which patient, therapist or clinic.
+
+Accounts live in the same event store as the clinic's records (their own `Accounts`
+application, so its own tables), which makes them durable on SQLite and PostgreSQL alike.
+An account's id is derived from its lower-cased e-mail address, so two sign-ups of one
+address race for the same aggregate and exactly one wins. Passwords are stored only as
+argon2 hashes (pwdlib); a hash made with older parameters is replaced at the next sign-in.
+"""
+
+# Error names follow the clinic's words (STYLE.md: `SlotTaken(BookingError)`), no suffix.
+# ruff: noqa: N818
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+from pwdlib import PasswordHash
+
+Role = Literal["patient", "therapist", "dispatcher", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+MIN_PASSWORD_LENGTH = 10
+
+# Fixed namespace: changing it would orphan every stored account.
+_ACCOUNT_NAMESPACE = UUID("0b8f5a8e-3c1d-4e57-9f0a-6d2b7c4e1a93")
+_hasher = PasswordHash.recommended()
+# Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password
+# and response times do not reveal which addresses have accounts.
+_DECOY_HASH = _hasher.hash("decoy password, never valid")
+
+
+class AccountError(Exception):
+    """Raised when an account command cannot be applied; base of the account errors."""
+
+
+class AccountExists(AccountError):
+    """Raised when an account is opened for an e-mail address that already has one."""
+
+
+class InvalidAccount(AccountError):
+    """Raised when an account's e-mail, password, role or scope is malformed."""
+
+
+class InvalidCredentials(AccountError):
+    """Raised when the e-mail is unknown or the password does not match."""
+
+
+class UnknownAccount(AccountError):
+    """Raised when no account has the given id."""
+
+
+def account_id(email: str) -> UUID:
+    """The id of the account of `email` (case-insensitive)."""
+    return uuid5(_ACCOUNT_NAMESPACE, email.strip().lower())
+
+
+class Account(Aggregate):
+    """A sign-in: e-mail, password hash, role and the record it acts for."""
+
+    @staticmethod
+    def create_id(email: str) -> UUID:
+        """Derived from the e-mail so every opening of one address names one aggregate."""
+        return account_id(email)
+
+    @event("Opened")
+    def __init__(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        role: str,
+        acts_for: UUID | None,
+        clinic_id: UUID | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self.email = email
+        self.password_hash = password_hash
+        self.role = role
+        self.acts_for = acts_for
+        self.clinic_id = clinic_id
+
+    @event("PasswordRehashed")
+    def rehash(self, *, password_hash: str, at: datetime) -> None:
+        """Replace the hash by one made with the current parameters (same password)."""
+        self.password_hash = password_hash
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account without its password hash."""
+
+    id: UUID
+    email: str
+    role: str
+    acts_for: UUID | None
+    clinic_id: UUID | None
+
+
+def _view(account: Account) -> AccountView:
+    return AccountView(account.id, account.email, account.role, account.acts_for, account.clinic_id)
+
+
+def _check(
+    email: str, password: str, role: str, acts_for: UUID | None, clinic: UUID | None
+) -> None:
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 254:
+        raise InvalidAccount(f"{email!r} is not an e-mail address such as ana@clinic.example")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidAccount(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if role not in ROLES:
+        raise InvalidAccount(f"role {role!r} is unknown: use one of {', '.join(ROLES)}")
+    needs_record = role in ("patient", "therapist")
+    if needs_record != (acts_for is not None):
+        raise InvalidAccount(
+            f"a {role} account {'needs' if needs_record else 'takes no'} patient or therapist id"
+        )
+    if (role != "admin") != (clinic is not None):
+        raise InvalidAccount(
+            f"a {role} account {'takes no' if role == 'admin' else 'needs a'} clinic id"
+        )
+
+
+class Accounts(Application[UUID]):
+    """Opening accounts and checking passwords, recorded as events."""
+
+    name = "Accounts"
+
+    def open_account(
+        self,
+        *,
+        email: str,
+        password: str,
+        role: str,
+        acts_for: UUID | None = None,
+        clinic_id: UUID | None = None,
+        actor: str,
+        now: datetime,
+    ) -> AccountView:
+        """Open an account; its password is stored only as an argon2 hash.
+
+        Patients and therapists act for their own record (`acts_for`) in their clinic;
+        dispatchers manage one clinic; admins act for no record.
+        """
+        email = email.strip().lower()
+        _check(email, password, role, acts_for, clinic_id)
+        account = Account(
+            email=email,
+            password_hash=_hasher.hash(password),
+            role=role,
+            acts_for=acts_for,
+            clinic_id=clinic_id,
+            actor=actor,
+            at=now,
+        )
+        try:
+            self.save(account)
+        except (IntegrityError, RecordConflictError):
+            raise AccountExists(
+                f"{email} already has an account: sign in with it or choose another address"
+            ) from None
+        return _view(account)
+
+    def authenticate(self, *, email: str, password: str, now: datetime) -> AccountView:
+        """The account whose e-mail and password these are, or InvalidCredentials."""
+        found = self._find(account_id(email))
+        if found is None:
+            _hasher.verify(password, _DECOY_HASH)
+            raise InvalidCredentials("e-mail or password is wrong")
+        valid, new_hash = _hasher.verify_and_update(password, found.password_hash)
+        if not valid:
+            raise InvalidCredentials("e-mail or password is wrong")
+        if new_hash is not None:
+            found.rehash(password_hash=new_hash, at=now)
+            # Losing this race to another sign-in only postpones the rehash.
+            with contextlib.suppress(IntegrityError, RecordConflictError):
+                self.save(found)
+        return _view(found)
+
+    def get_account(self, account: UUID) -> AccountView:
+        """The account with this id, or UnknownAccount."""
+        found = self._find(account)
+        if found is None:
+            raise UnknownAccount(f"no account with id {account}")
+        return _view(found)
+
+    def has_accounts(self) -> bool:
+        """True once any account was opened (the demo seeds an empty store only)."""
+        return bool(self.recorder.max_notification_id())
+
+    def _find(self, key: UUID) -> Account | None:
+        try:
+            found: Any = self.repository.get(key)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Account) else None

@@ -1,0 +1,71 @@
+"""`create_app(settings)`: the one place the HTTP API is wired together.
+
+Tests build the app here with their own settings (a temporary data directory, a test
+database, a Redis key prefix) and clock; nothing is patched elsewhere.
+"""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from scheduler.api.auth import authentication
+from scheduler.api.context import RequestContext, configure_logging
+from scheduler.api.controllers.accounts import AccountsController
+from scheduler.api.controllers.auth import AuthController
+from scheduler.api.controllers.health import HealthController
+from scheduler.api.errors import EXCEPTION_HANDLERS
+from scheduler.api.gateway import Clock, Gateway, utc_now
+from scheduler.api.idempotency import IdempotencyStore, idempotency
+from scheduler.api.ratelimit import RateLimiter
+from scheduler.api.redis_gate import RedisGate
+from scheduler.settings import Settings
+
+CONTROLLERS = [HealthController, AuthController, AccountsController]
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
+    """The API over the store and Redis that `settings` name; `clock` stamps commands."""
+    configure_logging()
+    gateway = Gateway(settings, clock=clock)
+    redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
+    limiter = RateLimiter(redis)
+    replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
+
+    async def close_redis() -> None:
+        await redis.close()
+
+    app = Litestar(
+        route_handlers=CONTROLLERS,
+        dependencies={
+            "gateway": Provide(lambda: gateway, sync_to_thread=False),
+            "redis": Provide(lambda: redis, sync_to_thread=False),
+            "limiter": Provide(lambda: limiter, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        # Authentication first: idempotency keys are scoped per signed-in account.
+        middleware=[authentication(settings.jwt_secret, clock), idempotency(replies)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[gateway.start],
+        on_shutdown=[gateway.stop, close_redis],
+        openapi_config=OpenAPIConfig(
+            title="scheduler",
+            version="0.1.0",
+            description="Calendar, treatment plans and routes of medical-massage clinics.",
+            path="/schema",
+            use_handler_docstrings=True,
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        # Litestar's own request logging would print paths and bodies; ours logs neither.
+        logging_config=None,
+    )
+    # Outermost, around routing itself, so unknown paths get a request id and a log line.
+    app.asgi_handler = RequestContext(app.asgi_handler)
+    return app

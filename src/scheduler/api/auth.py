@@ -1,0 +1,149 @@
+"""Who is calling: signed JWTs (HS256) from the `Authorization: Bearer` header or a cookie.
+
+A token names the account (`sub`), its role and the record it acts for, and expires
+(`exp`). Routes are closed unless marked `opt={"public": True}`; guards then check the
+role. Whether the caller may see one particular record is decided in `access`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware.base import DefineMiddleware
+
+from scheduler.accounts import AccountView
+from scheduler.api.errors import Forbidden, Unauthenticated
+
+COOKIE = "scheduler_token"
+ALGORITHM = "HS256"
+ISSUER = "scheduler"
+PUBLIC: dict[str, Any] = {"public": True}
+"""Route `opt` of routes open without signing in."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in account as its token describes it."""
+
+    account_id: UUID
+    role: str
+    acts_for: UUID | None
+    clinic_id: UUID | None
+
+    @property
+    def actor(self) -> str:
+        """How events name this caller: role and account id, never a name or e-mail."""
+        return f"{self.role}:{self.account_id}"
+
+
+def issue_token(account: AccountView, *, secret: str, now: datetime, ttl_s: int) -> str:
+    """A signed token for `account`, valid for `ttl_s` seconds from `now`."""
+    claims: dict[str, Any] = {
+        "sub": str(account.id),
+        "role": account.role,
+        "acts_for": str(account.acts_for) if account.acts_for else None,
+        "clinic_id": str(account.clinic_id) if account.clinic_id else None,
+        "iss": ISSUER,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_s)).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(token: str, *, secret: str, now: datetime) -> Principal:
+    """The principal a token names; Unauthenticated if it is tampered, expired or malformed.
+
+    Expiry is checked against the app's clock (`now`), the same clock that issued it.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={
+                "require": ["sub", "exp", "iat", "iss"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
+        )
+        if not int(claims["exp"]) > now.timestamp():
+            raise jwt.ExpiredSignatureError
+        return Principal(
+            account_id=UUID(claims["sub"]),
+            role=str(claims["role"]),
+            acts_for=UUID(claims["acts_for"]) if claims.get("acts_for") else None,
+            clinic_id=UUID(claims["clinic_id"]) if claims.get("clinic_id") else None,
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the token has expired: sign in again at POST /auth/login") from None
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
+        raise Unauthenticated(
+            "the token is invalid: sign in at POST /auth/login and send the token it returns"
+        ) from None
+
+
+def bearer_or_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The token of the request: the Bearer header first, else the pages' cookie."""
+    header = connection.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return connection.cookies.get(COOKIE) or None
+
+
+class TokenAuthentication(AbstractAuthenticationMiddleware):
+    """Sets `request.user` to the caller's Principal, or answers 401."""
+
+    def __init__(self, app: Any, secret: str, clock: Callable[[], datetime]) -> None:
+        super().__init__(app, exclude_from_auth_key="public", exclude=["^/schema"])
+        self.secret = secret
+        self.clock = clock
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """Read and verify the token."""
+        token = bearer_or_cookie(connection)
+        if token is None:
+            raise Unauthenticated(
+                "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'"
+            )
+        principal = read_token(token, secret=self.secret, now=self.clock())
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def authentication(secret: str, clock: Callable[[], datetime]) -> DefineMiddleware:
+    """The authentication middleware, keyed with the app's secret and clock."""
+    return DefineMiddleware(TokenAuthentication, secret=secret, clock=clock)
+
+
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The signed-in caller of a non-public route."""
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise Unauthenticated("sign in first: POST /auth/login")
+    return user
+
+
+def allow(*roles: str) -> Any:
+    """A guard that lets only accounts with one of `roles` through (else 403)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = principal_of(connection)
+        if principal.role not in roles:
+            raise Forbidden(
+                f"this route is for {' or '.join(roles)} accounts; "
+                f"a {principal.role} account cannot use it"
+            )
+
+    guard.__name__ = f"allow_{'_'.join(roles)}"
+    return guard

@@ -1,0 +1,96 @@
+"""Signing in and out, and who the caller is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from scheduler.api.auth import COOKIE, PUBLIC, issue_token, principal_of
+from scheduler.api.errors import responses
+from scheduler.api.gateway import Gateway
+from scheduler.api.ratelimit import RateLimiter, anonymous
+from scheduler.api.schemas.auth import Account, LoginRequest, Token
+from scheduler.settings import Settings
+
+# The token returned in a body is no secret to replay: sign-in is left out of
+# Idempotency-Key handling so tokens are never stored in Redis.
+LOGIN_OPT = {**PUBLIC, "idempotent": False}
+
+
+class AuthController(Controller):
+    """`/auth`: tokens for accounts."""
+
+    path = "/auth"
+    tags = ("auth",)
+
+    @post(
+        "/login",
+        operation_id="login",
+        summary="Sign in with e-mail and password",
+        opt=LOGIN_OPT,
+        status_code=200,
+        responses=responses(400, 401, 429),
+    )
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginRequest],
+        gateway: NamedDependency[Gateway],
+        limiter: NamedDependency[RateLimiter],
+        settings: NamedDependency[Settings],
+    ) -> Response[Token]:
+        """A bearer token in the body and the same token as an HttpOnly, SameSite=Lax cookie.
+
+        Rate limited per client address and per e-mail (429 with Retry-After).
+        """
+        client = request.client.host if request.client else "unknown"
+        for caller in (f"ip-{anonymous(client)}", f"email-{anonymous(data.email)}"):
+            await limiter.hit(
+                "login", caller, limit=settings.login_limit, window_s=settings.login_window_s
+            )
+        now = gateway.now()
+        account = await gateway.run(
+            gateway.accounts.authenticate, email=data.email, password=data.password, now=now
+        )
+        token = issue_token(account, secret=settings.jwt_secret, now=now, ttl_s=settings.jwt_ttl_s)
+        body = Token(
+            access_token=token,
+            token_type="bearer",  # noqa: S106 (the OAuth scheme name, not a password)
+            expires_in=settings.jwt_ttl_s,
+            account_id=account.id,
+            role=account.role,  # type: ignore[arg-type]
+        )
+        cookie = Cookie(
+            key=COOKIE,
+            value=token,
+            max_age=settings.jwt_ttl_s,
+            httponly=True,
+            samesite="lax",
+            secure=not settings.embedded,
+            path="/",
+        )
+        return Response(body, cookies=[cookie], headers={"Cache-Control": "no-store"})
+
+    @post(
+        "/logout",
+        operation_id="logout",
+        summary="Sign out of the pages (forget the cookie)",
+        opt=LOGIN_OPT,
+        status_code=204,
+    )
+    async def logout(self) -> Response[None]:
+        """Clears the cookie; bearer tokens simply expire."""
+        return Response(None, status_code=204, cookies=[Cookie(key=COOKIE, value="", max_age=0)])
+
+    @get("/me", operation_id="whoAmI", summary="The signed-in account", responses=responses(401))
+    async def me(
+        self, request: Request[Any, Any, Any], gateway: NamedDependency[Gateway]
+    ) -> Account:
+        """The account the token names, as stored now."""
+        principal = principal_of(request)
+        view = await gateway.run(gateway.accounts.get_account, principal.account_id)
+        return Account.of(view)

@@ -1,0 +1,47 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.gateway import Gateway
+from scheduler.api.redis_gate import RedisGate
+from scheduler.api.schemas.auth import Health
+
+
+class HealthController(Controller):
+    """`/health` (the process answers) and `/ready` (its store and Redis answer)."""
+
+    tags = ("health",)
+
+    @get("/health", operation_id="health", summary="The service is alive", opt=PUBLIC)
+    async def health(self) -> Health:
+        """Answers as long as the process serves requests; checks nothing else."""
+        return Health(status="alive")
+
+    @get(
+        "/ready",
+        operation_id="ready",
+        opt=PUBLIC,
+        summary="The service can serve: event store (and Redis, if configured) reachable",
+        responses={503: ResponseSpec(Health, description="store or Redis unreachable")},
+    )
+    async def ready(
+        self, gateway: NamedDependency[Gateway], redis: NamedDependency[RedisGate]
+    ) -> Response[Health]:
+        """200 when the event store answers and, when configured, Redis does; 503 otherwise."""
+        store_ok = await gateway.reachable()
+        if redis.configured:
+            redis_state = "ok" if await redis.ping() else "unreachable"
+        else:
+            redis_state = "not_configured"
+        ready = store_ok and redis_state != "unreachable"
+        body = Health(
+            status="ready" if ready else "not_ready",
+            store="ok" if store_ok else "unreachable",
+            redis=redis_state,  # type: ignore[arg-type]
+        )
+        return Response(body, status_code=200 if ready else 503)

@@ -1,0 +1,92 @@
+"""The one adapter between async request handlers and the synchronous event store.
+
+`eventsourcing` blocks on its database, so every call runs in a thread of a pool that
+belongs to this app (sized by `settings.store_threads`, matching the psycopg pool). It is
+a dedicated pool rather than `litestar.concurrency.sync_to_thread`'s process-wide one so
+that two apps in one process (tests, a worker beside the API) neither share nor replace
+each other's threads. Context variables (the request id) travel into the thread, as they
+do with `sync_to_thread`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
+
+from scheduler.accounts import Accounts
+from scheduler.domain import Scheduling
+from scheduler.settings import Settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Gateway:
+    """The clinic's records and accounts, reached from async code without blocking it."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._executor: ThreadPoolExecutor | None = None
+        self._scheduling: Scheduling | None = None
+        self._accounts: Accounts | None = None
+
+    @property
+    def scheduling(self) -> Scheduling:
+        """The `Scheduling` application (only to be called through `run`)."""
+        assert self._scheduling is not None, "the gateway is used before the app started"
+        return self._scheduling
+
+    @property
+    def accounts(self) -> Accounts:
+        """The `Accounts` application (only to be called through `run`)."""
+        assert self._accounts is not None, "the gateway is used before the app started"
+        return self._accounts
+
+    def now(self) -> datetime:
+        """The clock's current instant; commands are stamped with it."""
+        return self.clock()
+
+    async def start(self) -> None:
+        """Open the store (creating tables on the embedded SQLite store only)."""
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.settings.store_threads, thread_name_prefix="store"
+        )
+        env = self.settings.store_env(create_table=self.settings.embedded)
+        self._scheduling = await self.run(Scheduling, env)
+        self._accounts = await self.run(Accounts, env)
+
+    async def stop(self) -> None:
+        """Close the store's connections and the threads."""
+        for application in (self._scheduling, self._accounts):
+            if application is not None:
+                await self.run(application.close)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        self._scheduling = self._accounts = self._executor = None
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` in a store thread, with this request's context."""
+        assert self._executor is not None, "the gateway is used before the app started"
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def reachable(self) -> bool:
+        """True when the event store answers a query."""
+        try:
+            await self.run(self.scheduling.recorder.max_notification_id)
+        except Exception:  # any failure means "not ready", never a 500
+            return False
+        return True

@@ -1,0 +1,56 @@
+"""Fixed-window rate limits for sign-in and booking, shared through Redis when it is up.
+
+A window is `window_s` long and allows `limit` hits per caller; the 429 says in
+`Retry-After` how many seconds remain of it. When Redis is down each process counts
+on its own, which at worst lets a caller through a few more times: better than refusing
+every sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from redis.asyncio import Redis
+
+from scheduler.api.errors import TooManyRequests
+from scheduler.api.redis_gate import LocalExpiringDict, RedisGate
+
+
+def anonymous(value: str) -> str:
+    """A stable digest of `value` (an e-mail, an address) so keys hold no personal data."""
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+class RateLimiter:
+    """Counts hits per (rule, caller) and raises TooManyRequests past the limit."""
+
+    def __init__(self, gate: RedisGate) -> None:
+        self.gate = gate
+        self._local = LocalExpiringDict()
+
+    async def hit(self, rule: str, caller: str, *, limit: int, window_s: int) -> None:
+        """Count one hit of `caller` under `rule`; raise TooManyRequests beyond `limit`."""
+        now = time.time()
+        window = int(now // window_s)
+        retry_after = max(1, math.ceil((window + 1) * window_s - now))
+        key = self.gate.key("rate", rule, caller, str(window))
+
+        async def count(client: Redis) -> int:
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, window_s + 1)
+                hits, _ = await pipe.execute()
+            return int(hits)
+
+        hits = await self.gate.call(count)
+        if hits is None:
+            hits = (self._local.get(key) or 0) + 1
+            self._local.set(key, hits, window_s + 1)
+        if hits > limit:
+            raise TooManyRequests(
+                f"too many {rule} requests: at most {limit} per {window_s} s; "
+                f"try again in {retry_after} s",
+                headers={"Retry-After": str(retry_after)},
+            )

@@ -1,0 +1,1 @@
+"""Request and response bodies (msgspec Structs), kept apart from domain views."""
