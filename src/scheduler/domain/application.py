@@ -14,3 +14,7 @@ class Scheduling(Records, Plans, Booking, Reads):
     Construct with the environment from `scheduler.store.environment()` (or a dict of
     eventsourcing settings); see `scheduler.domain` for the full public surface.
     """
+
+    # The library derives table names and env prefixes from `name`; a subclass (e.g. in
+    # tests) must keep it, or it would read and write other tables.
+    name = "Scheduling"
