@@ -1,15 +1,79 @@
-"""Sub-commands of `scheduler` (placeholder until its owner fills it in)."""
+"""Sub-commands for the clinic's records: `migrate`, `demo`, `serve`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
 def register(commands: Any) -> None:
-    """Add this module's sub-commands to the parser."""
-    del commands
+    """Add `migrate`, `demo` and `serve` to the parser."""
+    migrate = commands.add_parser(
+        "migrate",
+        help="create the event store's tables (once; idempotent)",
+        description="Create the tables of the configured store: DATABASE_URL (PostgreSQL), "
+        "the library's PERSISTENCE_MODULE/POSTGRES_* settings, or embedded SQLite in "
+        "$SCHEDULER_DATA_DIR (default ./var). Servers never create tables themselves.",
+    )
+    migrate.set_defaults(run=run_migrate)
+    demo = commands.add_parser(
+        "demo",
+        help="build a sample clinic, book and change sessions, print the week",
+        description="Registers a new sample clinic (fresh ids every run, so re-running is "
+        "safe), books home and clinic sessions, reschedules and cancels, changes a plan, "
+        "then prints each therapist's week and one session's history. On the embedded "
+        "SQLite default it creates the tables itself; on PostgreSQL run `migrate` first.",
+    )
+    demo.set_defaults(run=run_demo)
+    serve = commands.add_parser("serve", help="run the HTTP API (arrives with the API issue)")
+    serve.set_defaults(run=run_serve)
 
 
-def _unused(args: argparse.Namespace) -> int:
+def _fail(command: str, error: Exception) -> int:
+    print(f"scheduler {command}: {error}", file=sys.stderr)
+    return 2
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Create the tables of the configured store."""
+    from eventsourcing.persistence import PersistenceError  # noqa: PLC0415 - keeps --help instant
+
+    from scheduler.store import StoreConfigError, migrate  # noqa: PLC0415 - keeps --help instant
+
+    try:
+        print(f"tables ready: {migrate()}")
+    except (StoreConfigError, PersistenceError, OSError) as error:
+        return _fail("migrate", error)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Build and print the sample clinic."""
+    from eventsourcing.persistence import PersistenceError  # noqa: PLC0415 - keeps --help instant
+
+    from scheduler import store  # noqa: PLC0415 - keeps --help instant
+    from scheduler.demo import now_utc, run_demo  # noqa: PLC0415 - keeps --help instant
+
+    try:
+        env = store.environment()
+        description = store.describe(env)
+        if description.startswith("SQLite"):
+            store.migrate(env)  # embedded default: the first run on a fresh checkout just works
+        app = store.open_scheduling(env)
+        print(f"store: {description}")
+        try:
+            run_demo(app, now_utc())
+        finally:
+            app.close()
+    except PersistenceError as error:
+        return _fail("demo", Exception(f"{error} (run `scheduler migrate` first?)"))
+    except (store.StoreConfigError, OSError) as error:
+        return _fail("demo", error)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Placeholder until the HTTP API lands."""
+    print("scheduler serve: the HTTP API lands with the API issue; nothing to serve yet.")
     return 0

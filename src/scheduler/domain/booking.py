@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
@@ -50,6 +51,7 @@ class _Visit:
     base: Location
     speed_kmh: float
     max_visits: int
+    zone: ZoneInfo
 
 
 class Booking(SchedulingBase):
@@ -98,6 +100,7 @@ class Booking(SchedulingBase):
             base=therapist.home() or own_clinic.location,
             speed_kmh=own_clinic.travel_speed_kmh,
             max_visits=therapist.max_visits_per_day,
+            zone=zone,
         )
 
     def _occupy(
@@ -130,11 +133,12 @@ class Booking(SchedulingBase):
             max_visits=visit.max_visits,
             actor=actor,
             at=at,
+            zone=visit.zone,
         )
         patient_day = known.get(PatientDay.create_id(patient.id, visit.patient_day))
         if not isinstance(patient_day, PatientDay):
             patient_day = self._patient_day(patient.id, visit.patient_day, at)
-        patient_day.book(session_id, visit.start, visit.end, actor, at)
+        patient_day.book(session_id, visit.start, visit.end, actor=actor, at=at, zone=visit.zone)
         return [therapist_day, patient_day]
 
     def book_session(
@@ -176,7 +180,7 @@ class Booking(SchedulingBase):
                 at=at,
             )
             days = self._occupy(session.id, therapist, patient, visit, actor=actor, at=at)
-            plan.hold(session.id, at)
+            plan.hold(session.id, actor, at)
             return [*days, plan, session]
 
         saved = self._save_retrying(command)
@@ -260,7 +264,7 @@ class Booking(SchedulingBase):
             window = timedelta(hours=self._clinic(session.clinic_id).late_cancel_hours)
             late[:] = [session.start - at < window]
             days = self._release(session, actor, reason, at)
-            plan.release(session.id, at)
+            plan.release(session.id, actor, at)
             session.cancel(late[0], actor, reason, at)
             return [*days, plan, session]
 

@@ -7,7 +7,7 @@ same next version number, so the store accepts exactly one of them.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +22,11 @@ from scheduler.domain.errors import (
 )
 from scheduler.domain.ids import patient_day_id, therapist_day_id
 from scheduler.geo import Location, travel_minutes
+
+
+def _clock(instant: datetime, zone: tzinfo) -> str:
+    """'14:30' on the clinic's wall clock: what the front desk sees."""
+    return instant.astimezone(zone).strftime("%H:%M")
 
 
 def _overlaps(start: datetime, end: datetime, other: dict[str, Any]) -> bool:
@@ -65,11 +70,15 @@ class TherapistDay(Aggregate):
         max_visits: int,
         actor: str,
         at: datetime,
+        zone: tzinfo = UTC,
     ) -> None:
-        """Add a visit, or raise the first rule it breaks (nothing is recorded then)."""
-        self._check_shift(start, end, shift)
-        self._check_available(start, end)
-        self._check_free(start, end, place, shift=shift, base=base, speed_kmh=speed_kmh)
+        """Add a visit, or raise the first rule it breaks (nothing is recorded then).
+
+        `zone` only formats the messages in the clinic's local time.
+        """
+        self._check_shift(start, end, shift, zone)
+        self._check_available(start, end, zone)
+        self._check_free(start, end, place, shift=shift, base=base, speed_kmh=speed_kmh, zone=zone)
         if len(self.visits) >= max_visits:
             raise DayFull(
                 f"therapist {self.therapist_id} already has {len(self.visits)} visits on "
@@ -86,20 +95,22 @@ class TherapistDay(Aggregate):
         )
 
     def _check_shift(
-        self, start: datetime, end: datetime, shift: tuple[datetime, datetime]
+        self, start: datetime, end: datetime, shift: tuple[datetime, datetime], zone: tzinfo
     ) -> None:
         if start < shift[0] or end > shift[1]:
             raise OutsideShift(
-                f"{start:%H:%M}-{end:%H:%M} UTC is outside the therapist's shift "
-                f"{shift[0]:%H:%M}-{shift[1]:%H:%M} UTC on {self.day}: pick a time inside it"
+                f"{_clock(start, zone)}-{_clock(end, zone)} is outside the therapist's shift "
+                f"{_clock(shift[0], zone)}-{_clock(shift[1], zone)} on {self.day} ({zone}): "
+                "pick a time inside it"
             )
 
-    def _check_available(self, start: datetime, end: datetime) -> None:
+    def _check_available(self, start: datetime, end: datetime, zone: tzinfo) -> None:
         for absence in self.unavailable:
             if _overlaps(start, end, absence):
                 raise TherapistUnavailable(
                     f"therapist {self.therapist_id} has {absence['kind']} from "
-                    f"{absence['start']:%H:%M} to {absence['end']:%H:%M} UTC on {self.day}: "
+                    f"{_clock(absence['start'], zone)} to {_clock(absence['end'], zone)} on "
+                    f"{self.day} ({zone}): "
                     "choose another time or therapist"
                 )
 
@@ -112,6 +123,7 @@ class TherapistDay(Aggregate):
         shift: tuple[datetime, datetime],
         base: Location,
         speed_kmh: float,
+        zone: tzinfo,
     ) -> None:
         before: tuple[datetime, Location] = (shift[0], base)
         after: tuple[datetime, Location] = (shift[1], base)
@@ -119,7 +131,8 @@ class TherapistDay(Aggregate):
             if _overlaps(start, end, visit):
                 raise TherapistBusy(
                     f"therapist {self.therapist_id} is in session {session_id} from "
-                    f"{visit['start']:%H:%M} to {visit['end']:%H:%M} UTC: choose another time"
+                    f"{_clock(visit['start'], zone)} to {_clock(visit['end'], zone)} ({zone}): "
+                    "choose another time"
                 )
             visit_place = (visit["latitude"], visit["longitude"])
             if visit["end"] <= start:
@@ -190,14 +203,22 @@ class PatientDay(Aggregate):
         self.visits: dict[UUID, dict[str, Any]] = {}
 
     def book(
-        self, session_id: UUID, start: datetime, end: datetime, actor: str, at: datetime
+        self,
+        session_id: UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        actor: str,
+        at: datetime,
+        zone: tzinfo = UTC,
     ) -> None:
         """Add a session, or raise PatientBusy if it overlaps another one."""
         for other_id, visit in self.visits.items():
             if other_id != session_id and _overlaps(start, end, visit):
                 raise PatientBusy(
                     f"patient {self.patient_id} has session {other_id} from "
-                    f"{visit['start']:%H:%M} to {visit['end']:%H:%M} UTC: choose another time"
+                    f"{_clock(visit['start'], zone)} to {_clock(visit['end'], zone)} ({zone}): "
+                    "choose another time"
                 )
         self._session_booked(session_id, start, end, actor, at)
 

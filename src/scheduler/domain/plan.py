@@ -98,13 +98,13 @@ class TreatmentPlan(Aggregate):
 
     # --- sessions held ------------------------------------------------------------------
     @event("SessionHeld")
-    def hold(self, session_id: UUID, at: datetime) -> None:
+    def hold(self, session_id: UUID, actor: str, at: datetime) -> None:
         """Count a newly booked session against the plan (after `check_bookable`)."""
         self.held.append(session_id)
         self.booked.append(session_id)
 
     @event("SessionReleased")
-    def release(self, session_id: UUID, at: datetime) -> None:
+    def release(self, session_id: UUID, actor: str, at: datetime) -> None:
         """Give back a cancelled session."""
         self.held.remove(session_id)
 
