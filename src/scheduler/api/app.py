@@ -15,7 +15,11 @@ from scheduler.api.auth import authentication
 from scheduler.api.context import RequestContext, configure_logging
 from scheduler.api.controllers.accounts import AccountsController
 from scheduler.api.controllers.auth import AuthController
+from scheduler.api.controllers.clinics import ClinicsController
 from scheduler.api.controllers.health import HealthController
+from scheduler.api.controllers.me import MeController
+from scheduler.api.controllers.plans import PlansController
+from scheduler.api.controllers.sessions import SessionsController
 from scheduler.api.errors import EXCEPTION_HANDLERS
 from scheduler.api.gateway import Clock, Gateway, utc_now
 from scheduler.api.idempotency import IdempotencyStore, idempotency
@@ -23,7 +27,15 @@ from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.redis_gate import RedisGate
 from scheduler.settings import Settings
 
-CONTROLLERS = [HealthController, AuthController, AccountsController]
+CONTROLLERS = [
+    HealthController,
+    AuthController,
+    AccountsController,
+    MeController,
+    PlansController,
+    SessionsController,
+    ClinicsController,
+]
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:

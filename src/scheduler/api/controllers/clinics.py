@@ -1,0 +1,86 @@
+"""`/clinics/{id}`: what a dispatcher manages: therapists, plans and the day board."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from scheduler.api import readers
+from scheduler.api.access import check_clinic
+from scheduler.api.auth import allow, principal_of
+from scheduler.api.errors import responses
+from scheduler.api.gateway import Gateway
+from scheduler.api.schemas.records import Board, Plan, Therapist
+
+READS = responses(400, 401, 403, 404)
+
+
+class ClinicsController(Controller):
+    """A clinic, for its dispatchers (and admins)."""
+
+    path = "/clinics/{clinic_id:uuid}"
+    tags = ("clinics",)
+    guards = (allow("dispatcher", "admin"),)
+
+    @get(
+        "/therapists",
+        operation_id="clinicTherapists",
+        summary="The clinic's therapists",
+        responses=READS,
+    )
+    async def therapists(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> list[Therapist]:
+        """Therapists with skills, base and weekly shifts, in registration order."""
+        await check_clinic(gateway, principal_of(request), clinic_id)
+        views = await gateway.run(gateway.scheduling.list_therapists, clinic_id)
+        return [Therapist.of(view) for view in views]
+
+    @get(
+        "/plans",
+        operation_id="clinicPlans",
+        summary="The clinic's treatment plans",
+        responses=READS,
+    )
+    async def plans(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> list[Plan]:
+        """Every plan of the clinic, in creation order."""
+        await check_clinic(gateway, principal_of(request), clinic_id)
+        views = await gateway.run(gateway.scheduling.list_plans, clinic_id)
+        return [Plan.of(view) for view in views]
+
+    @get(
+        "/board",
+        operation_id="dayBoard",
+        summary="The day board: a route per therapist",
+        responses=READS,
+    )
+    async def board(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+        day: Annotated[date, QueryParameter(name="date", description="local date, 2026-10-05")],
+        as_of: Annotated[
+            datetime | None,
+            QueryParameter(name="as_of", description="show the board as it stood at this instant"),
+        ] = None,
+    ) -> Board:
+        """Each therapist's visits in order with local times, coordinates, and the travel
+        minutes and km from the previous stop (the first from their base, then back).
+        With `as_of`, the board as it was at that moment.
+        """
+        await check_clinic(gateway, principal_of(request), clinic_id)
+        return await gateway.run(readers.board, gateway.scheduling, clinic_id, day, as_of)

@@ -1,0 +1,267 @@
+"""Bodies of the clinic's records: plans, sessions, calendars, the board and history.
+
+Built from the domain's views by the `of` constructors, so a change of the domain's
+views never changes the API's contract by accident. Times are given twice: the UTC
+instant and the same instant in the clinic's zone (`*_local`, with its offset).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+from scheduler.domain import HistoryEntry, PlanView, SessionView, TherapistView
+
+Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:00Z"])]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class Coordinates(msgspec.Struct):
+    """A place on the map."""
+
+    latitude: float
+    longitude: float
+
+    @classmethod
+    def of(cls, point: tuple[float, float]) -> Coordinates:
+        """From a (latitude, longitude) pair."""
+        return cls(point[0], point[1])
+
+
+class Plan(msgspec.Struct):
+    """A treatment plan: what is treated, how often, and how far along it is."""
+
+    id: UUID
+    clinic_id: UUID
+    patient_id: UUID
+    condition: str
+    specialization: str
+    setting: str
+    status: str
+    sessions: int
+    sessions_held: int
+    session_minutes: int
+    min_days: int
+    max_days: int
+    authorized_sessions: int
+    expires_on: date
+    preferred_therapist: UUID | None
+    session_ids: list[UUID]
+
+    @classmethod
+    def of(cls, view: PlanView) -> Plan:
+        """From the domain's plan view."""
+        return cls(
+            id=view.id,
+            clinic_id=view.clinic_id,
+            patient_id=view.patient_id,
+            condition=view.condition,
+            specialization=view.specialization,
+            setting=view.setting,
+            status=view.status,
+            sessions=view.sessions,
+            sessions_held=view.sessions_held,
+            session_minutes=view.session_minutes,
+            min_days=view.min_days,
+            max_days=view.max_days,
+            authorized_sessions=view.authorized_sessions,
+            expires_on=view.expires_on,
+            preferred_therapist=view.preferred_therapist,
+            session_ids=list(view.session_ids),
+        )
+
+
+class Session(msgspec.Struct):
+    """A session: who, when, where, and how it ended."""
+
+    id: UUID
+    clinic_id: UUID
+    plan_id: UUID
+    patient_id: UUID
+    therapist_id: UUID
+    start: datetime
+    end: datetime
+    start_local: datetime
+    end_local: datetime
+    location: Coordinates
+    setting: str
+    status: str
+    late_cancel: bool | None
+    progress_note: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, view: SessionView) -> Session:
+        """From the domain's session view."""
+        return cls(
+            id=view.id,
+            clinic_id=view.clinic_id,
+            plan_id=view.plan_id,
+            patient_id=view.patient_id,
+            therapist_id=view.therapist_id,
+            start=view.start,
+            end=view.end,
+            start_local=view.start_local,
+            end_local=view.end_local,
+            location=Coordinates.of(view.location),
+            setting=view.setting,
+            status=view.status,
+            late_cancel=view.late_cancel,
+            progress_note=view.progress_note,
+        )
+
+
+class BookSession(msgspec.Struct, forbid_unknown_fields=True):
+    """Book one session of a plan with a therapist at a time."""
+
+    therapist_id: UUID
+    start: Instant
+    reason: Reason = ""
+
+
+class MoveSession(msgspec.Struct, forbid_unknown_fields=True):
+    """Move a session to another time (and optionally another therapist)."""
+
+    start: Instant
+    therapist_id: UUID | None = None
+    reason: Reason = ""
+
+
+class CancelSession(msgspec.Struct, forbid_unknown_fields=True):
+    """Cancel a session."""
+
+    reason: Reason = ""
+
+
+class CancelPolicy(msgspec.Struct):
+    """The clinic's late-cancellation rule."""
+
+    late_cancel_hours: int
+    rule: str
+
+
+class Cancellation(msgspec.Struct):
+    """A cancelled session, whether it was late, and the rule that decided it."""
+
+    session: Session
+    late_cancel: bool
+    policy: CancelPolicy
+
+
+class CompleteSession(msgspec.Struct, forbid_unknown_fields=True):
+    """The therapist's progress note on a held session."""
+
+    note: Annotated[str, msgspec.Meta(max_length=5000)]
+    pain_before: Annotated[int, msgspec.Meta(ge=0, le=10)]
+    pain_after: Annotated[int, msgspec.Meta(ge=0, le=10)]
+
+
+class NoShow(msgspec.Struct, forbid_unknown_fields=True):
+    """Mark a session as missed by the patient."""
+
+    reason: Reason = ""
+
+
+class Therapist(msgspec.Struct):
+    """A therapist of the clinic."""
+
+    id: UUID
+    clinic_id: UUID
+    name: str
+    specializations: list[str]
+    mobile: bool
+    home: Coordinates | None
+    shifts: dict[str, list[int]]
+    max_visits_per_day: int
+
+    @classmethod
+    def of(cls, view: TherapistView) -> Therapist:
+        """From the domain's therapist view."""
+        return cls(
+            id=view.id,
+            clinic_id=view.clinic_id,
+            name=view.name,
+            specializations=list(view.specializations),
+            mobile=view.mobile,
+            home=Coordinates.of(view.home) if view.home else None,
+            shifts={day: list(window) for day, window in view.shifts.items()},
+            max_visits_per_day=view.max_visits_per_day,
+        )
+
+
+class Visit(msgspec.Struct):
+    """One stop of a therapist's day, with the drive to it from the previous stop."""
+
+    session_id: UUID
+    start_local: datetime
+    end_local: datetime
+    location: Coordinates
+    travel_minutes: int
+    travel_km: float
+    patient_id: UUID | None = None
+    patient_name: str | None = None
+    condition: str | None = None
+    specialization: str | None = None
+    setting: str | None = None
+    contraindications: list[str] | None = None
+
+
+class Route(msgspec.Struct):
+    """A therapist's day in visit order: shift, start and end of the route, visits."""
+
+    therapist_id: UUID
+    therapist_name: str
+    day: date
+    shift_start_local: datetime | None
+    shift_end_local: datetime | None
+    base: Coordinates
+    visits: list[Visit]
+    return_minutes: int
+    return_km: float
+    unavailable: list[dict[str, Any]]
+
+
+class Board(msgspec.Struct):
+    """The clinic's day: one route per therapist, as it stands (or stood at `as_of`)."""
+
+    clinic_id: UUID
+    day: date
+    timezone: str
+    as_of: datetime | None
+    routes: list[Route]
+
+
+class Week(msgspec.Struct):
+    """A therapist's seven days from `start`."""
+
+    therapist_id: UUID
+    start: date
+    timezone: str
+    days: list[Route]
+
+
+class Event(msgspec.Struct):
+    """One event of a record's history."""
+
+    version: int
+    event: str
+    actor: str | None
+    at: datetime | None
+    reason: str | None
+    recorded_at: datetime
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> Event:
+        """From the domain's history entry."""
+        return cls(
+            version=entry.version,
+            event=entry.event,
+            actor=entry.actor,
+            at=entry.at,
+            reason=entry.reason,
+            recorded_at=entry.recorded_at,
+            data=msgspec.to_builtins(entry.data, builtin_types=(datetime, date, UUID)),
+        )
