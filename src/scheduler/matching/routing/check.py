@@ -3,6 +3,7 @@ believed after this has walked every route with the instance's own numbers."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class RouteCheck:
 def route_distance_tenths(instance: VrptwInstance, route: Route) -> int:
     """Length in tenths of depot → clients in order → depot."""
     path = [0, *route, 0]
-    return sum(instance.arc[a][b] for a, b in zip(path, path[1:], strict=False))
+    return sum(instance.arc[a][b] for a, b in itertools.pairwise(path))
 
 
 def check_routes(instance: VrptwInstance, routes: Sequence[Route]) -> RouteCheck:
@@ -80,5 +81,7 @@ def _route_problems(instance: VrptwInstance, route: Route) -> list[str]:
         time, here = max(arrival, instance.ready[client]), client
     back = time + instance.service[here] + instance.arc[here][0]
     if back > instance.due[0]:
-        problems.append(f"back at the depot at {back / SCALE}, after it closes at {instance.due[0] / SCALE}")
+        problems.append(
+            f"back at the depot at {back / SCALE}, after it closes at {instance.due[0] / SCALE}"
+        )
     return problems

@@ -15,8 +15,6 @@ SCALE = 10
 """Tenths per unit of distance and time."""
 
 
-
-
 class InstanceError(ValueError):
     """Raised when a `.vrp` file is malformed or describes something the router does not
     support (several depots, a depot other than node 1, missing sections)."""
@@ -88,10 +86,14 @@ def parse_vrplib(text: str, *, default_name: str = "instance") -> VrptwInstance:
         service = [0.0] + [_float(_need(header, "SERVICE_TIME"), "SERVICE_TIME")] * (dimension - 1)
     depots = [int(v) for v in sections.get("DEPOT_SECTION", ["1", "-1"]) if v.strip() != "-1"]
     if depots != [1]:
-        raise InstanceError(f"the router needs exactly one depot, node 1; DEPOT_SECTION has {depots}")
+        raise InstanceError(
+            f"the router needs exactly one depot, node 1; DEPOT_SECTION has {depots}"
+        )
     for node, (ready, due) in enumerate(windows, start=1):
         if ready > due:
-            raise InstanceError(f"node {node}: time window opens at {ready} after it closes at {due}")
+            raise InstanceError(
+                f"node {node}: time window opens at {ready} after it closes at {due}"
+            )
     if any(d < 0 for d in demand) or capacity <= 0 or vehicles <= 0:
         raise InstanceError("demands must be non-negative, CAPACITY and VEHICLES positive")
     xs = tuple(c[0] for c in coords)
@@ -136,7 +138,9 @@ def _split(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     return header, sections
 
 
-def _rows(sections: dict[str, list[str]], name: str, dimension: int, width: int) -> list[list[float]]:
+def _rows(
+    sections: dict[str, list[str]], name: str, dimension: int, width: int
+) -> list[list[float]]:
     """The `width` values after the node id on each of the section's lines, nodes 1..n in order."""
     if name not in sections:
         raise InstanceError(f"missing {name}")
@@ -147,7 +151,9 @@ def _rows(sections: dict[str, list[str]], name: str, dimension: int, width: int)
     for expected, line in enumerate(lines, start=1):
         parts = line.split()
         if len(parts) != width + 1 or _float(parts[0], name) != expected:
-            raise InstanceError(f"{name}: expected node {expected} and {width} values, got {line!r}")
+            raise InstanceError(
+                f"{name}: expected node {expected} and {width} values, got {line!r}"
+            )
         rows.append([_float(p, name) for p in parts[1:]])
     return rows
 

@@ -1,0 +1,221 @@
+"""Slack Induction by String Removals (SISR; Christiaens & Vanden Berghe, Transportation
+Science 2020): ruin a few neighbouring strings of visits, reinsert the removed clients
+greedily with blinks, accept by simulated annealing. Simple, and strong on Solomon's
+instances; written for CPython's speed (flat lists, locals in the hot loop)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from collections.abc import Sequence
+
+from scheduler.matching.routing.instance import VrptwInstance
+
+INFEASIBLE = 1 << 62
+"""Length of a route that breaks a rule (bigger than any real distance)."""
+
+
+class Route:
+    """A route as the search sees it: the path with the depot at both ends, the earliest
+    and latest service starts at each stop (waiting allowed), its load and its length
+    (INFEASIBLE when a window or the capacity is broken)."""
+
+    __slots__ = ("latest", "length", "load", "path", "start")
+
+    def __init__(
+        self, path: list[int], start: list[int], latest: list[int], load: int, length: int
+    ) -> None:
+        self.path = path
+        self.start = start
+        self.latest = latest
+        self.load = load
+        self.length = length
+
+
+class Sisr:
+    """One SISR search over an instance; `run` improves a start solution until a deadline.
+
+    Temperatures are in tenths (the instance's unit); defaults follow the paper's
+    average of ten removed clients per ruin, strings of up to ten and 1 % blinks.
+    """
+
+    def __init__(self, instance: VrptwInstance, seed: int) -> None:
+        self.n = len(instance.x)
+        self.arc = [list(row) for row in instance.arc]
+        self.ready = list(instance.ready)
+        self.due = list(instance.due)
+        self.service = list(instance.service)
+        self.demand = list(instance.demand)
+        self.capacity = instance.capacity
+        self.vehicles = instance.vehicles
+        self.rng = random.Random(seed)
+        self.neighbours = [sorted(instance.clients, key=row.__getitem__) for row in self.arc]
+        self.average_removed = 10
+        self.max_string = 10
+        self.blink = 0.01
+        self.split_depth = 0.01
+        self.hot, self.cold = 100.0, 1.0
+        # Any unserved client costs more than every arc together: serving wins first.
+        self.unserved_penalty = 2 * sum(max(row) for row in self.arc) + 1
+        self.alone_feasible = [self.route([c]).length < INFEASIBLE for c in range(self.n)]
+        self.iterations = 0
+
+    def route(self, clients: Sequence[int]) -> Route:
+        """The search record of depot → clients → depot."""
+        arc, ready, due, service = self.arc, self.ready, self.due, self.service
+        path = [0, *clients, 0]
+        t = ready[0]
+        start = [t]
+        length = 0
+        feasible = True
+        for a, b in itertools.pairwise(path):
+            length += arc[a][b]
+            t = max(t + service[a] + arc[a][b], ready[b])
+            feasible = feasible and t <= due[b]
+            start.append(t)
+        latest = [0] * len(path)
+        latest[-1] = due[0]
+        for i in range(len(path) - 2, -1, -1):
+            a = path[i]
+            latest[i] = min(due[a], latest[i + 1] - arc[a][path[i + 1]] - service[a])
+        load = sum(self.demand[c] for c in clients)
+        feasible = feasible and load <= self.capacity
+        return Route(path, start, latest, load, length if feasible else INFEASIBLE)
+
+    def cost(self, routes: list[Route], unserved: list[int]) -> int:
+        """Total length plus the penalty of every unserved client."""
+        return sum(r.length for r in routes) + self.unserved_penalty * len(unserved)
+
+    def run(
+        self, routes: Sequence[Sequence[int]], unserved: Sequence[int], deadline: float
+    ) -> tuple[list[list[int]], list[int]]:
+        """Improve a start solution until the monotonic `deadline`; the best routes found
+        and the clients they leave unserved.
+
+        Every iteration also tries to place the unserved clients, so the search serves
+        everyone it can before it looks at distance.
+        """
+        current = [self.route(r) for r in routes if r]
+        current_left = list(unserved)
+        best, best_left = current, current_left
+        current_cost = best_cost = self.cost(current, current_left)
+        began = time.monotonic()
+        span = max(deadline - began, 1e-3)
+        temperature = self.hot
+        while True:
+            if self.iterations % 16 == 0:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                temperature = self.hot * (self.cold / self.hot) ** ((now - began) / span)
+            self.iterations += 1
+            kept, removed = self.ruin(current)
+            candidate, left = self.recreate(kept, removed + current_left)
+            cost = self.cost(candidate, left)
+            if cost < current_cost - temperature * math.log(1.0 - self.rng.random()):
+                current, current_left, current_cost = candidate, left, cost
+                if cost < best_cost:
+                    best, best_left, best_cost = candidate, left, cost
+        return [r.path[1:-1] for r in best], best_left
+
+    def ruin(self, solution: list[Route]) -> tuple[list[list[int]], list[int]]:
+        """Remove strings of visits from a few routes near a random served client."""
+        rng = self.rng
+        where = {c: r for r, record in enumerate(solution) for c in record.path[1:-1]}
+        routes = [record.path[1:-1] for record in solution]
+        if not where:
+            return routes, []
+        string_max = min(self.max_string, len(where) / len(routes))
+        routes_max = 4 * self.average_removed / (1 + string_max) - 1
+        routes_to_ruin = int(rng.uniform(1, routes_max + 1))
+        removed: list[int] = []
+        ruined: set[int] = set()
+        for client in self.neighbours[rng.choice(list(where))]:
+            if len(ruined) >= routes_to_ruin:
+                break
+            r = where.get(client, -1)
+            if r < 0 or r in ruined or client in removed:
+                continue
+            route = routes[r]
+            length = int(rng.uniform(1, min(len(route), string_max) + 1))
+            routes[r] = self._cut(route, route.index(client), length, removed)
+            ruined.add(r)
+        return routes, removed
+
+    def _cut(self, route: list[int], position: int, length: int, removed: list[int]) -> list[int]:
+        """Remove `length` visits around `position`: one string, or (half the time) a
+        longer string of which a random middle part stays (the split string)."""
+        rng = self.rng
+        kept = 0
+        if length < len(route) and rng.random() < 0.5:
+            kept = 1
+            while length + kept < len(route) and rng.random() > self.split_depth:
+                kept += 1
+        window = length + kept
+        first = rng.randint(max(0, position - window + 1), min(position, len(route) - window))
+        stay_from = first + rng.randint(0, length)
+        stay = range(stay_from, stay_from + kept)
+        removed.extend(route[i] for i in range(first, first + window) if i not in stay)
+        return route[:first] + route[stay_from : stay_from + kept] + route[first + window :]
+
+    def recreate(
+        self, routes: list[list[int]], removed: list[int]
+    ) -> tuple[list[Route], list[int]]:
+        """Reinsert removed clients one by one at their cheapest feasible place; a client
+        with no place left (all vehicles busy) is returned unserved."""
+        order = self.rng.random()
+        if order < 0.4:
+            self.rng.shuffle(removed)
+        elif order < 0.8:
+            removed.sort(key=self.demand.__getitem__, reverse=True)
+        elif order < 0.9:
+            removed.sort(key=self.arc[0].__getitem__, reverse=True)
+        else:
+            removed.sort(key=self.arc[0].__getitem__)
+        records = [self.route(r) for r in routes if r]
+        left: list[int] = []
+        for client in removed:
+            delta, r, i = self.cheapest_place(client, records)
+            # A route of its own is one more candidate place: on long horizons the
+            # shortest plans use more vehicles than the fewest that can serve everyone.
+            if len(records) < self.vehicles and self.alone_feasible[client]:
+                alone = self.arc[0][client] + self.arc[client][0]
+                if alone < delta:
+                    records.append(self.route([client]))
+                    continue
+            if r < 0:
+                left.append(client)
+            else:
+                path = records[r].path
+                records[r] = self.route([*path[1 : i + 1], client, *path[i + 1 : -1]])
+        return records, left
+
+    def cheapest_place(self, c: int, records: list[Route]) -> tuple[int, int, int]:
+        """(added length, route, position after which to insert) of the cheapest
+        feasible place for client `c`, each place skipped with the blink probability;
+        route -1 when there is none."""
+        arc, service, blink, blinked = self.arc, self.service, self.blink, self.rng.random
+        dc, rc, due_c, sc = arc[c], self.ready[c], self.due[c], service[c]
+        room = self.capacity - self.demand[c]
+        best, best_r, best_i = INFEASIBLE, -1, -1
+        for r, record in enumerate(records):
+            if record.load > room:
+                continue
+            path, start, latest = record.path, record.start, record.latest
+            for i in range(len(path) - 1):
+                if start[i] > due_c:
+                    break  # every later stop starts later still
+                a, b = path[i], path[i + 1]
+                t = start[i] + service[a] + arc[a][c]
+                if t > due_c:
+                    continue
+                if t < rc:  # noqa: PLR1730 -- a branch beats max() in this hot loop
+                    t = rc
+                if t + sc + dc[b] > latest[i + 1]:
+                    continue
+                delta = arc[a][c] + dc[b] - arc[a][b]
+                if delta < best and blinked() > blink:
+                    best, best_r, best_i = delta, r, i
+        return best, best_r, best_i
