@@ -12,8 +12,9 @@ from .clinic import CHECKER_PATH
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from scheduler.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, "plan", *args],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code, "plan", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_plan_writes_a_result_the_checker_accepts(shared_dir: Path, tmp_path: Path) -> None:
@@ -21,13 +22,19 @@ def test_plan_writes_a_result_the_checker_accepts(shared_dir: Path, tmp_path: Pa
     out = tmp_path / "result.json"
     done = run(str(problem), "--time-limit", "2", "--seed", "1", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert "scheduled" in done.stdout and "travel_km" in done.stdout
+    assert "scheduled" in done.stdout
+    assert "travel_km" in done.stdout
     assert "scheduled" in done.stderr  # live progress lines
-    checked = subprocess.run([sys.executable, str(CHECKER_PATH), str(problem), str(out), "--json"],
-                             capture_output=True, text=True, check=False)
+    checked = subprocess.run(
+        [sys.executable, str(CHECKER_PATH), str(problem), str(out), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert checked.returncode == 0, checked.stdout[-2000:]
     again = run(str(problem), "--time-limit", "2", "--previous", str(out))
-    assert again.returncode == 0 and "changes" in again.stdout
+    assert again.returncode == 0
+    assert "changes" in again.stdout
 
 
 def test_malformed_problem_exits_2_with_one_message(tmp_path: Path) -> None:
@@ -35,4 +42,5 @@ def test_malformed_problem_exits_2_with_one_message(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"days": 0}), encoding="utf-8")
     done = run(str(bad))
     assert done.returncode == 2
-    assert done.stderr.startswith("scheduler plan: malformed input") and not done.stdout
+    assert done.stderr.startswith("scheduler plan: malformed input")
+    assert not done.stdout

@@ -44,7 +44,8 @@ def test_replan_after_a_sick_day_keeps_every_unaffected_visit(
     lost = [v for v in unaffected if v not in now]
     # Only sessions after a displaced one that could not be re-placed may move (rule 4).
     assert all(any(p == v.plan for p, _ in displaced) for v in lost)
-    assert result.changes is not None and result.changes.kept >= len(unaffected) - len(lost)
+    assert result.changes is not None
+    assert result.changes.kept >= len(unaffected) - len(lost)
     assert displaced, "the chosen days held visits"
 
 
@@ -53,17 +54,29 @@ def test_suggestions_are_feasible_when_booked(
 ) -> None:
     doc, visits = small
     p = load_problem(doc)
-    target = next(v.plan for v in visits if v.session == 2
-                  and (v.plan, v.session) not in {(f.plan, f.session) for f in p.fixed})
+    target = next(
+        v.plan
+        for v in visits
+        if v.session == 2 and (v.plan, v.session) not in {(f.plan, f.session) for f in p.fixed}
+    )
     booked = [v for v in visits if not (v.plan == target and v.session >= 2)]
     options = suggest(p, target, booked=booked, k=5)
-    assert options and all(o.session == 2 for o in options)
+    assert options
+    assert all(o.session == 2 for o in options)
     assert [o.score for o in options] == sorted((o.score for o in options), reverse=True)
     for o in options:
-        trial = booked + [Visit(o.plan, o.session, o.therapist, o.day, o.start)]
-        report = check(doc, {"visits": [v.__dict__ if hasattr(v, "__dict__") else
-                                        {k: getattr(v, k) for k in Visit.__slots__}
-                                        for v in trial]})
+        trial = [*booked, Visit(o.plan, o.session, o.therapist, o.day, o.start)]
+        report = check(
+            doc,
+            {
+                "visits": [
+                    v.__dict__
+                    if hasattr(v, "__dict__")
+                    else {k: getattr(v, k) for k in Visit.__slots__}
+                    for v in trial
+                ]
+            },
+        )
         assert report["feasible"], (o, report["violation_list"][:3])
 
 

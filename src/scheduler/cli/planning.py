@@ -18,20 +18,29 @@ def register(commands: Any) -> None:
         "score table on stdout.",
     )
     parser.add_argument("problem", type=Path, metavar="PROBLEM.json")
-    parser.add_argument("--time-limit", type=float, default=60.0, metavar="S",
-                        help="wall-time limit in seconds (default 60)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="wall-time limit in seconds (default 60)",
+    )
     parser.add_argument("--seed", type=int, default=1, metavar="N")
-    parser.add_argument("--previous", type=Path, metavar="R.json",
-                        help="an earlier result: re-plan, keeping its still-feasible visits")
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="R.json",
+        help="an earlier result: re-plan, keeping its still-feasible visits",
+    )
     parser.add_argument("--out", type=Path, metavar="RESULT.json", help="write the result here")
     parser.set_defaults(run=run_plan)
 
 
 def run_plan(args: argparse.Namespace) -> int:
     """Run the planner; exit 2 with one message on malformed input."""
-    from scheduler.matching.problem import MalformedProblem, read_problem, read_visit
-    from scheduler.matching.solver import solve
-    from scheduler.matching.timetable import Score
+    from scheduler.matching.problem import MalformedProblem, read_problem, read_visit  # noqa: PLC0415 - keeps `scheduler --help` instant
+    from scheduler.matching.solver import solve  # noqa: PLC0415 - keeps `scheduler --help` instant
+    from scheduler.matching.timetable import Score  # noqa: PLC0415 - keeps `scheduler --help` instant
 
     if args.time_limit <= 0:
         print("scheduler plan: --time-limit must be positive", file=sys.stderr)
@@ -53,19 +62,31 @@ def run_plan(args: argparse.Namespace) -> int:
     requested = sum(p.sessions for p in problem.plans.values()) or 1
 
     def progress(seconds: float, score: Score) -> None:
-        print(f"[{seconds:6.1f}s] scheduled {score.placed / requested:.4f} "
-              f"continuous plans {score.continuous}  preferred plans {score.preferred}  "
-              f"travel_km {score.travel_km:.1f}", file=sys.stderr, flush=True)
+        print(
+            f"[{seconds:6.1f}s] scheduled {score.placed / requested:.4f} "
+            f"continuous plans {score.continuous}  preferred plans {score.preferred}  "
+            f"travel_km {score.travel_km:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
 
-    result = solve(problem, time_limit_s=args.time_limit, seed=args.seed, previous=previous,
-                   progress=progress)
+    result = solve(
+        problem, time_limit_s=args.time_limit, seed=args.seed, previous=previous, progress=progress
+    )
     s = result.scores
-    rows = [("status", result.status), ("scheduled", f"{s.scheduled:.4f} ({s.placed}/{s.requested})"),
-            ("continuity", f"{s.continuity:.4f}"), ("preferred", f"{s.preferred:.4f}"),
-            ("travel_km", f"{s.travel_km:.1f}"), ("time_s", f"{result.timings['total_s']:.1f}")]
+    rows = [
+        ("status", result.status),
+        ("scheduled", f"{s.scheduled:.4f} ({s.placed}/{s.requested})"),
+        ("continuity", f"{s.continuity:.4f}"),
+        ("preferred", f"{s.preferred:.4f}"),
+        ("travel_km", f"{s.travel_km:.1f}"),
+        ("time_s", f"{result.timings['total_s']:.1f}"),
+    ]
     if result.changes is not None:
         c = result.changes
-        rows.append(("changes", f"kept {c.kept} moved {c.moved} added {c.added} dropped {c.dropped}"))
+        rows.append(
+            ("changes", f"kept {c.kept} moved {c.moved} added {c.added} dropped {c.dropped}")
+        )
     for name, value in rows:
         print(f"{name:<11} {value}")
     if args.out is not None:

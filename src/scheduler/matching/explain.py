@@ -32,30 +32,53 @@ def why_unscheduled(tt: Timetable, plan_id: str, session: int) -> Unscheduled:
     plan = problem.plans[plan_id]
     at = tt.where.get(plan_id, {})
     if session > 1 and session - 1 not in at:
-        return Unscheduled(plan_id, session, f"session {session - 1} is not placed; sessions "
-                           "must follow 1..k without a gap", "rule4")
+        return Unscheduled(
+            plan_id,
+            session,
+            f"session {session - 1} is not placed; sessions must follow 1..k without a gap",
+            "rule4",
+        )
     eligible = rules.eligible(problem, plan)
     if not eligible:
         where = "mobile " if plan.home else ""
-        return Unscheduled(plan_id, session, f"no {where}therapist with skill {plan.skill} "
-                           "who is not excluded", "rule1")
+        return Unscheduled(
+            plan_id,
+            session,
+            f"no {where}therapist with skill {plan.skill} who is not excluded",
+            "rule1",
+        )
     prev = tt.where.get(plan_id, {}).get(session - 1)
-    first, last = rules.day_range(plan, session, prev[1] if prev else None,
-                                  tt.fixed_days.get(plan_id))
+    first, last = rules.day_range(
+        plan, session, prev[1] if prev else None, tt.fixed_days.get(plan_id)
+    )
     days = {o.day for t in eligible for o in rules.options(plan, t, first, last)}
     if not days:
-        return Unscheduled(plan_id, session, f"no availability window on days {first}..{last} "
-                           "that fits inside a shift of a therapist with the skill", "rule2")
+        return Unscheduled(
+            plan_id,
+            session,
+            f"no availability window on days {first}..{last} "
+            "that fits inside a shift of a therapist with the skill",
+            "rule2",
+        )
     location = tt.plan_location[plan_id]
     for t in eligible:
         for o in rules.options(plan, t, first, last):
             route = tt.routes.get((t.id, o.day))
             stop = Stop(plan_id, session, location, plan.duration, o.earliest, o.latest)
             if route is not None and route.best_insertion(stop) is not None:
-                return Unscheduled(plan_id, session, f"the patient is already seen at every "
-                                   f"time {t.id} could come on day {o.day}", "rule5")
-    return Unscheduled(plan_id, session, f"every therapist with skill {plan.skill} is fully "
-                       f"booked (travel, shift end or max visits) on days {sorted(days)}", "rule3")
+                return Unscheduled(
+                    plan_id,
+                    session,
+                    f"the patient is already seen at every time {t.id} could come on day {o.day}",
+                    "rule5",
+                )
+    return Unscheduled(
+        plan_id,
+        session,
+        f"every therapist with skill {plan.skill} is fully "
+        f"booked (travel, shift end or max visits) on days {sorted(days)}",
+        "rule3",
+    )
 
 
 def unscheduled(tt: Timetable) -> list[Unscheduled]:
@@ -78,13 +101,16 @@ def explanations(tt: Timetable) -> list[Explanation]:
             who = tt.therapists_of(plan.id)
             a, b, c = path[i], path[i + 1], path[i + 2]
             added = geo.km(a, b) + geo.km(b, c) - geo.km(a, c)
-            out.append(Explanation(
-                plan=plan.id,
-                session=stop.session,
-                skill=plan.skill,
-                continuity=len(who) == 1,
-                preferred=None if plan.preferred_therapist is None
-                else plan.preferred_therapist == route.therapist,
-                added_travel_km=round(added, 3),
-            ))
+            out.append(
+                Explanation(
+                    plan=plan.id,
+                    session=stop.session,
+                    skill=plan.skill,
+                    continuity=len(who) == 1,
+                    preferred=None
+                    if plan.preferred_therapist is None
+                    else plan.preferred_therapist == route.therapist,
+                    added_travel_km=round(added, 3),
+                )
+            )
     return sorted(out, key=lambda e: (e.plan, e.session))

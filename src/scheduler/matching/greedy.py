@@ -1,12 +1,15 @@
 """The simple greedy baseline the solver is measured against.
 
-Plans in input order (those with fixed bookings first), sessions in order, each on the first therapist (the previous
-session's first) and the earliest day where it fits; no look-ahead, no revision.
+Plans in input order (those with fixed bookings first), sessions in order, each on
+the first therapist (the previous session's first) and the earliest day where it fits;
+no look-ahead, no revision (plans with fixed bookings excepted: they need the chain
+search to reach their booking).
 """
 
 from __future__ import annotations
 
 from scheduler.matching import rules
+from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem
 from scheduler.matching.routes import Stop
 from scheduler.matching.timetable import Timetable
@@ -18,7 +21,12 @@ def greedy_timetable(problem: Problem) -> Timetable:
     # Plans with booked sessions go first: their earlier sessions must reach the booking.
     booked = sorted(problem.plans.values(), key=lambda p: p.id not in tt.fixed_days)
     for plan in booked:
-        _first_fit(tt, plan, [t.id for t in rules.eligible(problem, plan)])
+        therapists = [t.id for t in rules.eligible(problem, plan)]
+        if plan.id in tt.fixed_days:
+            # First fit may strand a booked later session; these plans get the chain search.
+            place_plan(tt, plan, therapists, node_limit=200)
+        else:
+            _first_fit(tt, plan, therapists)
     return tt
 
 

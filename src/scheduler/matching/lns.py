@@ -3,7 +3,7 @@
 Destroy: free every plan held by a few related therapists (sharing the skills of an
 unfinished plan, or of a random therapist), plus some unfinished plans they could take.
 Repair: re-place those plans among the freed therapists, hardest first with noise.
-Accept when the scores (placed, continuity, preferred, −travel) do not get worse.
+Accept when the scores (placed, continuity, preferred, -travel) do not get worse.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ class Neighbourhoods:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.eligible = {p.id: [t.id for t in rules.eligible(problem, p)] for p in problem.plans.values()}
+        self.eligible = {
+            p.id: [t.id for t in rules.eligible(problem, p)] for p in problem.plans.values()
+        }
         self.plans_of: dict[str, list[str]] = {t: [] for t in problem.therapists}
         for pid, ts in self.eligible.items():
             for t in ts:
@@ -43,14 +45,22 @@ class Neighbourhoods:
         return {f.plan for f in self.problem.fixed}
 
 
-def construct(tt: Timetable, hood: Neighbourhoods) -> None:
-    """First solution: every plan, hardest first, on its best therapist."""
+def construct(tt: Timetable, hood: Neighbourhoods, deadline: float) -> None:
+    """First solution: every plan, hardest first, on its best therapist (until `deadline`)."""
     fixed_plans = {f.plan for f in tt.problem.fixed}
     for plan in sorted(
         tt.problem.plans.values(),
-        key=lambda p: (p.id not in fixed_plans, len(hood.eligible[p.id]), len(p.availability) - p.sessions),
+        key=lambda p: (
+            p.id not in fixed_plans,
+            len(hood.eligible[p.id]),
+            len(p.availability) - p.sessions,
+        ),
     ):
-        place_plan(tt, plan, hood.eligible[plan.id], node_limit=200 if plan.id in fixed_plans else 60)
+        if time.monotonic() > deadline:
+            return
+        place_plan(
+            tt, plan, hood.eligible[plan.id], node_limit=200 if plan.id in fixed_plans else 60
+        )
 
 
 def _plan_counts(tt: Timetable, plan: Plan) -> tuple[int, int, int]:
@@ -73,9 +83,11 @@ def _local_key(
         a, b, c = _plan_counts(tt, plan)
         placed, continuous, preferred = placed + a, continuous + b, preferred + c
         at = tt.where.get(plan.id)
-        broken += bool(at) and max(at) != len(at)
+        broken += bool(at) and at is not None and max(at) != len(at)
     km = sum(
-        tt.routes[t, d].km() for t in therapists for d in tt.problem.therapists[t].shifts
+        tt.routes[t, d].km()
+        for t in therapists
+        for d in tt.problem.therapists[t].shifts
         if (t, d) in tt.routes
     )
     return -broken, placed, continuous, preferred, -round(km, 6)
@@ -113,8 +125,14 @@ def search(
             continue
         chosen = set(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2, 3)))))
         blocking = sorted(
-            {s.plan for t in chosen for d in days if (t, d) in tt.routes
-             for s in tt.routes[t, d].stops if (s.plan, s.session) not in tt.fixed}
+            {
+                s.plan
+                for t in chosen
+                for d in days
+                if (t, d) in tt.routes
+                for s in tt.routes[t, d].stops
+                if (s.plan, s.session) not in tt.fixed
+            }
         )
         rng.shuffle(blocking)
         ids = {p.id for p in first}
@@ -126,7 +144,7 @@ def search(
         tt.begin()
         for plan in freed:
             tt.unplace(plan.id)
-        rest = sorted(freed[len(first):], key=lambda p: (hood.difficulty(p), rng.random()))
+        rest = sorted(freed[len(first) :], key=lambda p: (hood.difficulty(p), rng.random()))
         for plan in first + rest:
             allowed = hood.eligible[plan.id]
             involved.update(allowed)

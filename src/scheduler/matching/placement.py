@@ -53,7 +53,9 @@ def search_chain(tt: Timetable, plan: Plan, candidates: Candidates, node_limit: 
     steps: list[Step] = []
     budget = [node_limit]
 
-    def dfs(session: int, prev_day: int | None, prev_therapist: str | None, km: float) -> bool:
+    def dfs(  # noqa: PLR0912 - one search step: fixed session, options, tentative insert, undo
+        session: int, prev_day: int | None, prev_therapist: str | None, km: float
+    ) -> bool:
         nonlocal best
         placed = session - 1
         if placed > best.placed or (placed == best.placed and km < best.km):
@@ -122,12 +124,19 @@ def place_plan(
 ) -> int:
     """Place as many of a plan's sessions as possible, preferring one therapist for all,
     then the preferred one, then least travel. Returns the sessions placed."""
-    fixed_by = {tt.fixed[plan.id, s].therapist for s in range(1, plan.sessions + 1)
-                if (plan.id, s) in tt.fixed}
+    fixed_by = {
+        tt.fixed[plan.id, s].therapist
+        for s in range(1, plan.sessions + 1)
+        if (plan.id, s) in tt.fixed
+    }
     best: Chain | None = None
     best_key: tuple[int, int, int, float] | None = None
     for tid in therapists:
-        chain = search_chain(tt, plan, lambda _s, _p, tid=tid: [tid], node_limit)
+
+        def only(_session: int, _previous: str | None, tid: str = tid) -> list[str]:
+            return [tid]
+
+        chain = search_chain(tt, plan, only, node_limit)
         who = fixed_by | {tid}
         key = (
             chain.placed,
@@ -137,11 +146,10 @@ def place_plan(
         )
         if best_key is None or key > best_key:
             best, best_key = chain, key
-        if chain.placed == plan.sessions and key[1] and (
-            plan.preferred_therapist in (None, tid)
-        ):
+        if chain.placed == plan.sessions and key[1] and (plan.preferred_therapist in (None, tid)):
             break  # nothing can beat a full, continuous, preferred chain but km
     if split and (best is None or best.placed < plan.sessions) and len(therapists) > 1:
+
         def anyone(_session: int, previous: str | None) -> list[str]:
             if previous in therapists:
                 return [previous, *(t for t in therapists if t != previous)]

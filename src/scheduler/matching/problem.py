@@ -15,7 +15,7 @@ from typing import Any
 Location = tuple[float, float]
 
 
-class MalformedProblem(ValueError):
+class MalformedProblem(ValueError):  # noqa: N818 - the name the spec and API use
     """Raised when a planning problem (or a result read beside it) breaks the spec's format."""
 
 
@@ -144,7 +144,9 @@ def _therapist(obj: Any, where: str, clinics: dict[str, Location]) -> Therapist:
     for j, raw in enumerate(_get(obj, "shifts", "list", where)):
         shift = _window(raw, f"{where}.shifts[{j}]")
         if shift.day in shifts or shift.start >= shift.end:
-            raise MalformedProblem(f"{where}.shifts[{j}]: a second shift on day {shift.day}, or empty")
+            raise MalformedProblem(
+                f"{where}.shifts[{j}]: a second shift on day {shift.day}, or empty"
+            )
         shifts[shift.day] = shift
     return Therapist(
         id=_get(obj, "id", "str", where),

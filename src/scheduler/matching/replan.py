@@ -37,8 +37,11 @@ def kept_visits(problem: Problem, previous: Sequence[Visit]) -> list[Visit]:
             first, last = rules.day_range(plan, v.session, prev_day)
             if not first <= v.day <= last:
                 continue
-        fits = [o for o in rules.options(plan, therapist, v.day, v.day)
-                if o.earliest <= v.start <= o.latest]
+        fits = [
+            o
+            for o in rules.options(plan, therapist, v.day, v.day)
+            if o.earliest <= v.start <= o.latest
+        ]
         route = tt.routes.get((v.therapist, v.day))
         if not fits or route is None:
             continue

@@ -8,6 +8,7 @@ O(1) per position with the classic earliest/latest-start passes of VRPTW heurist
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,10 +79,19 @@ class DayRoute:
     """One therapist's day: base, shift, capacity and the stops in visiting order."""
 
     __slots__ = (
-        "_early", "_late", "base", "capacity", "day", "end", "geo", "start", "stops", "therapist"
+        "_early",
+        "_late",
+        "base",
+        "capacity",
+        "day",
+        "end",
+        "geo",
+        "start",
+        "stops",
+        "therapist",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - one positional per field of the day, as the spec lists them
         self, geo: Geometry, therapist: str, day: int, base: int, start: int, end: int, cap: int
     ) -> None:
         self.geo, self.therapist, self.day, self.base = geo, therapist, day, base
@@ -191,7 +201,7 @@ class DayRoute:
         if not self.stops:
             return 0.0
         path = [self.base, *(s.location for s in self.stops), self.base]
-        return sum(self.geo.km(a, b) for a, b in zip(path, path[1:], strict=False))
+        return sum(self.geo.km(a, b) for a, b in itertools.pairwise(path))
 
 
 def _first_free(begin: int, duration: int, busy: Sequence[tuple[int, int]]) -> int:

@@ -23,22 +23,24 @@ from scheduler.matching.timetable import Score, Timetable
 Progress = Callable[[float, Score], None]
 
 # Time kept back from the limit for writing the result (explanations, reasons).
-_RESERVE_S = 0.15
+_RESERVE_S = 0.3
 _RESERVE_SHARE = 0.05
 
 
-def _search(
-    problem: Problem, kept: Sequence[Visit], seed: int, deadline: float,
-    progress: Progress | None, started: float,
+def _search(  # noqa: PLR0917 - private; called from two places with the same order
+    problem: Problem,
+    kept: Sequence[Visit],
+    seed: int,
+    deadline: float,
+    progress: Progress | None,
+    started: float,
 ) -> tuple[tuple[int, int, int, float], list[Visit], int]:
     tt = Timetable(problem, kept)
     hood = lns.Neighbourhoods(problem)
-    lns.construct(tt, hood)
+    lns.construct(tt, hood, deadline)
     if progress is not None:
         progress(time.monotonic() - started, tt.score())
-    moves = lns.search(
-        tt, hood, deadline=deadline, seed=seed, progress=progress, started=started
-    )
+    moves = lns.search(tt, hood, deadline=deadline, seed=seed, progress=progress, started=started)
     _cut_gaps(tt, {(f.plan, f.session) for f in problem.fixed})
     return tt.score().key(), tt.visits(), moves
 

@@ -17,7 +17,7 @@ from scheduler.matching.routes import DayRoute, Geometry, Stop
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class UnknownPlan(KeyError):
+class UnknownPlan(KeyError):  # noqa: N818 - reads as the clinic says it
     """Raised when suggestions are asked for a plan the problem does not hold."""
 
 
@@ -35,7 +35,11 @@ class Suggestion:
 
 
 def suggest(
-    problem: Problem, plan_id: str, *, booked: Sequence[Visit], k: int = 5,
+    problem: Problem,
+    plan_id: str,
+    *,
+    booked: Sequence[Visit],
+    k: int = 5,
     first_weekday: int = 0,
 ) -> list[Suggestion]:
     """The `k` best options for the plan's first session not in `booked`.
@@ -54,8 +58,11 @@ def suggest(
     later = {s: v.day for s, v in mine.items() if s > session}
     first, last = rules.day_range(plan, session, prev.day if prev else None, later)
     candidates = {t.id: t for t in rules.eligible(problem, plan)}
-    slots = {(tid, o.day): o for tid, t in candidates.items()
-             for o in rules.options(plan, t, first, last)}
+    slots = {
+        (tid, o.day): o
+        for tid, t in candidates.items()
+        for o in rules.options(plan, t, first, last)
+    }
     if not slots:
         return []
     geo = Geometry(problem.speed_kmh)
@@ -65,8 +72,9 @@ def suggest(
     for tid, day in slots:
         t = candidates[tid]
         shift = t.shifts[day]
-        routes[tid, day] = DayRoute(geo, tid, day, geo.id_of(t.base), shift.start, shift.end,
-                                    t.max_visits_per_day)
+        routes[tid, day] = DayRoute(
+            geo, tid, day, geo.id_of(t.base), shift.start, shift.end, t.max_visits_per_day
+        )
     for v in sorted(booked, key=lambda v: v.start):
         other = problem.plans.get(v.plan)
         if other is None or v.day not in days:
@@ -75,8 +83,15 @@ def suggest(
             busy.setdefault(v.day, []).append((v.start, v.start + other.duration))
         route = routes.get((v.therapist, v.day))
         if route is not None:
-            stop = Stop(v.plan, v.session, geo.id_of(other.location), other.duration,
-                        v.start, v.start, pinned=True)
+            stop = Stop(
+                v.plan,
+                v.session,
+                geo.id_of(other.location),
+                other.duration,
+                v.start,
+                v.start,
+                pinned=True,
+            )
             route.put(len(route.stops), stop)
     location = geo.id_of(plan.location)
     ranked = []
@@ -89,7 +104,8 @@ def suggest(
         same = tid == usual
         preferred = tid == plan.preferred_therapist
         score = 100.0 * same + 50.0 * preferred - at.added_km - 0.1 * day
-        when = f"{_WEEKDAYS[(first_weekday + day) % 7]} (day {day}) {at.start // 60:02d}:{at.start % 60:02d}"
+        weekday = _WEEKDAYS[(first_weekday + day) % 7]
+        when = f"{weekday} (day {day}) {at.start // 60:02d}:{at.start % 60:02d}"
         why = [
             "same therapist as last time" if same else "",
             "the patient's preferred therapist" if preferred else "",

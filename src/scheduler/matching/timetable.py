@@ -184,9 +184,7 @@ class Timetable:
 
     def broken_plans(self) -> list[str]:
         """Plans whose placed sessions are not 1..k (a booked session cut off from session 1)."""
-        return [
-            pid for pid, at in self.where.items() if at and max(at) != len(at)
-        ]
+        return [pid for pid, at in self.where.items() if at and max(at) != len(at)]
 
     def score(self) -> Score:
         """The checker's scores, as counts."""
@@ -199,8 +197,6 @@ class Timetable:
                 continue
             who = {t for t, _ in at.values()}
             continuous += n >= 2 and len(who) == 1
-            preferred += plan.preferred_therapist is not None and who == {
-                plan.preferred_therapist
-            }
+            preferred += plan.preferred_therapist is not None and who == {plan.preferred_therapist}
         km = sum(r.km() for r in self.routes.values())
         return Score(placed, continuous, preferred, km)

@@ -1,0 +1,217 @@
+"""Planning benchmark: solver vs greedy vs planted, re-plan, a 120-therapist clinic, suggest.
+
+Usage: python3 -m uv run python bench/planning.py [--time-limit 60] [--big-time-limit 120]
+       [--skip-big] [--seed 1]
+Every result is checked by ../shared/tools/check_plan.py; the table and
+bench/results/planning.json hold the checker's own scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_clinic import generate
+from scheduler.matching.greedy import greedy_timetable
+from scheduler.matching.problem import Visit, load_problem
+from scheduler.matching.solver import solve
+from scheduler.matching.suggest import suggest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CHECKER = SHARED / "tools" / "check_plan.py"
+
+
+def checked(problem: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The checker's JSON report, run as a separate process on temporary files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p, r = Path(tmp) / "p.json", Path(tmp) / "r.json"
+        p.write_text(json.dumps(problem))
+        r.write_text(json.dumps(result))
+        out = subprocess.run(
+            [sys.executable, str(CHECKER), str(p), str(r), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    report: dict[str, Any] = json.loads(out.stdout)
+    return {
+        k: report[k]
+        for k in (
+            "feasible",
+            "scheduled",
+            "continuity",
+            "preferred",
+            "travel_km",
+            "placed",
+            "requested",
+            "violations",
+        )
+    }
+
+
+def visits_json(visits: list[Visit]) -> dict[str, Any]:
+    return {
+        "visits": [
+            {
+                "plan": v.plan,
+                "session": v.session,
+                "therapist": v.therapist,
+                "day": v.day,
+                "start": v.start,
+            }
+            for v in visits
+        ],
+        "unscheduled": [],
+    }
+
+
+def compare(
+    name: str, doc: dict[str, Any], planted: dict[str, Any], limit: float, seed: int
+) -> tuple[dict[str, Any], list[Visit]]:
+    """Greedy, solver and planted side by side on one instance."""
+    problem = load_problem(doc)
+    t0 = time.monotonic()
+    greedy = greedy_timetable(problem)
+    rows = {
+        "greedy": dict(
+            checked(doc, visits_json(greedy.visits())), seconds=round(time.monotonic() - t0, 2)
+        )
+    }
+    result = solve(problem, time_limit_s=limit, seed=seed)
+    rows["solver"] = dict(checked(doc, result.to_json()), seconds=result.timings["total_s"])
+    rows["planted"] = checked(doc, planted)
+    for row in rows.values():
+        row["travel_ratio"] = round(row["travel_km"] / rows["planted"]["travel_km"], 3)
+    print(f"\n== {name} (time limit {limit:g} s) ==")
+    print(
+        f"{'':8} {'feasible':>8} {'scheduled':>9} {'continuity':>10} {'preferred':>9} "
+        f"{'travel_km':>10} {'vs planted':>10} {'seconds':>8}"
+    )
+    for who, r in rows.items():
+        print(
+            f"{who:8} {r['feasible']!s:>8} {r['scheduled']:9.4f} {r['continuity']:10.4f} "
+            f"{r['preferred']:9.4f} {r['travel_km']:10.1f} {r['travel_ratio']:10.3f} "
+            f"{r.get('seconds', ''):>8}"
+        )
+    return rows, result.visits
+
+
+def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict[str, Any]:
+    """One therapist off sick for two days on which they have visits; re-plan in < 10 s."""
+    counts: dict[str, int] = {}
+    for v in visits:
+        counts[v.therapist] = counts.get(v.therapist, 0) + 1
+    sick = max(sorted(counts), key=lambda t: counts[t])
+    days = sorted({v.day for v in visits if v.therapist == sick})[1:3]
+    changed = copy.deepcopy(doc)
+    for t in changed["therapists"]:
+        if t["id"] == sick:
+            t["shifts"] = [s for s in t["shifts"] if s["day"] not in days]
+    displaced = {(v.plan, v.session) for v in visits if v.therapist == sick and v.day in days}
+    # The clinic cancels the bookings of plans that lose a session (a later booking would
+    # otherwise stand without the sessions before it, which rule 4 forbids).
+    hit = {plan for plan, _ in displaced}
+    changed["fixed"] = [f for f in changed.get("fixed", []) if f["plan"] not in hit]
+    started = time.monotonic()
+    result = solve(load_problem(changed), time_limit_s=8.0, seed=seed, previous=visits)
+    wall = time.monotonic() - started
+    now = {(v.plan, v.session): v for v in result.visits}
+    unaffected = [v for v in visits if (v.plan, v.session) not in displaced]
+    unchanged = sum(1 for v in unaffected if now.get((v.plan, v.session)) == v)
+    replaced = sum(1 for key in displaced if key in now)
+    report = checked(changed, result.to_json())
+    out = {
+        "sick_therapist": sick,
+        "days": days,
+        "displaced": len(displaced),
+        "displaced_replaced": replaced,
+        "replaced_share": round(replaced / len(displaced), 4) if displaced else 1.0,
+        "unaffected": len(unaffected),
+        "unaffected_unchanged": unchanged,
+        "changes": None
+        if result.changes is None
+        else {k: getattr(result.changes, k) for k in ("kept", "moved", "added", "dropped")},
+        "wall_s": round(wall, 2),
+        "feasible": report["feasible"],
+        "scheduled": report["scheduled"],
+    }
+    print(f"\n== re-plan: {sick} off on days {days} ==")
+    print(json.dumps(out, indent=1))
+    return out
+
+
+def suggest_latency(seed: int) -> dict[str, Any]:
+    """p50/p99 of `suggest` on a generated 100-therapist, 28-day clinic, greedy bookings."""
+    doc, _ = generate(100, 28, seed)
+    problem = load_problem(doc)
+    booked = greedy_timetable(problem).visits()
+    rng = random.Random(seed)
+    plans = rng.sample(sorted(problem.plans), 200)
+    times = []
+    found = 0
+    for pid in plans:
+        mine = [v for v in booked if v.plan == pid]
+        cut = max((v.session for v in mine), default=0)
+        others = [v for v in booked if not (v.plan == pid and v.session == cut)]
+        t0 = time.perf_counter()
+        options = suggest(problem, pid, booked=others, k=5)
+        times.append(time.perf_counter() - t0)
+        found += bool(options)
+    times.sort()
+    out = {
+        "therapists": 100,
+        "calls": len(times),
+        "with_options": found,
+        "p50_ms": round(1000 * statistics.median(times), 2),
+        "p99_ms": round(1000 * times[int(0.99 * (len(times) - 1))], 2),
+        "booked_visits": len(booked),
+    }
+    print("\n== suggest latency ==")
+    print(json.dumps(out))
+    return out
+
+
+def main() -> None:
+    """Run every scenario and write bench/results/planning.json."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--big-time-limit", type=float, default=120.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-big", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    for name, limit in (
+        ("sample-small", min(args.time_limit, 20.0)),
+        ("sample-medium", args.time_limit),
+    ):
+        doc = json.loads((SHARED / "instances" / f"{name}.json").read_text())
+        planted = json.loads((SHARED / "instances" / f"{name}.planted.json").read_text())
+        results[name], visits = compare(name, doc, planted, limit, args.seed)
+        if name == "sample-medium":
+            results["replan"] = replan_scenario(doc, visits, args.seed)
+    if not args.skip_big:
+        doc, planted = generate(120, 28, args.seed)
+        results["generated-120x28"], _ = compare(
+            "generated 120 therapists x 28 days", doc, planted, args.big_time_limit, args.seed
+        )
+    results["suggest"] = suggest_latency(args.seed)
+    out = ROOT / "bench" / "results" / "planning.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
+    print(f"\nwritten {out}")
+
+
+if __name__ == "__main__":
+    main()
