@@ -71,7 +71,7 @@ def test_naive_start_is_400(client: TestClient[Litestar], world: World, tokens: 
     assert response.json()["fields"][0]["key"] == "start"
 
 
-def test_taken_slot_is_422_therapist_busy(
+def test_taken_slot_is_409_therapist_busy(
     client: TestClient[Litestar], world: World, tokens: Tokens
 ) -> None:
     start = world.local["mon 10:00"].isoformat()
@@ -86,7 +86,7 @@ def test_taken_slot_is_422_therapist_busy(
         json={"therapist_id": str(world.ana), "start": start},
         headers=tokens["quinn"],
     )
-    assert second.status_code == 422
+    assert second.status_code == 409
     assert second.json()["error"] == "therapist_busy"
 
 

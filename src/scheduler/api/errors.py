@@ -3,6 +3,9 @@
     {"error": "therapist_busy", "detail": "<what was wrong and how to fix it>",
      "request_id": "...", "fields": [...]}           # fields: only for malformed requests
 
+Status table (first match wins): NotFound 404; BookingConflict, TherapistBusy,
+PatientBusy, DayFull 409 (the calendar changed under the request); other SchedulingError
+422; account errors 404/409/401/422; the API's own errors carry their status.
 Domain and account errors keep their own message as `detail`; an unexpected error answers
 500 with no detail and is logged by type and stack only (its message could hold a
 patient's data).
@@ -31,7 +34,14 @@ from scheduler.accounts import (
     UnknownAccount,
 )
 from scheduler.api.context import request_id
-from scheduler.domain.errors import BookingConflict, NotFound, SchedulingError
+from scheduler.domain.errors import (
+    BookingConflict,
+    DayFull,
+    NotFound,
+    PatientBusy,
+    SchedulingError,
+    TherapistBusy,
+)
 
 log = logging.getLogger("scheduler.api")
 
@@ -85,9 +95,15 @@ class TooManyRequests(ApiError):
 
 
 # Most specific first: the first entry the error is an instance of decides.
+# 409 when the request was well-formed but the calendar now holds something in its way
+# (another booking won the slot, the day is full, writers kept colliding): the same
+# request at another time can succeed. 422 when the request breaks a rule by itself.
 STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (BookingConflict, 409),
+    (TherapistBusy, 409),
+    (PatientBusy, 409),
+    (DayFull, 409),
     (SchedulingError, 422),
     (UnknownAccount, 404),
     (AccountExists, 409),

@@ -1,0 +1,179 @@
+"""Every route × every role: who gets 200, 403 (someone else's record) or 404 (unknown).
+
+A 403 or 404 never carries any of the record's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from .conftest import Tokens
+from .world import MONDAY, World
+
+ROLES = ("admin", "dispatcher", "other_dispatcher", "ana", "ben", "pat", "quinn")
+UNKNOWN = uuid.UUID("00000000-0000-4000-8000-00000000dead")
+
+
+@pytest.fixture
+def booked(client: TestClient[Litestar], world: World, tokens: Tokens) -> dict[str, str]:
+    """Pat's and Quinn's Monday sessions, both with Ana."""
+    ids = {}
+    for who, plan, at in (
+        ("pat", world.pat_plan, "mon 10:00"),
+        ("quinn", world.quinn_plan, "mon 14:00"),
+    ):
+        response = client.post(
+            f"/plans/{plan}/sessions",
+            headers=tokens[who],
+            json={"therapist_id": str(world.ana), "start": world.local[at].isoformat()},
+        )
+        assert response.status_code == 201, response.text
+        ids[who] = response.json()["id"]
+    return ids
+
+
+def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Expected status of each GET route per role (any role left out: 403)."""
+    pat_session = booked["pat"]
+    staff_and_owner = {"admin": 200, "dispatcher": 200, "ana": 200, "pat": 200}
+    clinic = {"admin": 200, "dispatcher": 200}
+    return {
+        f"/sessions/{pat_session}": staff_and_owner,
+        f"/sessions/{pat_session}/history": staff_and_owner,
+        f"/plans/{world.pat_plan}": staff_and_owner,
+        f"/plans/{world.pat_plan}/sessions": staff_and_owner,
+        f"/plans/{world.pat_plan}/history": staff_and_owner,
+        "/me/plans": {"pat": 200, "quinn": 200},
+        "/me/sessions": {"pat": 200, "quinn": 200},
+        f"/me/week?start={MONDAY}": {"ana": 200, "ben": 200},
+        f"/clinics/{world.clinic}/therapists": clinic,
+        f"/clinics/{world.clinic}/plans": clinic,
+        f"/clinics/{world.clinic}/board?date={MONDAY}": clinic,
+        f"/clinics/{world.other_clinic}/board?date={MONDAY}": {
+            "admin": 200,
+            "other_dispatcher": 200,
+        },
+        "/auth/me": dict.fromkeys(ROLES, 200),
+    }
+
+
+def test_every_read_route_for_every_role(
+    client: TestClient[Litestar], world: World, tokens: Tokens, booked: dict[str, str]
+) -> None:
+    wrong = []
+    for url, allowed in _matrix(world, booked).items():
+        for role in ROLES:
+            response = client.get(url, headers=tokens[role])
+            expected = allowed.get(role, 403)
+            if response.status_code != expected:
+                wrong.append((url, role, response.status_code, expected))
+            if expected == 403:
+                assert response.json()["error"] == "forbidden"
+                _assert_no_data(response.text, world, booked)
+        client.cookies.clear()  # signing in set the pages' cookie on this client
+        assert client.get(url).status_code == 401
+    assert wrong == []
+
+
+def test_unknown_ids_are_404_for_whoever_may_ask(
+    client: TestClient[Litestar], tokens: Tokens
+) -> None:
+    urls = [
+        f"/sessions/{UNKNOWN}",
+        f"/sessions/{UNKNOWN}/history",
+        f"/plans/{UNKNOWN}",
+        f"/plans/{UNKNOWN}/history",
+        f"/plans/{UNKNOWN}/sessions",
+    ]
+    for url in urls:
+        for role in ROLES:
+            response = client.get(url, headers=tokens[role])
+            assert response.status_code == 404, (url, role)
+            assert response.json()["error"] in ("not_found", "unknown_session", "unknown_plan")
+    for role in ("admin", "dispatcher"):
+        response = client.get(f"/clinics/{UNKNOWN}/board?date={MONDAY}", headers=tokens[role])
+        assert response.status_code == 404
+    assert client.get("/sessions/not-a-uuid", headers=tokens["admin"]).status_code == 404
+
+
+def test_writes_on_someone_elses_records_are_refused_and_change_nothing(
+    client: TestClient[Litestar], world: World, tokens: Tokens, booked: dict[str, str]
+) -> None:
+    pat_session = booked["pat"]
+    start = world.local["mon 12:00"].isoformat()
+    note = {"note": "n", "pain_before": 1, "pain_after": 1}
+    attempts = [
+        ("quinn", f"/sessions/{pat_session}/cancel", {}),
+        ("quinn", f"/sessions/{pat_session}/move", {"start": start}),
+        ("other_dispatcher", f"/sessions/{pat_session}/cancel", {}),
+        ("other_dispatcher", f"/sessions/{pat_session}/no-show", {}),
+        ("ana", f"/sessions/{pat_session}/cancel", {}),
+        ("ben", f"/sessions/{pat_session}/complete", note),
+        ("ben", f"/sessions/{pat_session}/no-show", {}),
+        ("pat", f"/sessions/{pat_session}/complete", note),
+        ("dispatcher", f"/sessions/{pat_session}/complete", note),
+        (
+            "quinn",
+            f"/plans/{world.pat_plan}/sessions",
+            {"therapist_id": str(world.ana), "start": start},
+        ),
+        (
+            "ana",
+            f"/plans/{world.pat_plan}/sessions",
+            {"therapist_id": str(world.ana), "start": start},
+        ),
+        (
+            "other_dispatcher",
+            f"/plans/{world.pat_plan}/sessions",
+            {"therapist_id": str(world.ana), "start": start},
+        ),
+        (
+            "dispatcher",
+            "/accounts",
+            {"email": "e@x.example", "password": "p" * 12, "role": "admin"},
+        ),
+    ]
+    for role, url, body in attempts:
+        response = client.post(url, json=body, headers=tokens[role])
+        assert response.status_code == 403, (role, url, response.text)
+        _assert_no_data(response.text, world, booked)
+    session = client.get(f"/sessions/{pat_session}", headers=tokens["pat"]).json()
+    assert session["status"] == "booked"
+    assert session["start"] == world.local["mon 10:00"].isoformat().replace("+00:00", "Z")
+    plan = client.get(f"/plans/{world.pat_plan}", headers=tokens["pat"]).json()
+    assert plan["session_ids"] == [pat_session]
+    for role in ("pat", "dispatcher"):
+        missing = client.post(f"/sessions/{UNKNOWN}/cancel", json={}, headers=tokens[role])
+        assert missing.status_code == 404
+
+
+def test_dispatcher_may_book_move_and_cancel_in_their_clinic(
+    client: TestClient[Litestar], world: World, tokens: Tokens, booked: dict[str, str]
+) -> None:
+    moved = client.post(
+        f"/sessions/{booked['pat']}/move",
+        headers=tokens["dispatcher"],
+        json={"start": world.local["mon 12:00"].isoformat()},
+    )
+    assert moved.status_code == 200, moved.text
+    cancelled = client.post(
+        f"/sessions/{booked['quinn']}/cancel", json={}, headers=tokens["dispatcher"]
+    )
+    assert cancelled.status_code == 200
+    assert cancelled.json()["session"]["status"] == "cancelled"
+
+
+def _assert_no_data(text: str, world: World, booked: dict[str, str]) -> None:
+    for secret in (
+        "Pat Patel",
+        "Quinn Quade",
+        "multiple sclerosis",
+        str(world.pat),
+        str(world.quinn),
+        str(world.ana),
+    ):
+        assert secret not in text
