@@ -1,4 +1,4 @@
-"""Every route × every role: who gets 200, 403 (someone else's record) or 404 (unknown).
+"""Every route by every role: who gets 200, 403 (someone else's record) or 404 (unknown).
 
 A 403 or 404 never carries any of the record's data.
 """
