@@ -16,9 +16,13 @@ from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Trans
 from scheduler.domain.clinic import Clinic
 from scheduler.domain.days import PatientDay, TherapistDay
 from scheduler.domain.errors import BookingConflict, NotFound, UnknownClinic
+from scheduler.domain.saved import SavedCopies
 from scheduler.domain.timekeeping import clinic_zone
 
 A = TypeVar("A", bound=Aggregate)
+
+SAVED_COPIES = 20_000
+"""How many just-saved aggregates (days, plans, sessions) a process keeps to skip reads."""
 
 SAVE_ATTEMPTS = 8
 """Tries of a command whose days another writer keeps changing, before BookingConflict."""
@@ -58,18 +62,32 @@ class SchedulingBase(Application[UUID]):
         super().__init__(env)
         # Clinics never change after registration, so a cached copy is never stale.
         self._clinics: dict[UUID, Clinic] = {}
+        self._saved = SavedCopies(SAVED_COPIES)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add `date` to the library's UUID, Decimal and datetime transcodings."""
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def _load(self, kind: type[A], record_id: UUID | str, error: type[NotFound]) -> A:
-        """The current `kind` aggregate with this id, or `error` naming it."""
+    def _load(
+        self,
+        kind: type[A],
+        record_id: UUID | str,
+        error: type[NotFound],
+        *,
+        for_update: bool = False,
+    ) -> A:
+        """The current `kind` aggregate with this id, or `error` naming it.
+
+        `for_update`: the command will save this aggregate, so this process's last saved
+        copy may stand in for a read (see `saved.py`).
+        """
         what = kind.__name__.lower()
         key = as_uuid(record_id, error, what)
+        found: Any = self._saved.take(key) if for_update else None
         try:
-            found: Any = self.repository.get(key)
+            if found is None:
+                found = self.repository.get(key)
         except AggregateNotFoundError:
             raise error(f"no {what} with id {key}: check the id or create it first") from None
         if not isinstance(found, kind):
@@ -77,6 +95,10 @@ class SchedulingBase(Application[UUID]):
         return found
 
     def _load_or_none(self, record_id: UUID) -> Any:
+        """The aggregate this command will save, or None if it was never saved."""
+        found = self._saved.take(record_id)
+        if found is not None:
+            return found
         try:
             return self.repository.get(record_id)
         except AggregateNotFoundError:
@@ -116,11 +138,14 @@ class SchedulingBase(Application[UUID]):
         of those aggregates first, the store refuses the whole batch; the command then
         runs again on fresh state, so a rule broken by the winner (the slot is now
         taken) is reported as that rule. After SAVE_ATTEMPTS refusals: BookingConflict.
+        `command` must create any new aggregate itself: a refused save has consumed the
+        pending events of everything it was given.
         """
         for attempt in range(SAVE_ATTEMPTS):
             aggregates = command()
             try:
                 self.save(*aggregates)
+                self._saved.keep(aggregates)
             except RecordConflictError:
                 # Jittered backoff so the writers that lost do not collide again in step.
                 time.sleep(random.uniform(0, 0.002 * (2**attempt)))

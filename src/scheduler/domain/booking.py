@@ -159,7 +159,7 @@ class Booking(SchedulingBase):
         start, at = as_utc(start, "start"), as_utc(now, "now")
 
         def command() -> list[Aggregate]:
-            plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+            plan = self._load(TreatmentPlan, plan_id, UnknownPlan, for_update=True)
             therapist = self._load(Therapist, therapist_id, UnknownTherapist)
             patient = self._load(Patient, plan.patient_id, UnknownPatient)
             visit = self._visit(plan, therapist, patient, start)
@@ -204,7 +204,7 @@ class Booking(SchedulingBase):
         start, at = as_utc(start, "start"), as_utc(now, "now")
 
         def command() -> list[Aggregate]:
-            session = self._load(Session, session_id, UnknownSession)
+            session = self._load(Session, session_id, UnknownSession, for_update=True)
             session.check_booked("rescheduled")
             plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
             therapist = self._load(
@@ -258,9 +258,9 @@ class Booking(SchedulingBase):
         late: list[bool] = []
 
         def command() -> list[Aggregate]:
-            session = self._load(Session, session_id, UnknownSession)
+            session = self._load(Session, session_id, UnknownSession, for_update=True)
             session.check_booked("cancelled")
-            plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
+            plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan, for_update=True)
             window = timedelta(hours=self._clinic(session.clinic_id).late_cancel_hours)
             late[:] = [session.start - at < window]
             days = self._release(session, actor, reason, at)
@@ -307,7 +307,7 @@ class Booking(SchedulingBase):
         self._save_retrying(command)
 
     def _started(self, session_id: UUID | str, change: str, at: datetime) -> Session:
-        session = self._load(Session, session_id, UnknownSession)
+        session = self._load(Session, session_id, UnknownSession, for_update=True)
         session.check_booked(change)
         if at < session.start:
             raise TooEarly(

@@ -14,6 +14,7 @@ from scheduler.domain.clinic import ClinicDirectory
 from scheduler.domain.errors import (
     InvalidDuration,
     InvalidInput,
+    UnknownClinic,
     UnknownPatient,
     UnknownPlan,
     UnknownPrescription,
@@ -68,7 +69,7 @@ class Plans(SchedulingBase):
         prescription_key = as_uuid(prescription_id, UnknownPrescription, "prescription")
 
         def command() -> list[Aggregate]:
-            patient = self._load(Patient, patient_id, UnknownPatient)
+            patient = self._load(Patient, patient_id, UnknownPatient, for_update=True)
             prescription = patient.prescription(prescription_key)
             plan = TreatmentPlan(
                 clinic_id=patient.clinic_id,
@@ -88,7 +89,9 @@ class Plans(SchedulingBase):
                 at=at,
             )
             patient.start_plan(plan.id, actor, at)
-            directory: ClinicDirectory = self.repository.get(directory_id(patient.clinic_id))
+            directory = self._load(
+                ClinicDirectory, directory_id(patient.clinic_id), UnknownClinic, for_update=True
+            )
             directory.list_plan(plan.id, at)
             return [plan, patient, directory]
 
@@ -96,7 +99,7 @@ class Plans(SchedulingBase):
         return PlanId(saved[0].id)
 
     def _plan(self, plan_id: UUID | str) -> TreatmentPlan:
-        return self._load(TreatmentPlan, plan_id, UnknownPlan)
+        return self._load(TreatmentPlan, plan_id, UnknownPlan, for_update=True)
 
     def change_cadence(
         self,

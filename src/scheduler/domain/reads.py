@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from scheduler.domain.base import SchedulingBase, as_uuid
 from scheduler.domain.clinic import ClinicDirectory
 from scheduler.domain.days import TherapistDay
@@ -176,9 +178,12 @@ class Reads(SchedulingBase):
                 if getattr(stored, "at", cutoff) > cutoff:
                     break
                 version = stored.originator_version
-        record = self._load_or_none(day_id) if version is None else None
-        if version:
-            record = self.repository.get(day_id, version=version)
+        record: Any = None
+        if version != 0:  # None: the current day; 0: before the day's first event
+            try:
+                record = self.repository.get(day_id, version=version)
+            except AggregateNotFoundError:
+                record = None
         window = therapist.shift_on(day)
         shift = (
             (wall_clock(day, window[0], zone), wall_clock(day, window[1], zone)) if window else None

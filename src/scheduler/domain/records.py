@@ -12,7 +12,13 @@ from eventsourcing.domain import Aggregate
 from scheduler.domain.base import SchedulingBase
 from scheduler.domain.care import contraindication_flags, specializations
 from scheduler.domain.clinic import Clinic, ClinicDirectory
-from scheduler.domain.errors import InvalidDuration, InvalidInput, UnknownPatient, UnknownTherapist
+from scheduler.domain.errors import (
+    InvalidDuration,
+    InvalidInput,
+    UnknownClinic,
+    UnknownPatient,
+    UnknownTherapist,
+)
 from scheduler.domain.ids import ClinicId, PatientId, PrescriptionId, TherapistId, directory_id
 from scheduler.domain.patient import Patient, pain_level
 from scheduler.domain.therapist import Therapist, weekly_shifts
@@ -78,8 +84,7 @@ class Records(SchedulingBase):
 
     def _directory(self, clinic_id: UUID) -> ClinicDirectory:
         self._clinic(clinic_id)
-        directory: ClinicDirectory = self.repository.get(directory_id(clinic_id))
-        return directory
+        return self._load(ClinicDirectory, directory_id(clinic_id), UnknownClinic, for_update=True)
 
     def register_therapist(
         self,
@@ -104,26 +109,26 @@ class Records(SchedulingBase):
         if max_visits_per_day < 1:
             raise InvalidInput(f"max visits per day must be >= 1, got {max_visits_per_day}")
         at = as_utc(now, "now")
-        therapist = Therapist(
-            clinic_id=clinic.id,
-            name=text(name, "therapist name"),
-            specializations=list(skills),
-            mobile=bool(mobile),
-            home_latitude=base[0] if base else None,
-            home_longitude=base[1] if base else None,
-            shifts=pattern,
-            max_visits_per_day=int(max_visits_per_day),
-            actor=actor,
-            at=at,
-        )
+        display_name = text(name, "therapist name")
 
         def command() -> list[Aggregate]:
+            therapist = Therapist(
+                clinic_id=clinic.id,
+                name=display_name,
+                specializations=list(skills),
+                mobile=bool(mobile),
+                home_latitude=base[0] if base else None,
+                home_longitude=base[1] if base else None,
+                shifts=pattern,
+                max_visits_per_day=int(max_visits_per_day),
+                actor=actor,
+                at=at,
+            )
             directory = self._directory(clinic.id)
             directory.list_therapist(therapist.id, at)
             return [therapist, directory]
 
-        self._save_retrying(command)
-        return TherapistId(therapist.id)
+        return TherapistId(self._save_retrying(command)[0].id)
 
     def change_shifts(
         self,
@@ -135,9 +140,14 @@ class Records(SchedulingBase):
         now: datetime,
     ) -> None:
         """Replace a therapist's weekly shift pattern (booked sessions are kept)."""
-        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
-        therapist.change_shifts(weekly_shifts(shifts), actor, reason, as_utc(now, "now"))
-        self.save(therapist)
+        pattern, at = weekly_shifts(shifts), as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            therapist = self._load(Therapist, therapist_id, UnknownTherapist, for_update=True)
+            therapist.change_shifts(pattern, actor, reason, at)
+            return [therapist]
+
+        self._save_retrying(command)
 
     def record_time_off(
         self,
@@ -197,24 +207,24 @@ class Records(SchedulingBase):
         clinic = self._clinic(clinic_id)
         latitude, longitude = _location(home, "patient home")
         at = as_utc(now, "now")
-        patient = Patient(
-            clinic_id=clinic.id,
-            name=text(name, "patient name"),
-            phone=phone,
-            email=email,
-            home_latitude=latitude,
-            home_longitude=longitude,
-            actor=actor,
-            at=at,
-        )
+        display_name = text(name, "patient name")
 
         def command() -> list[Aggregate]:
+            patient = Patient(
+                clinic_id=clinic.id,
+                name=display_name,
+                phone=phone,
+                email=email,
+                home_latitude=latitude,
+                home_longitude=longitude,
+                actor=actor,
+                at=at,
+            )
             directory = self._directory(clinic.id)
             directory.list_patient(patient.id, at)
             return [patient, directory]
 
-        self._save_retrying(command)
-        return PatientId(patient.id)
+        return PatientId(self._save_retrying(command)[0].id)
 
     def record_evaluation(
         self,
@@ -228,16 +238,24 @@ class Records(SchedulingBase):
         notes: str = "",
     ) -> None:
         """Record a completed evaluation; the latest one governs bookings."""
-        patient = self._load(Patient, patient_id, UnknownPatient)
-        patient.evaluate(
-            condition=text(condition, "condition"),
-            pain_level=_pain_level(pain_level),
-            contraindications=list(contraindication_flags(contraindications)),
-            notes=notes,
-            actor=actor,
-            at=as_utc(now, "now"),
-        )
-        self.save(patient)
+        condition = text(condition, "condition")
+        level = _pain_level(pain_level)
+        flags = list(contraindication_flags(contraindications))
+        at = as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            patient = self._load(Patient, patient_id, UnknownPatient, for_update=True)
+            patient.evaluate(
+                condition=condition,
+                pain_level=level,
+                contraindications=flags,
+                notes=notes,
+                actor=actor,
+                at=at,
+            )
+            return [patient]
+
+        self._save_retrying(command)
 
     def record_prescription(
         self,
@@ -251,22 +269,28 @@ class Records(SchedulingBase):
         prescriber: str = "",
     ) -> PrescriptionId:
         """Record a prescription or referral authorizing sessions until `expires_on`."""
-        patient = self._load(Patient, patient_id, UnknownPatient)
         if isinstance(authorized_sessions, bool) or authorized_sessions < 1:
             raise InvalidInput(f"authorized sessions must be >= 1, got {authorized_sessions!r}")
         if not isinstance(expires_on, date) or isinstance(expires_on, datetime):
             raise InvalidInput(f"expires_on must be a calendar date, got {expires_on!r}")
         prescription_id = uuid4()
-        patient.record_prescription(
-            prescription_id=prescription_id,
-            condition=text(condition, "condition"),
-            authorized_sessions=int(authorized_sessions),
-            expires_on=expires_on,
-            prescriber=prescriber,
-            actor=actor,
-            at=as_utc(now, "now"),
-        )
-        self.save(patient)
+        condition = text(condition, "condition")
+        at = as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            patient = self._load(Patient, patient_id, UnknownPatient, for_update=True)
+            patient.record_prescription(
+                prescription_id=prescription_id,
+                condition=condition,
+                authorized_sessions=int(authorized_sessions),
+                expires_on=expires_on,
+                prescriber=prescriber,
+                actor=actor,
+                at=at,
+            )
+            return [patient]
+
+        self._save_retrying(command)
         return PrescriptionId(prescription_id)
 
 
