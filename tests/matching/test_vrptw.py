@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from scheduler.cli import main
 from scheduler.matching.routing.instance import arc_tenths, parse_vrplib
+from scheduler.matching.routing.sisr import Route, Sisr
 from scheduler.matching.vrptw import (
     InstanceError,
     VrptwInstance,
@@ -124,6 +126,7 @@ def test_arc_length_is_truncated_not_rounded() -> None:
         (vrplib([(1, 1, 1, 0, 9)]).replace("DEPOT_SECTION\n1", "DEPOT_SECTION\n1\n2"), "one depot"),
         ("hello world\n" + vrplib([(1, 1, 1, 0, 9)]), "unexpected line"),
         (vrplib([(1, 1, 1, 0, 9)]).replace("CAPACITY : 10", "CAPACITY : 0"), "CAPACITY"),
+        ("EDGE_WEIGHT_TYPE : EXPLICIT\n" + vrplib([(1, 1, 1, 0, 9)]), "EXPLICIT is not supported"),
     ],
 )
 def test_malformed_files_raise_a_named_error(text: str, message: str) -> None:
@@ -273,3 +276,31 @@ def test_cli_refuses_a_malformed_file_before_solving(
     assert code == 2
     assert out.out == ""
     assert "missing NODE_COORD_SECTION" in out.err or "CAPACITY" in out.err
+
+
+def test_incremental_insertion_matches_a_full_rebuild(solomon: Path) -> None:
+    # The search updates a route's start and latest times only where an insertion
+    # changes them; any drift would let infeasible routes through until the validator.
+    instance = read_vrplib(solomon / "RC201.vrp")
+    search = Sisr(instance, seed=5)
+    full_insert = search.inserted
+    compared = 0
+
+    def checked(record: Route, i: int, c: int, delta: int) -> Route:
+        nonlocal compared
+        new = full_insert(record, i, c, delta)
+        rebuilt = search.route(new.path[1:-1])
+        assert (new.path, new.start, new.latest, new.load, new.length) == (
+            rebuilt.path,
+            rebuilt.start,
+            rebuilt.latest,
+            rebuilt.load,
+            rebuilt.length,
+        )
+        compared += 1
+        return new
+
+    search.inserted = checked  # type: ignore[method-assign]
+    routes, left = search.recreate([], list(instance.clients))
+    search.run([r.path[1:-1] for r in routes], left, time.monotonic() + 0.5)
+    assert compared > 100

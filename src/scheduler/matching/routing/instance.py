@@ -84,6 +84,9 @@ def parse_vrplib(text: str, *, default_name: str = "instance") -> VrptwInstance:
         service = [row[0] for row in _rows(sections, "SERVICE_TIME_SECTION", dimension, 1)]
     else:
         service = [0.0] + [_float(_need(header, "SERVICE_TIME"), "SERVICE_TIME")] * (dimension - 1)
+    weights = header.get("EDGE_WEIGHT_TYPE", "EUC_2D")
+    if weights != "EUC_2D":
+        raise InstanceError(f"EDGE_WEIGHT_TYPE {weights} is not supported; the router needs EUC_2D")
     depots = [int(v) for v in sections.get("DEPOT_SECTION", ["1", "-1"]) if v.strip() != "-1"]
     if depots != [1]:
         raise InstanceError(

@@ -72,17 +72,54 @@ class Sisr:
         feasible = True
         for a, b in itertools.pairwise(path):
             length += arc[a][b]
-            t = max(t + service[a] + arc[a][b], ready[b])
-            feasible = feasible and t <= due[b]
+            t += service[a] + arc[a][b]
+            if t < ready[b]:  # noqa: PLR1730 -- branches beat max() in the hot loops
+                t = ready[b]
+            if t > due[b]:
+                feasible = False
             start.append(t)
-        latest = [0] * len(path)
-        latest[-1] = due[0]
-        for i in range(len(path) - 2, -1, -1):
-            a = path[i]
-            latest[i] = min(due[a], latest[i + 1] - arc[a][path[i + 1]] - service[a])
         load = sum(self.demand[c] for c in clients)
-        feasible = feasible and load <= self.capacity
+        if load > self.capacity:
+            feasible = False
+        latest = self._latest(path, len(path) - 1, due[0], [])
         return Route(path, start, latest, load, length if feasible else INFEASIBLE)
+
+    def _latest(self, path: list[int], last: int, latest_last: int, tail: list[int]) -> list[int]:
+        """Latest service starts at path[0..last] given the one at path[last], then `tail`."""
+        arc, due, service = self.arc, self.due, self.service
+        head = [0] * (last + 1)
+        head[last] = nxt = latest_last
+        b = path[last]
+        for k in range(last - 1, -1, -1):
+            a = path[k]
+            nxt = nxt - arc[a][b] - service[a]
+            if nxt > due[a]:  # noqa: PLR1730
+                nxt = due[a]
+            head[k] = nxt
+            b = a
+        head.extend(tail)
+        return head
+
+    def inserted(self, record: Route, i: int, c: int, delta: int) -> Route:
+        """`record` with client `c` after position `i`, known feasible: start times are
+        recomputed forward only until they stop changing, latest starts backward only
+        up to the insertion."""
+        arc, ready, service = self.arc, self.ready, self.service
+        old_path, old_start = record.path, record.start
+        path = [*old_path[: i + 1], c, *old_path[i + 1 :]]
+        start = old_start[: i + 1]
+        t = start[i]
+        for k in range(i + 1, len(path)):
+            a, b = path[k - 1], path[k]
+            t += service[a] + arc[a][b]
+            if t < ready[b]:  # noqa: PLR1730
+                t = ready[b]
+            if k > i + 1 and t == old_start[k - 1]:
+                start.extend(old_start[k - 1 :])
+                break
+            start.append(t)
+        latest = self._latest(path, i + 2, record.latest[i + 1], record.latest[i + 2 :])
+        return Route(path, start, latest, record.load + self.demand[c], record.length + delta)
 
     def cost(self, routes: list[Route], unserved: list[int]) -> int:
         """Total length plus the penalty of every unserved client."""
@@ -120,13 +157,14 @@ class Sisr:
                     best, best_left, best_cost = candidate, left, cost
         return [r.path[1:-1] for r in best], best_left
 
-    def ruin(self, solution: list[Route]) -> tuple[list[list[int]], list[int]]:
-        """Remove strings of visits from a few routes near a random served client."""
+    def ruin(self, solution: list[Route]) -> tuple[list[Route], list[int]]:
+        """Remove strings of visits from a few routes near a random served client; the
+        routes left (untouched ones shared, not copied) and the clients removed."""
         rng = self.rng
         where = {c: r for r, record in enumerate(solution) for c in record.path[1:-1]}
         routes = [record.path[1:-1] for record in solution]
         if not where:
-            return routes, []
+            return solution, []
         string_max = min(self.max_string, len(where) / len(routes))
         routes_max = 4 * self.average_removed / (1 + string_max) - 1
         routes_to_ruin = int(rng.uniform(1, routes_max + 1))
@@ -142,7 +180,12 @@ class Sisr:
             length = int(rng.uniform(1, min(len(route), string_max) + 1))
             routes[r] = self._cut(route, route.index(client), length, removed)
             ruined.add(r)
-        return routes, removed
+        kept = [
+            self.route(route) if r in ruined else solution[r]
+            for r, route in enumerate(routes)
+            if route
+        ]
+        return kept, removed
 
     def _cut(self, route: list[int], position: int, length: int, removed: list[int]) -> list[int]:
         """Remove `length` visits around `position`: one string, or (half the time) a
@@ -160,9 +203,7 @@ class Sisr:
         removed.extend(route[i] for i in range(first, first + window) if i not in stay)
         return route[:first] + route[stay_from : stay_from + kept] + route[first + window :]
 
-    def recreate(
-        self, routes: list[list[int]], removed: list[int]
-    ) -> tuple[list[Route], list[int]]:
+    def recreate(self, records: list[Route], removed: list[int]) -> tuple[list[Route], list[int]]:
         """Reinsert removed clients one by one at their cheapest feasible place; a client
         with no place left (all vehicles busy) is returned unserved."""
         order = self.rng.random()
@@ -174,7 +215,6 @@ class Sisr:
             removed.sort(key=self.arc[0].__getitem__, reverse=True)
         else:
             removed.sort(key=self.arc[0].__getitem__)
-        records = [self.route(r) for r in routes if r]
         left: list[int] = []
         for client in removed:
             delta, r, i = self.cheapest_place(client, records)
@@ -188,34 +228,34 @@ class Sisr:
             if r < 0:
                 left.append(client)
             else:
-                path = records[r].path
-                records[r] = self.route([*path[1 : i + 1], client, *path[i + 1 : -1]])
+                records[r] = self.inserted(records[r], i, client, delta)
         return records, left
 
     def cheapest_place(self, c: int, records: list[Route]) -> tuple[int, int, int]:
         """(added length, route, position after which to insert) of the cheapest
         feasible place for client `c`, each place skipped with the blink probability;
-        route -1 when there is none."""
-        arc, service, blink, blinked = self.arc, self.service, self.blink, self.rng.random
-        dc, rc, due_c, sc = arc[c], self.ready[c], self.due[c], service[c]
+        route -1 when there is none. Arcs are symmetric, so `arc[c][a]` serves as a → c."""
+        service, blink, blinked = self.service, self.blink, self.rng.random
+        dc, rc, due_c, sc = self.arc[c], self.ready[c], self.due[c], self.service[c]
         room = self.capacity - self.demand[c]
         best, best_r, best_i = INFEASIBLE, -1, -1
         for r, record in enumerate(records):
             if record.load > room:
                 continue
-            path, start, latest = record.path, record.start, record.latest
-            for i in range(len(path) - 1):
-                if start[i] > due_c:
+            path, latest = record.path, record.latest
+            i = -1
+            for a, b, st, lt in zip(path, path[1:], record.start, latest[1:], strict=False):
+                i += 1
+                if st > due_c:
                     break  # every later stop starts later still
-                a, b = path[i], path[i + 1]
-                t = start[i] + service[a] + arc[a][c]
+                t = st + service[a] + dc[a]
                 if t > due_c:
                     continue
                 if t < rc:  # noqa: PLR1730 -- a branch beats max() in this hot loop
                     t = rc
-                if t + sc + dc[b] > latest[i + 1]:
+                if t + sc + dc[b] > lt:
                     continue
-                delta = arc[a][c] + dc[b] - arc[a][b]
+                delta = dc[a] + dc[b] - self.arc[a][b]
                 if delta < best and blinked() > blink:
                     best, best_r, best_i = delta, r, i
         return best, best_r, best_i
