@@ -131,3 +131,42 @@ class BookingConflict(SchedulingError):
 
     Retrying later is safe: nothing was written.
     """
+
+
+# --- optimization proposals -------------------------------------------------------------
+class UnknownProposal(NotFound):
+    """Raised when a command names an optimization proposal that does not exist."""
+
+
+class ProposalAlreadyApplied(SchedulingError):
+    """Raised when a proposal is applied a second time (or while it is being applied)."""
+
+
+# --- waitlist and calendar feeds ---------------------------------------------------------
+class UnknownWaitlistEntry(NotFound):
+    """Raised when the plan has no waitlist entry (or none with the given id)."""
+
+
+class UnknownOffer(NotFound):
+    """Raised when no waitlist offer has the given id."""
+
+
+class UnknownCalendarFeed(NotFound):
+    """Raised when a calendar token names no current feed (unknown, mistyped or rotated)."""
+
+
+class AlreadyWaiting(BookingError):
+    """Raised when a plan joins the waitlist while it already has an entry waiting."""
+
+
+class OfferClosed(BookingError):
+    """Raised when an offer that was accepted, declined, lapsed or expired is taken up."""
+
+
+class OfferExpired(OfferClosed):
+    """Raised when an offer is accepted after its expiry time."""
+
+
+class OfferLapsed(BookingError):
+    """Raised when an accepted offer can no longer be booked (the slot was taken meanwhile
+    or a rule now forbids it); the offer is closed as lapsed and nothing is booked."""
