@@ -12,7 +12,7 @@ from domain.conftest import store_env
 from domain.world import MONDAY, NOW, World, build_world, later
 from scheduler.domain import Scheduling
 from scheduler.domain.base import SAVE_ATTEMPTS
-from scheduler.domain.errors import BookingConflict, TherapistBusy
+from scheduler.domain.errors import BookingConflict, Contraindicated, TherapistBusy
 
 
 class Interrupted(Scheduling):
@@ -94,3 +94,39 @@ def test_a_writer_that_keeps_losing_gets_booking_conflict_and_writes_nothing(
         book(first, world, world.pat_home_plan, "10:00")
     assert world.app.therapist_day(world.ana, MONDAY).visits == ()
     assert world.app.get_plan(world.pat_home_plan).sessions_held == 0
+
+
+def test_a_writers_own_saved_copy_going_stale_costs_a_retry_not_a_double_booking(
+    two_writers: tuple[World, Interrupted],
+) -> None:
+    world, first = two_writers
+    book(first, world, world.pat_home_plan, "10:00")  # `first` now holds Ana's Monday
+    book(world.app, world, world.quinn_home_plan, "13:00")  # ...which another writer changes
+
+    with pytest.raises(TherapistBusy):
+        book(first, world, world.pat_home_plan, "13:30")
+    book(first, world, world.pat_home_plan, "15:00")
+    visits = world.app.therapist_day(world.ana, MONDAY).visits
+    assert [v.start_local.strftime("%H:%M") for v in visits] == ["10:00", "13:00", "15:00"]
+
+
+def test_an_evaluation_recorded_during_a_booking_is_not_missed(
+    two_writers: tuple[World, Interrupted],
+) -> None:
+    world, first = two_writers
+    first.interruptions.append(
+        lambda: world.app.record_evaluation(
+            world.pat,
+            condition="ms",
+            pain_level=8,
+            contraindications=["fever"],
+            actor="dr",
+            now=NOW,
+        )
+    )
+
+    with pytest.raises(Contraindicated):
+        book(first, world, world.pat_home_plan, "10:00")
+    events = [entry.event for entry in world.app.history(world.pat_home_plan)]
+    assert events[-1] == "EvaluationNoted"
+    assert "SessionHeld" not in events

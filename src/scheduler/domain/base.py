@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -11,7 +12,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    Recording,
+    Transcoding,
+)
 
 from scheduler.domain.clinic import Clinic
 from scheduler.domain.days import PatientDay, TherapistDay
@@ -63,6 +69,25 @@ class SchedulingBase(Application[UUID]):
         # Clinics never change after registration, so a cached copy is never stale.
         self._clinics: dict[UUID, Clinic] = {}
         self._saved = SavedCopies(SAVED_COPIES)
+        # Per thread: each store thread runs one command at a time (see `last_saved_position`).
+        self._last_saved = threading.local()
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save as the library does, remembering this thread's last notification id."""
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            self._last_saved.position = max(r.notification.id for r in recordings)
+        return recordings
+
+    def last_saved_position(self) -> int | None:
+        """The notification id of the last event this thread saved (None: none yet).
+
+        Read-your-writes: a caller that ran a command in this thread hands the id to
+        readers of projections, which wait until they have processed it. Unlike the
+        store's maximum id, it is never another writer's event.
+        """
+        position: int | None = getattr(self._last_saved, "position", None)
+        return position
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add `date` to the library's UUID, Decimal and datetime transcodings."""

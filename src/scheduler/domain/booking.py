@@ -15,22 +15,18 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate
 
 from scheduler.domain.base import SchedulingBase
-from scheduler.domain.care import ruled_out_by
 from scheduler.domain.days import PatientDay, TherapistDay
 from scheduler.domain.errors import (
-    Contraindicated,
-    EvaluationMissing,
     MissingSpecialization,
     NotMobile,
     OutsideShift,
     TooEarly,
-    UnknownPatient,
     UnknownPlan,
     UnknownSession,
     UnknownTherapist,
 )
 from scheduler.domain.ids import SessionId
-from scheduler.domain.patient import Patient, pain_level
+from scheduler.domain.patient import pain_level
 from scheduler.domain.plan import TreatmentPlan
 from scheduler.domain.session import Session
 from scheduler.domain.therapist import WEEKDAYS, Therapist
@@ -57,10 +53,12 @@ class _Visit:
 class Booking(SchedulingBase):
     """Booking sessions and recording what became of them."""
 
-    def _visit(
-        self, plan: TreatmentPlan, therapist: Therapist, patient: Patient, start: datetime
-    ) -> _Visit:
-        """Check the therapist and patient may take this plan's session at `start`."""
+    def _visit(self, plan: TreatmentPlan, therapist: Therapist, start: datetime) -> _Visit:
+        """Check the therapist and patient may take this plan's session at `start`.
+
+        The patient's side (evaluation, contraindications, home) comes from the plan,
+        which the booking saves: a concurrent new evaluation conflicts with it.
+        """
         if plan.specialization not in therapist.specializations:
             raise MissingSpecialization(
                 f"{therapist.name} does not practise {plan.specialization} "
@@ -68,17 +66,7 @@ class Booking(SchedulingBase):
             )
         if plan.setting == "home" and not therapist.mobile:
             raise NotMobile(f"{therapist.name} works only at the clinic: choose a mobile therapist")
-        evaluation = patient.latest_evaluation
-        if evaluation is None:
-            raise EvaluationMissing(
-                f"patient {patient.name} has no completed evaluation: record one first"
-            )
-        ruled_out = ruled_out_by(evaluation["contraindications"], plan.specialization)
-        if ruled_out:
-            raise Contraindicated(
-                f"the latest evaluation of {patient.name} flags {ruled_out}, which rules out "
-                f"{plan.specialization}: record a new evaluation once cleared"
-            )
+        plan.check_cleared()
         own_clinic = self._clinic(therapist.clinic_id)
         zone = self._zone_of(therapist.clinic_id)
         day = local_date(start, zone)
@@ -88,14 +76,12 @@ class Booking(SchedulingBase):
                 f"{therapist.name} does not work on {WEEKDAYS[day.weekday()]} {day}: "
                 "choose a day with a shift"
             )
-        plan_clinic = self._clinic(plan.clinic_id)
-        place = patient.home if plan.setting == "home" else plan_clinic.location
         return _Visit(
             start=start,
             end=start + timedelta(minutes=plan.session_minutes),
-            place=place,
+            place=plan.location,
             therapist_day=day,
-            patient_day=local_date(start, self._zone_of(patient.clinic_id)),
+            patient_day=local_date(start, self._zone_of(plan.clinic_id)),
             shift=(wall_clock(day, window[0], zone), wall_clock(day, window[1], zone)),
             base=therapist.home() or own_clinic.location,
             speed_kmh=own_clinic.travel_speed_kmh,
@@ -106,8 +92,8 @@ class Booking(SchedulingBase):
     def _occupy(
         self,
         session_id: UUID,
-        therapist: Therapist,
-        patient: Patient,
+        therapist_id: UUID,
+        patient_id: UUID,
         visit: _Visit,
         *,
         actor: str,
@@ -119,9 +105,9 @@ class Booking(SchedulingBase):
         `known` holds days already loaded (and changed) by this command.
         """
         known = known or {}
-        therapist_day = known.get(TherapistDay.create_id(therapist.id, visit.therapist_day))
+        therapist_day = known.get(TherapistDay.create_id(therapist_id, visit.therapist_day))
         if not isinstance(therapist_day, TherapistDay):
-            therapist_day = self._therapist_day(therapist.id, visit.therapist_day, at)
+            therapist_day = self._therapist_day(therapist_id, visit.therapist_day, at)
         therapist_day.book(
             session_id,
             visit.start,
@@ -135,9 +121,9 @@ class Booking(SchedulingBase):
             at=at,
             zone=visit.zone,
         )
-        patient_day = known.get(PatientDay.create_id(patient.id, visit.patient_day))
+        patient_day = known.get(PatientDay.create_id(patient_id, visit.patient_day))
         if not isinstance(patient_day, PatientDay):
-            patient_day = self._patient_day(patient.id, visit.patient_day, at)
+            patient_day = self._patient_day(patient_id, visit.patient_day, at)
         patient_day.book(session_id, visit.start, visit.end, actor=actor, at=at, zone=visit.zone)
         return [therapist_day, patient_day]
 
@@ -161,17 +147,18 @@ class Booking(SchedulingBase):
         def command() -> list[Aggregate]:
             plan = self._load(TreatmentPlan, plan_id, UnknownPlan, for_update=True)
             therapist = self._load(Therapist, therapist_id, UnknownTherapist)
-            patient = self._load(Patient, plan.patient_id, UnknownPatient)
-            visit = self._visit(plan, therapist, patient, start)
+            visit = self._visit(plan, therapist, start)
             plan.check_bookable(visit.therapist_day)
             # Created first for its id; discarded unsaved if a day rejects the visit.
             session = Session(
                 clinic_id=plan.clinic_id,
                 plan_id=plan.id,
-                patient_id=patient.id,
+                patient_id=plan.patient_id,
                 therapist_id=therapist.id,
                 start=visit.start,
                 end=visit.end,
+                therapist_day=visit.therapist_day,
+                patient_day=visit.patient_day,
                 latitude=visit.place[0],
                 longitude=visit.place[1],
                 setting=plan.setting,
@@ -179,7 +166,9 @@ class Booking(SchedulingBase):
                 reason=reason,
                 at=at,
             )
-            days = self._occupy(session.id, therapist, patient, visit, actor=actor, at=at)
+            days = self._occupy(
+                session.id, therapist.id, plan.patient_id, visit, actor=actor, at=at
+            )
             plan.hold(session.id, actor, at)
             return [*days, plan, session]
 
@@ -210,19 +199,20 @@ class Booking(SchedulingBase):
             therapist = self._load(
                 Therapist, therapist_id or session.therapist_id, UnknownTherapist
             )
-            patient = self._load(Patient, session.patient_id, UnknownPatient)
-            visit = self._visit(plan, therapist, patient, start)
+            visit = self._visit(plan, therapist, start)
             plan.check_bookable(visit.therapist_day, moving=True)
             changed = self._release(session, actor, reason, at)
             # A move within a day books on the very copy that was just released.
             known = {aggregate.id: aggregate for aggregate in changed}
             days = self._occupy(
-                session.id, therapist, patient, visit, actor=actor, at=at, known=known
+                session.id, therapist.id, session.patient_id, visit, actor=actor, at=at, known=known
             )
             session.reschedule(
                 therapist_id=therapist.id,
                 start=visit.start,
                 end=visit.end,
+                therapist_day=visit.therapist_day,
+                patient_day=visit.patient_day,
                 actor=actor,
                 reason=reason,
                 at=at,
@@ -234,14 +224,8 @@ class Booking(SchedulingBase):
 
     def _release(self, session: Session, actor: str, reason: str, at: datetime) -> list[Aggregate]:
         """Free the session's time on its therapist's and patient's days."""
-        therapist = self._load(Therapist, session.therapist_id, UnknownTherapist)
-        patient = self._load(Patient, session.patient_id, UnknownPatient)
-        therapist_day = self._therapist_day(
-            therapist.id, local_date(session.start, self._zone_of(therapist.clinic_id)), at
-        )
-        patient_day = self._patient_day(
-            patient.id, local_date(session.start, self._zone_of(patient.clinic_id)), at
-        )
+        therapist_day = self._therapist_day(session.therapist_id, session.therapist_day, at)
+        patient_day = self._patient_day(session.patient_id, session.patient_day, at)
         therapist_day.release(session.id, actor, reason, at)
         patient_day.release(session.id, actor, reason, at)
         return [therapist_day, patient_day]

@@ -7,7 +7,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from scheduler.domain.care import ruled_out_by
 from scheduler.domain.errors import (
+    Contraindicated,
+    EvaluationMissing,
     InvalidInput,
     PlanNotActive,
     PrescriptionExpired,
@@ -52,6 +55,10 @@ class TreatmentPlan(Aggregate):
         preferred_therapist: UUID | None,
         authorized_sessions: int,
         expires_on: date,
+        latitude: float,
+        longitude: float,
+        evaluated: bool,
+        contraindications: list[str],
         actor: str,
         at: datetime,
     ) -> None:
@@ -68,6 +75,12 @@ class TreatmentPlan(Aggregate):
         self.preferred_therapist = preferred_therapist
         self.authorized_sessions = authorized_sessions
         self.expires_on = expires_on
+        # Where sessions take place (the patient's home or the clinic) and the patient's
+        # latest evaluation, kept here so a booking needs no read of the patient: a new
+        # evaluation is noted on every open plan in the same transaction.
+        self.latitude, self.longitude = latitude, longitude
+        self.evaluated = evaluated
+        self.contraindications = list(contraindications)
         self.status = ACTIVE
         self.held: list[UUID] = []
         self.booked: list[UUID] = []
@@ -91,6 +104,30 @@ class TreatmentPlan(Aggregate):
                 f"plan {self.id} already holds {len(self.held)} of "
                 f"{self.session_limit} authorized sessions: add sessions or a new prescription"
             )
+
+    @property
+    def location(self) -> tuple[float, float]:
+        """Where the plan's sessions take place."""
+        return (self.latitude, self.longitude)
+
+    def check_cleared(self) -> None:
+        """Raise unless the patient's latest evaluation allows this treatment."""
+        if not self.evaluated:
+            raise EvaluationMissing(
+                f"patient {self.patient_id} has no completed evaluation: record one first"
+            )
+        ruled_out = ruled_out_by(self.contraindications, self.specialization)
+        if ruled_out:
+            raise Contraindicated(
+                f"the latest evaluation of patient {self.patient_id} flags {ruled_out}, which "
+                f"rules out {self.specialization}: record a new evaluation once cleared"
+            )
+
+    @event("EvaluationNoted")
+    def note_evaluation(self, contraindications: list[str], actor: str, at: datetime) -> None:
+        """Take in the patient's newest evaluation (recorded on the patient too)."""
+        self.evaluated = True
+        self.contraindications = list(contraindications)
 
     def _check_status(self, *allowed: str) -> None:
         if self.status not in allowed:

@@ -71,6 +71,8 @@ class Plans(SchedulingBase):
         def command() -> list[Aggregate]:
             patient = self._load(Patient, patient_id, UnknownPatient, for_update=True)
             prescription = patient.prescription(prescription_key)
+            evaluation = patient.latest_evaluation
+            place = patient.home if setting == "home" else self._clinic(patient.clinic_id).location
             plan = TreatmentPlan(
                 clinic_id=patient.clinic_id,
                 patient_id=patient.id,
@@ -85,6 +87,10 @@ class Plans(SchedulingBase):
                 preferred_therapist=preferred,
                 authorized_sessions=prescription["authorized_sessions"],
                 expires_on=prescription["expires_on"],
+                latitude=place[0],
+                longitude=place[1],
+                evaluated=evaluation is not None,
+                contraindications=evaluation["contraindications"] if evaluation else [],
                 actor=actor,
                 at=at,
             )

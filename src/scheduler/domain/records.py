@@ -17,10 +17,12 @@ from scheduler.domain.errors import (
     InvalidInput,
     UnknownClinic,
     UnknownPatient,
+    UnknownPlan,
     UnknownTherapist,
 )
 from scheduler.domain.ids import ClinicId, PatientId, PrescriptionId, TherapistId, directory_id
 from scheduler.domain.patient import Patient, pain_level
+from scheduler.domain.plan import COMPLETED, TreatmentPlan
 from scheduler.domain.therapist import Therapist, weekly_shifts
 from scheduler.domain.timekeeping import as_utc, clinic_zone, dates_between, local_date
 
@@ -253,7 +255,14 @@ class Records(SchedulingBase):
                 actor=actor,
                 at=at,
             )
-            return [patient]
+            # Open plans keep the clearance bookings check, in the same transaction.
+            plans: list[Aggregate] = []
+            for plan_id in patient.plans:
+                plan = self._load(TreatmentPlan, plan_id, UnknownPlan, for_update=True)
+                if plan.status != COMPLETED:
+                    plan.note_evaluation(flags, actor, at)
+                    plans.append(plan)
+            return [patient, *plans]
 
         self._save_retrying(command)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -29,6 +29,8 @@ class Session(Aggregate):
         therapist_id: UUID,
         start: datetime,
         end: datetime,
+        therapist_day: date,
+        patient_day: date,
         latitude: float,
         longitude: float,
         setting: str,
@@ -42,6 +44,8 @@ class Session(Aggregate):
         self.therapist_id = therapist_id
         self.start = start
         self.end = end
+        self.therapist_day = therapist_day
+        self.patient_day = patient_day
         self.latitude = latitude
         self.longitude = longitude
         self.setting = setting
@@ -68,6 +72,8 @@ class Session(Aggregate):
         therapist_id: UUID,
         start: datetime,
         end: datetime,
+        therapist_day: date,
+        patient_day: date,
         actor: str,
         reason: str,
         at: datetime,
@@ -76,6 +82,8 @@ class Session(Aggregate):
         self.therapist_id = therapist_id
         self.start = start
         self.end = end
+        self.therapist_day = therapist_day
+        self.patient_day = patient_day
 
     @event("Cancelled")
     def cancel(self, late: bool, actor: str, reason: str, at: datetime) -> None:
