@@ -1,0 +1,191 @@
+"""The offer policy: when a session is cancelled or moved, offer its time to a waiting patient.
+
+Decision: the policy *follows the event log* instead of running inside the cancel or
+move command. It reads `Session.Cancelled` and `Session.Rescheduled` notifications after
+its tracked position and saves the offers it makes together with its new position in ONE
+transaction, so every freed slot is considered exactly once even when several processes
+run the policy at once (the loser of the tracker's version check retries, finds nothing
+new). Cancelling stays as fast as before and never fails because of the waitlist; the
+cost is that offers appear when the policy next runs (the API runs it in the background
+every few seconds and before showing offers). A sick call frees time through the same
+events: its sessions are cancelled or moved.
+
+Only slots that the waiting plan could really book right now are offered: the booking
+rules run on fresh copies of the days (`check_booking`), and nothing is saved by them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from scheduler.domain.booking import Booking
+from scheduler.domain.errors import SchedulingError, UnknownPlan, UnknownTherapist
+from scheduler.domain.plan import TreatmentPlan
+from scheduler.domain.session import Session
+from scheduler.domain.therapist import Therapist
+from scheduler.domain.timekeeping import as_utc
+from scheduler.domain.waitlist_book import EXPIRED, OPEN, OfferTracker, Waitlist
+
+OFFER_HOURS = 2
+"""How long a patient has to take up an offer (never past the slot's start)."""
+
+PAGE = 200
+"""Notifications read per transaction of the policy."""
+
+FREEING_TOPICS = tuple(get_topic(getattr(Session, name)) for name in ("Cancelled", "Rescheduled"))
+"""Events that free a therapist's time: a session cancelled, or moved from it."""
+
+
+@dataclass(frozen=True)
+class FreedSlot:
+    """Time a therapist no longer spends on a session."""
+
+    clinic_id: UUID
+    therapist_id: UUID
+    start: datetime
+    session_id: UUID
+
+
+class OfferPolicy(Booking):
+    """Turning freed time into offers, and the dry run of the booking rules it needs."""
+
+    def check_booking(
+        self, *, plan_id: UUID | str, therapist_id: UUID | str, start: datetime, now: datetime
+    ) -> None:
+        """Raise the rule that booking the plan's next session at `start` would break now.
+
+        Runs every check of `book_session` on fresh copies and saves nothing.
+        """
+        start, at = as_utc(start, "start"), as_utc(now, "now")
+        plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
+        visit = self._visit(plan, therapist, start)
+        plan.check_bookable(visit.therapist_day)
+        self._occupy(uuid4(), therapist.id, plan.patient_id, visit, actor="dry run", at=at)
+
+    def _bookable(self, plan_id: UUID, therapist_id: UUID, start: datetime, at: datetime) -> bool:
+        try:
+            self.check_booking(plan_id=plan_id, therapist_id=therapist_id, start=start, now=at)
+        except SchedulingError:
+            return False
+        return True
+
+    def offer_freed_time(self, *, now: datetime) -> int:
+        """Read the event log past the tracked position and offer freed slots; returns
+        how many offers were made. Safe to run from several processes at once."""
+        at = as_utc(now, "now")
+        made = 0
+        counted: list[int] = []
+        while True:
+            saved = self._save_retrying(lambda: self._follow(at, counted))
+            made += counted[0] if counted else 0
+            if not saved or not counted or counted[1] < PAGE:
+                return made
+
+    def _follow(self, at: datetime, counted: list[int]) -> list[Aggregate]:
+        """One page of the log: offers for what it freed, and the tracker moved past it."""
+        counted.clear()
+        tracker = self._load_or_none(OfferTracker.create_id()) or OfferTracker(at=at)
+        last = self.recorder.max_notification_id() or 0
+        if last <= tracker.position:
+            return []
+        notes = self.recorder.select_notifications(
+            tracker.position + 1, PAGE, stop=last, topics=FREEING_TOPICS
+        )
+        if not notes:
+            # Nothing freed since the position: not worth a write; the next run re-reads
+            # this span by topic through the index, which costs next to nothing.
+            return []
+        waitlists: dict[UUID, Waitlist] = {}
+        offers = 0
+        for note in notes:
+            before: Session = self.repository.get(
+                UUID(str(note.originator_id)), version=note.originator_version - 1
+            )
+            if before.start <= at:
+                continue
+            waitlist = waitlists.get(before.clinic_id)
+            if waitlist is None:
+                waitlist = self._waitlist(before.clinic_id)
+                if waitlist is None:
+                    continue  # nobody in this clinic ever waited
+                self._expire_overdue(waitlist, at)
+                waitlists[before.clinic_id] = waitlist
+            slot = FreedSlot(before.clinic_id, before.therapist_id, before.start, before.id)
+            offers += self._pass_on(waitlist, slot, [], at)
+        tracker.advance(notes[-1].id if len(notes) == PAGE else last, at)
+        counted[:] = [offers, len(notes)]
+        return [tracker, *waitlists.values()]
+
+    def _waitlist(self, clinic_id: UUID, *, for_update: bool = True) -> Waitlist | None:
+        """The clinic's waitlist, or None if nobody there ever waited."""
+        key = Waitlist.create_id(clinic_id)
+        try:
+            found = self._load_or_none(key) if for_update else self.repository.get(key)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Waitlist) else None
+
+    def _pass_on(
+        self, waitlist: Waitlist, slot: FreedSlot, passed_over: list[UUID], at: datetime
+    ) -> int:
+        """Offer the slot to the longest-waiting entry it suits; 1 if offered, else 0."""
+        for entry_id, entry in waitlist.waiting():
+            if entry_id in passed_over or not _suits(entry, slot):
+                continue
+            plan = self._load(TreatmentPlan, entry["plan_id"], UnknownPlan)
+            end = slot.start + timedelta(minutes=plan.session_minutes)
+            if end > entry["latest"]:
+                continue
+            if not self._bookable(plan.id, slot.therapist_id, slot.start, at):
+                continue
+            waitlist.make_offer(
+                offer_id=uuid4(),
+                entry_id=entry_id,
+                therapist_id=slot.therapist_id,
+                start=slot.start,
+                end=end,
+                expires_at=min(at + timedelta(hours=OFFER_HOURS), slot.start),
+                freed_by=slot.session_id,
+                passed_over=list(passed_over),
+                at=at,
+            )
+            return 1
+        return 0
+
+    def _pass_on_closed(self, waitlist: Waitlist, offer_id: UUID, at: datetime) -> None:
+        """After an offer was declined or expired, offer its slot to the next in line."""
+        offer = waitlist.offers[offer_id]
+        if offer["start"] <= at:
+            return
+        slot = FreedSlot(
+            waitlist.clinic_id, offer["therapist_id"], offer["start"], offer["freed_by"]
+        )
+        self._pass_on(waitlist, slot, list(offer["passed_over"]), at)
+
+    def _expire_overdue(self, waitlist: Waitlist, at: datetime) -> None:
+        """Close offers past their expiry and pass their slots on (run by every command
+        that changes the waitlist, so an unanswered offer blocks no one for long)."""
+        overdue = [
+            offer_id
+            for offer_id, offer in waitlist.offers.items()
+            if offer["status"] == OPEN and offer["expires_at"] <= at
+        ]
+        for offer_id in overdue:
+            waitlist.close(offer_id, EXPIRED, actor="offer policy", reason="not taken up", at=at)
+            self._pass_on_closed(waitlist, offer_id, at)
+
+
+def _suits(entry: dict[str, Any], slot: FreedSlot) -> bool:
+    """The entry's window and therapist wish admit a session starting at the slot."""
+    wanted = entry["therapist_id"]
+    if wanted is not None and wanted != slot.therapist_id:
+        return False
+    return bool(entry["earliest"] <= slot.start < entry["latest"])

@@ -1,0 +1,265 @@
+"""Commands on the waitlist: join, leave, and take up or decline an offer.
+
+A patient (or the front desk) puts a plan's next session on the clinic's waitlist for a
+window of time, optionally with one therapist. When time frees up, the offer policy
+(`offer_policy.py`) offers it to the longest-waiting entry it suits. Accepting books the
+session through the ordinary `book_session` command, so every booking rule applies and
+a slot taken meanwhile is refused like any other booking: the offer then lapses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from scheduler.domain.base import as_uuid
+from scheduler.domain.errors import (
+    AlreadyWaiting,
+    BookingConflict,
+    BookingError,
+    InvalidDuration,
+    MissingSpecialization,
+    OfferLapsed,
+    UnknownOffer,
+    UnknownPlan,
+    UnknownTherapist,
+    UnknownWaitlistEntry,
+)
+from scheduler.domain.ids import SessionId
+from scheduler.domain.offer_policy import OfferPolicy
+from scheduler.domain.plan import TreatmentPlan
+from scheduler.domain.therapist import Therapist
+from scheduler.domain.timekeeping import as_utc, local_date
+from scheduler.domain.waitlist_book import ACCEPTED, DECLINED, EXPIRED, LAPSED, OPEN, Waitlist
+
+MAX_WAIT = timedelta(days=92)
+"""The longest window a waitlist entry may span."""
+
+
+@dataclass(frozen=True)
+class WaitlistEntryView:
+    """A plan waiting for earlier time: its window, therapist wish and status."""
+
+    id: UUID
+    plan_id: UUID
+    patient_id: UUID
+    earliest: datetime
+    latest: datetime
+    therapist_id: UUID | None
+    joined_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """A freed slot offered to a waiting plan; `status` counts expiry at the time asked."""
+
+    id: UUID
+    clinic_id: UUID
+    entry_id: UUID
+    plan_id: UUID
+    patient_id: UUID
+    therapist_id: UUID
+    start: datetime
+    end: datetime
+    expires_at: datetime
+    made_at: datetime
+    status: str
+    session_id: UUID | None
+
+
+class Waitlists(OfferPolicy):
+    """Joining and leaving the waitlist; accepting and declining offers."""
+
+    def join_waitlist(
+        self,
+        plan_id: UUID | str,
+        *,
+        earliest: datetime,
+        latest: datetime,
+        actor: str,
+        now: datetime,
+        therapist_id: UUID | str | None = None,
+    ) -> UUID:
+        """Wait for a slot for the plan's next session starting in `earliest`..`latest`
+        (with `therapist_id` only, if given); returns the entry's id."""
+        earliest, latest, at = as_utc(earliest, "earliest"), as_utc(latest, "latest"), as_utc(now)
+        if not earliest < latest <= earliest + MAX_WAIT or latest <= at:
+            raise InvalidDuration(
+                "the waiting window must end after it starts, in the future, and span at "
+                f"most {MAX_WAIT.days} days"
+            )
+        wanted = None
+        if therapist_id is not None:
+            wanted = self._load(Therapist, therapist_id, UnknownTherapist)
+        entry_id = uuid4()
+
+        def command() -> list[Aggregate]:
+            plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+            plan.check_bookable(local_date(max(earliest, at), self._zone_of(plan.clinic_id)))
+            if wanted is not None and plan.specialization not in wanted.specializations:
+                raise MissingSpecialization(
+                    f"{wanted.name} does not practise {plan.specialization}: wait for any "
+                    "therapist or choose one who does"
+                )
+            waitlist = self._waitlist(plan.clinic_id) or Waitlist(clinic_id=plan.clinic_id, at=at)
+            self._expire_overdue(waitlist, at)
+            if waitlist.active_entry(plan.id) is not None:
+                raise AlreadyWaiting(
+                    f"plan {plan.id} is already on the waitlist: leave it first to change "
+                    "the window"
+                )
+            waitlist.join(
+                entry_id=entry_id,
+                plan_id=plan.id,
+                patient_id=plan.patient_id,
+                earliest=earliest,
+                latest=latest,
+                therapist_id=wanted.id if wanted else None,
+                actor=actor,
+                at=at,
+            )
+            return [waitlist]
+
+        self._save_retrying(command)
+        return entry_id
+
+    def leave_waitlist(
+        self, plan_id: UUID | str, *, actor: str, reason: str, now: datetime
+    ) -> None:
+        """Take the plan off the waitlist; an open offer is declined and passed on."""
+        at = as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+            waitlist = self._waitlist(plan.clinic_id)
+            entry_id = waitlist.active_entry(plan.id) if waitlist else None
+            if waitlist is None or entry_id is None:
+                raise UnknownWaitlistEntry(f"plan {plan.id} is not on the waitlist")
+            self._expire_overdue(waitlist, at)
+            for offer_id in waitlist.leave(entry_id, actor, reason, at):
+                self._pass_on_closed(waitlist, offer_id, at)
+            return [waitlist]
+
+        self._save_retrying(command)
+
+    def accept_offer(
+        self, clinic_id: UUID | str, offer_id: UUID | str, *, actor: str, now: datetime
+    ) -> SessionId:
+        """Book the offered slot with the ordinary booking command; returns the session.
+
+        If the slot was taken meanwhile (or a rule now forbids it) the offer lapses,
+        nothing is booked, the entry waits again, and OfferLapsed says why.
+        """
+        at = as_utc(now, "now")
+        key = as_uuid(offer_id, UnknownOffer, "offer")
+        waitlist = self._offers_of(clinic_id)
+        offer = waitlist.check_open(key, at)
+        try:
+            session_id = self.book_session(
+                plan_id=offer["plan_id"],
+                therapist_id=offer["therapist_id"],
+                start=offer["start"],
+                actor=actor,
+                now=at,
+                reason=f"took up waitlist offer {key}",
+            )
+        except BookingConflict:
+            raise  # nothing was written; the offer stays open for a retry
+        except BookingError as error:
+            self._close_offer(
+                waitlist.clinic_id, key, LAPSED, actor=actor, reason=str(error), at=at
+            )
+            raise OfferLapsed(
+                f"the offered slot can no longer be booked ({error}); nothing was booked and "
+                "the plan stays on the waitlist"
+            ) from error
+
+        def command() -> list[Aggregate]:
+            current = self._offers_of(waitlist.clinic_id, for_update=True)
+            # The session exists: record it even if a racing request lapsed the offer.
+            if current.offers[key]["status"] != ACCEPTED:
+                current.accept(key, session_id, actor, at)
+            return [current]
+
+        self._save_retrying(command)
+        return session_id
+
+    def decline_offer(
+        self, clinic_id: UUID | str, offer_id: UUID | str, *, actor: str, reason: str, now: datetime
+    ) -> None:
+        """Turn an open offer down: the plan keeps waiting, the slot goes to the next in line."""
+        key = as_uuid(offer_id, UnknownOffer, "offer")
+        at = as_utc(now, "now")
+        waitlist = self._offers_of(clinic_id)
+        waitlist.check_open(key, at)
+        self._close_offer(waitlist.clinic_id, key, DECLINED, actor=actor, reason=reason, at=at)
+
+    def _close_offer(
+        self, clinic_id: UUID, offer_id: UUID, status: str, *, actor: str, reason: str, at: datetime
+    ) -> None:
+        def command() -> list[Aggregate]:
+            waitlist = self._offers_of(clinic_id, for_update=True)
+            if waitlist.offer(offer_id)["status"] == OPEN:
+                waitlist.close(offer_id, status, actor=actor, reason=reason, at=at)
+                if status == DECLINED:
+                    self._pass_on_closed(waitlist, offer_id, at)
+            return [waitlist]
+
+        self._save_retrying(command)
+
+    def _offers_of(self, clinic_id: UUID | str, *, for_update: bool = False) -> Waitlist:
+        key = as_uuid(clinic_id, UnknownOffer, "clinic")
+        return self._load(Waitlist, Waitlist.create_id(key), UnknownOffer, for_update=for_update)
+
+    # --- reads -------------------------------------------------------------------------
+    def waitlist_entries(
+        self, clinic_id: UUID | str, *, patient_id: UUID | None = None
+    ) -> list[WaitlistEntryView]:
+        """The clinic's entries (of one patient, if given), longest waiting first."""
+        waitlist = self._waitlist(
+            as_uuid(clinic_id, UnknownWaitlistEntry, "clinic"), for_update=False
+        )
+        if waitlist is None:
+            return []
+        views = [
+            WaitlistEntryView(id=entry_id, **entry)
+            for entry_id, entry in waitlist.entries.items()
+            if patient_id is None or entry["patient_id"] == patient_id
+        ]
+        return sorted(views, key=lambda view: view.joined_at)
+
+    def waitlist_offers(
+        self, clinic_id: UUID | str, *, now: datetime, patient_id: UUID | None = None
+    ) -> list[OfferView]:
+        """The clinic's offers (of one patient, if given), newest first."""
+        at = as_utc(now, "now")
+        waitlist = self._waitlist(as_uuid(clinic_id, UnknownOffer, "clinic"), for_update=False)
+        if waitlist is None:
+            return []
+        views = [
+            _offer_view(waitlist.clinic_id, offer_id, offer, at)
+            for offer_id, offer in waitlist.offers.items()
+            if patient_id is None or offer["patient_id"] == patient_id
+        ]
+        return sorted(views, key=lambda view: view.made_at, reverse=True)
+
+
+def _offer_view(clinic_id: UUID, offer_id: UUID, offer: dict[str, Any], at: datetime) -> OfferView:
+    status = offer["status"]
+    if status == OPEN and offer["expires_at"] <= at:
+        status = EXPIRED  # not yet closed by a command, but no longer open
+    fields = ("entry_id", "plan_id", "patient_id", "therapist_id", "start", "end")
+    return OfferView(
+        id=offer_id,
+        clinic_id=clinic_id,
+        expires_at=offer["expires_at"],
+        made_at=offer["made_at"],
+        status=status,
+        session_id=offer["session_id"],
+        **{name: offer[name] for name in fields},
+    )
