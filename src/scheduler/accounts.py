@@ -201,3 +201,8 @@ class Accounts(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, Account) else None
+
+
+def create_tables(env: dict[str, str]) -> None:
+    """Create the accounts' tables in the store `env` names (idempotent, like `migrate`)."""
+    Accounts({**env, "CREATE_TABLE": "y"}).close()

@@ -1,0 +1,152 @@
+"""`scheduler serve`: the HTTP API under uvicorn.
+
+On the embedded default (no `DATABASE_URL`) the SQLite store in `SCHEDULER_DATA_DIR` is
+created on first run and, while it has no accounts, seeded with the demo clinic and one
+login per role; the logins (random passwords) are kept in `demo-logins.json` in the data
+directory, readable by its owner only, and printed at every start. With `DATABASE_URL`
+(and `REDIS_URL`) the tables must exist (`scheduler migrate`); nothing is seeded unless
+`SCHEDULER_DEMO=1`.
+
+For several worker processes: `uvicorn scheduler.cli.serve:app_from_env --factory --workers 4`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from scheduler.settings import Settings
+
+DEMO_LOGINS = "demo-logins.json"
+
+
+def register(commands: Any) -> None:
+    """Add `serve` to the parser."""
+    parser = commands.add_parser("serve", help="run the HTTP API (OpenAPI at /schema)")
+    parser.add_argument(
+        "--host", help="address to listen on (default $SCHEDULER_HOST or 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, help="port (default $SCHEDULER_PORT or 8000)")
+    parser.set_defaults(run=run_serve)
+
+
+def app_from_env() -> Litestar:
+    """The API configured from the environment (uvicorn's `--factory` entry point)."""
+    from scheduler.api import create_app  # noqa: PLC0415 - keeps --help instant
+    from scheduler.settings import Settings  # noqa: PLC0415 - keeps --help instant
+
+    return create_app(Settings.from_env())
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Prepare the store, print how to sign in, and serve until interrupted."""
+    import uvicorn  # noqa: PLC0415 - keeps --help instant
+    from eventsourcing.persistence import PersistenceError  # noqa: PLC0415
+
+    from scheduler.api import create_app  # noqa: PLC0415
+    from scheduler.settings import Settings, SettingsError  # noqa: PLC0415
+    from scheduler.store import StoreConfigError  # noqa: PLC0415
+
+    try:
+        settings = Settings.from_env()
+        host = args.host or settings.host
+        port = args.port or settings.port
+        logins = prepare_store(settings)
+    except (SettingsError, StoreConfigError, PersistenceError, OSError) as error:
+        print(f"scheduler serve: {error}", file=sys.stderr)
+        return 2
+    store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
+    redis = "Redis" if settings.redis_url else "no Redis (in-process fallbacks)"
+    print(f"scheduler API on http://{host}:{port} ({store}, {redis}); OpenAPI at /schema")
+    for role, login in logins.items():
+        print(f"  {role:<10} {login['email']:<28} password: {login['password']}")
+    # Our own access log replaces uvicorn's (which would print raw paths and queries).
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=None)
+    return 0
+
+
+def prepare_store(settings: Settings) -> dict[str, dict[str, str]]:
+    """Create embedded tables, seed the demo if due; the demo logins to print (maybe none)."""
+    from scheduler.accounts import Accounts, create_tables  # noqa: PLC0415
+    from scheduler.store import migrate  # noqa: PLC0415
+
+    if settings.embedded:
+        env = settings.store_env(create_table=True)
+        migrate(env)
+        create_tables(env)
+    saved = settings.data_dir / DEMO_LOGINS
+    accounts = Accounts(settings.store_env(create_table=False))
+    try:
+        empty = not accounts.has_accounts()
+    finally:
+        accounts.close()
+    demo_wanted = settings.embedded or os.environ.get("SCHEDULER_DEMO") == "1"
+    if empty and demo_wanted:
+        return seed_demo(settings, saved)
+    if saved.exists():
+        loaded: dict[str, dict[str, str]] = json.loads(saved.read_text())
+        return loaded
+    return {}
+
+
+def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
+    """The demo clinic plus a dispatcher, a therapist, a patient and an admin login."""
+    from scheduler.accounts import Accounts  # noqa: PLC0415
+    from scheduler.demo import now_utc, run_demo  # noqa: PLC0415
+    from scheduler.domain import Scheduling  # noqa: PLC0415
+
+    env = settings.store_env(create_table=False)
+    app, accounts = Scheduling(env), Accounts(env)
+    try:
+        now = now_utc()
+        clinic = run_demo(app, now, say=lambda _line: None)
+        therapist = app.list_therapists(clinic)[0]
+        patient = app.list_patients(clinic)[0]
+        scopes = {
+            "dispatcher": ("dispatch@demo.example", None, clinic),
+            "therapist": ("therapist@demo.example", therapist.id, clinic),
+            "patient": ("patient@demo.example", patient.id, clinic),
+            "admin": ("admin@demo.example", None, None),
+        }
+        logins = {}
+        for role, (email, acts_for, clinic_id) in scopes.items():
+            password = secrets.token_urlsafe(12)
+            accounts.open_account(
+                email=email,
+                password=password,
+                role=role,
+                acts_for=acts_for,
+                clinic_id=clinic_id,
+                actor="scheduler-serve",
+                now=now,
+            )
+            logins[role] = {"email": email, "password": password}
+    finally:
+        app.close()
+        accounts.close()
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(logins, out, indent=2)
+    return logins
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m scheduler.cli.serve`: the same as `scheduler serve` before it is wired."""
+    parser = argparse.ArgumentParser(prog="scheduler")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
