@@ -23,7 +23,15 @@ from scheduler.api.controllers.sessions import SessionsController
 from scheduler.api.errors import EXCEPTION_HANDLERS
 from scheduler.api.gateway import Clock, Gateway, utc_now
 from scheduler.api.idempotency import IdempotencyStore, idempotency
+from scheduler.api.live import (
+    BoardFollower,
+    LiveBoardController,
+    live_channels,
+    projector_publishes,
+)
+from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
+from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.settings import Settings
 
@@ -35,6 +43,7 @@ CONTROLLERS = [
     PlansController,
     SessionsController,
     ClinicsController,
+    LiveBoardController,
 ]
 
 
@@ -45,6 +54,14 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
     limiter = RateLimiter(redis)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
+    # Read side: projections on PostgreSQL, live board changes over channels.
+    reads = ReadSide(settings, gateway, redis)
+    channels = live_channels(settings)
+    follower = (
+        None
+        if projector_publishes(settings)
+        else BoardFollower(gateway, channels, settings.redis_prefix)
+    )
 
     async def close_redis() -> None:
         await redis.close()
@@ -56,12 +73,23 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             "redis": Provide(lambda: redis, sync_to_thread=False),
             "limiter": Provide(lambda: limiter, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "reads": Provide(lambda: reads, sync_to_thread=False),
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
-        middleware=[authentication(settings.jwt_secret, clock), idempotency(replies)],
+        middleware=[
+            authentication(settings.jwt_secret, clock),
+            idempotency(replies),
+            written_position,
+        ],
+        plugins=[channels],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[gateway.start],
-        on_shutdown=[gateway.stop, close_redis],
+        on_startup=[gateway.start, reads.start, *([follower.start] if follower else [])],
+        on_shutdown=[
+            *([follower.stop] if follower else []),
+            reads.stop,
+            gateway.stop,
+            close_redis,
+        ],
         openapi_config=OpenAPIConfig(
             title="scheduler",
             version="0.1.0",

@@ -10,11 +10,11 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from scheduler.api import readers
 from scheduler.api.access import check_clinic
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
+from scheduler.api.readmodel import ReadSide
 from scheduler.api.schemas.records import Board, Plan, Therapist
 
 READS = responses(400, 401, 403, 404)
@@ -69,18 +69,29 @@ class ClinicsController(Controller):
     )
     async def board(
         self,
+        *,
         request: Request[Any, Any, Any],
         clinic_id: FromPath[UUID],
         gateway: NamedDependency[Gateway],
+        reads: NamedDependency[ReadSide],
         day: Annotated[date, QueryParameter(name="date", description="local date, 2026-10-05")],
         as_of: Annotated[
             datetime | None,
             QueryParameter(name="as_of", description="show the board as it stood at this instant"),
         ] = None,
+        min_position: Annotated[
+            int | None,
+            QueryParameter(
+                name="min_position",
+                ge=0,
+                description="wait (up to 2 s, else 503) until the write with this X-Position shows",
+            ),
+        ] = None,
     ) -> Board:
         """Each therapist's visits in order with local times, coordinates, and the travel
         minutes and km from the previous stop (the first from their base, then back).
-        With `as_of`, the board as it was at that moment.
+        With `as_of`, the board as it was at that moment. With `min_position` (a write's
+        `X-Position`), the board includes that write (503 `read_model_behind` if not in 2 s).
         """
         await check_clinic(gateway, principal_of(request), clinic_id)
-        return await gateway.run(readers.board, gateway.scheduling, clinic_id, day, as_of)
+        return await reads.board(clinic_id, day, as_of, min_position)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
-from scheduler.api import readers
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
+from scheduler.api.readmodel import ReadSide
 from scheduler.api.schemas.records import Plan, Session, Week
 
 
@@ -67,10 +67,18 @@ class MeController(Controller):
         self,
         request: Request[Any, Any, Any],
         start: FromQuery[date],
-        gateway: NamedDependency[Gateway],
+        reads: NamedDependency[ReadSide],
+        min_position: Annotated[
+            int | None,
+            QueryParameter(
+                name="min_position",
+                ge=0,
+                description="wait (up to 2 s, else 503) until the write with this X-Position shows",
+            ),
+        ] = None,
     ) -> Week:
         """Seven days from `start` (a local date): visits in order with travel, and each
         visit's patient name and needs (condition, contraindications) for their own sessions.
         """
         therapist_id = principal_of(request).acts_for
-        return await gateway.run(readers.week, gateway.scheduling, therapist_id, start)  # type: ignore[arg-type]
+        return await reads.week(therapist_id, start, min_position)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from scheduler.api import positions
 from scheduler.api.access import may_see_session, plan_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
@@ -90,7 +91,8 @@ class PlansController(Controller):
         )
         await plan_for(gateway, principal, plan_id)
         app = gateway.scheduling
-        session_id = await gateway.run(
+        session_id = await positions.command(
+            gateway,
             app.book_session,
             plan_id=plan_id,
             therapist_id=data.therapist_id,

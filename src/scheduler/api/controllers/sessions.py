@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from scheduler.api import positions
 from scheduler.api.access import session_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
@@ -83,7 +84,8 @@ class SessionsController(Controller):
         )
         await session_for(gateway, principal, session_id)
         app = gateway.scheduling
-        await gateway.run(
+        await positions.command(
+            gateway,
             app.reschedule_session,
             session_id,
             start=data.start,
@@ -113,7 +115,8 @@ class SessionsController(Controller):
         principal = principal_of(request)
         session = await session_for(gateway, principal, session_id)
         app = gateway.scheduling
-        late = await gateway.run(
+        late = await positions.command(
+            gateway,
             app.cancel_session,
             session_id,
             actor=principal.actor,

@@ -1,0 +1,52 @@
+"""`scheduler project`: keep the PostgreSQL read model up to date until stopped.
+
+Needs `DATABASE_URL` (and the event store's tables: `scheduler migrate`); creates the
+read-model tables itself. With `REDIS_URL` it also announces every session change to
+the live board. SIGTERM or SIGINT stops it gracefully: the event being applied commits
+or rolls back, and the next start resumes right after the last committed one.
+Run one per deployment, beside `scheduler serve`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    """Add `project` to the parser."""
+    parser = commands.add_parser(
+        "project",
+        help="project the event store into the read model (PostgreSQL), until stopped",
+    )
+    parser.set_defaults(run=run_project)
+
+
+def run_project(args: argparse.Namespace) -> int:
+    """Project until SIGTERM/SIGINT; exit code 2 without `DATABASE_URL`."""
+    from scheduler.readside.projector import Projector  # noqa: PLC0415 - keeps --help instant
+    from scheduler.settings import Settings, SettingsError  # noqa: PLC0415
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"scheduler project: {error}", file=sys.stderr)
+        return 2
+    if settings.database_url is None:
+        print(
+            "scheduler project: DATABASE_URL is not set; on the embedded default the API "
+            "reads the store directly and needs no projector",
+            file=sys.stderr,
+        )
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with Projector(settings) as projector:
+        print("projecting the event store into the read model (Ctrl-C to stop)", flush=True)
+        projector.run_until(stop)
+    print("projector stopped", flush=True)
+    return 0
