@@ -53,13 +53,16 @@ def test_the_demo_builds_a_clinic_that_keeps_every_rule() -> None:
     assert any("09:30-10:30 America/Chicago  Pat Lee" in line for line in lines)
 
 
-def test_migrate_is_idempotent_and_serve_is_a_placeholder(
+def test_migrate_is_idempotent_and_serve_exists(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["migrate"]) == 0
     assert main(["migrate"]) == 0
     assert "tables ready: SQLite" in capsys.readouterr().out
-    assert main(["serve"]) == 0
+    with pytest.raises(SystemExit) as help_shown:
+        main(["serve", "--help"])
+    assert help_shown.value.code == 0
+    assert "--port" in capsys.readouterr().out
 
 
 def test_a_bad_database_url_is_a_clear_error(
