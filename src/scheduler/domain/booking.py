@@ -6,20 +6,12 @@ all it changed (therapist-day, patient-day, plan, session) in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
-from scheduler.domain.base import SchedulingBase
-from scheduler.domain.days import PatientDay, TherapistDay
 from scheduler.domain.errors import (
-    MissingSpecialization,
-    NotMobile,
-    OutsideShift,
     TooEarly,
     UnknownPlan,
     UnknownSession,
@@ -29,103 +21,13 @@ from scheduler.domain.ids import SessionId
 from scheduler.domain.patient import pain_level
 from scheduler.domain.plan import TreatmentPlan
 from scheduler.domain.session import Session
-from scheduler.domain.therapist import WEEKDAYS, Therapist
-from scheduler.domain.timekeeping import as_utc, local_date, wall_clock
-from scheduler.geo import Location
+from scheduler.domain.therapist import Therapist
+from scheduler.domain.timekeeping import as_utc
+from scheduler.domain.visits import Visits
 
 
-@dataclass(frozen=True)
-class _Visit:
-    """Where and when a session would take place, and the therapist's frame that day."""
-
-    start: datetime
-    end: datetime
-    place: Location
-    therapist_day: date
-    patient_day: date
-    shift: tuple[datetime, datetime]
-    base: Location
-    speed_kmh: float
-    max_visits: int
-    zone: ZoneInfo
-
-
-class Booking(SchedulingBase):
+class Booking(Visits):
     """Booking sessions and recording what became of them."""
-
-    def _visit(self, plan: TreatmentPlan, therapist: Therapist, start: datetime) -> _Visit:
-        """Check the therapist and patient may take this plan's session at `start`.
-
-        The patient's side (evaluation, contraindications, home) comes from the plan,
-        which the booking saves: a concurrent new evaluation conflicts with it.
-        """
-        if plan.specialization not in therapist.specializations:
-            raise MissingSpecialization(
-                f"{therapist.name} does not practise {plan.specialization} "
-                f"(has {therapist.specializations}): choose a therapist who does"
-            )
-        if plan.setting == "home" and not therapist.mobile:
-            raise NotMobile(f"{therapist.name} works only at the clinic: choose a mobile therapist")
-        plan.check_cleared()
-        own_clinic = self._clinic(therapist.clinic_id)
-        zone = self._zone_of(therapist.clinic_id)
-        day = local_date(start, zone)
-        window = therapist.shift_on(day)
-        if window is None:
-            raise OutsideShift(
-                f"{therapist.name} does not work on {WEEKDAYS[day.weekday()]} {day}: "
-                "choose a day with a shift"
-            )
-        return _Visit(
-            start=start,
-            end=start + timedelta(minutes=plan.session_minutes),
-            place=plan.location,
-            therapist_day=day,
-            patient_day=local_date(start, self._zone_of(plan.clinic_id)),
-            shift=(wall_clock(day, window[0], zone), wall_clock(day, window[1], zone)),
-            base=therapist.home() or own_clinic.location,
-            speed_kmh=own_clinic.travel_speed_kmh,
-            max_visits=therapist.max_visits_per_day,
-            zone=zone,
-        )
-
-    def _occupy(
-        self,
-        session_id: UUID,
-        therapist_id: UUID,
-        patient_id: UUID,
-        visit: _Visit,
-        *,
-        actor: str,
-        at: datetime,
-        known: Mapping[UUID, Aggregate] | None = None,
-    ) -> list[Aggregate]:
-        """Put the visit on both days (or raise the rule it breaks); returns the days.
-
-        `known` holds days already loaded (and changed) by this command.
-        """
-        known = known or {}
-        therapist_day = known.get(TherapistDay.create_id(therapist_id, visit.therapist_day))
-        if not isinstance(therapist_day, TherapistDay):
-            therapist_day = self._therapist_day(therapist_id, visit.therapist_day, at)
-        therapist_day.book(
-            session_id,
-            visit.start,
-            visit.end,
-            visit.place,
-            shift=visit.shift,
-            base=visit.base,
-            speed_kmh=visit.speed_kmh,
-            max_visits=visit.max_visits,
-            actor=actor,
-            at=at,
-            zone=visit.zone,
-        )
-        patient_day = known.get(PatientDay.create_id(patient_id, visit.patient_day))
-        if not isinstance(patient_day, PatientDay):
-            patient_day = self._patient_day(patient_id, visit.patient_day, at)
-        patient_day.book(session_id, visit.start, visit.end, actor=actor, at=at, zone=visit.zone)
-        return [therapist_day, patient_day]
 
     def book_session(
         self,
@@ -221,14 +123,6 @@ class Booking(SchedulingBase):
             return list(unique.values())
 
         self._save_retrying(command)
-
-    def _release(self, session: Session, actor: str, reason: str, at: datetime) -> list[Aggregate]:
-        """Free the session's time on its therapist's and patient's days."""
-        therapist_day = self._therapist_day(session.therapist_id, session.therapist_day, at)
-        patient_day = self._patient_day(session.patient_id, session.patient_day, at)
-        therapist_day.release(session.id, actor, reason, at)
-        patient_day.release(session.id, actor, reason, at)
-        return [therapist_day, patient_day]
 
     def cancel_session(
         self, session_id: UUID | str, *, actor: str, reason: str, now: datetime
