@@ -311,3 +311,81 @@ def test_booking_beyond_the_authorized_sessions_is_refused(world: World) -> None
     world.app.cancel_session(first, actor="pat", reason="cannot come", now=NOW)
     world.book(world.pat_clinic_plan, world.ben, MONDAY + timedelta(7), "10:00")
     assert world.app.get_plan(world.pat_clinic_plan).sessions_held == 3
+
+
+def test_rescheduling_moves_the_session_between_days_in_one_step(world: World) -> None:
+    app = world.app
+    session = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+
+    app.reschedule_session(
+        session, start=world.local(TUESDAY, "15:00"), actor="desk", reason="asked", now=later(1)
+    )
+
+    assert app.therapist_day(world.ana, MONDAY).visits == ()
+    assert [v.session_id for v in app.therapist_day(world.ana, TUESDAY).visits] == [session]
+    assert app.get_session(session).start_local.strftime("%a %H:%M") == "Tue 15:00"
+    assert app.get_plan(world.pat_home_plan).sessions_held == 1  # moved, not booked twice
+
+
+def test_rescheduling_within_the_day_may_overlap_its_own_old_time(world: World) -> None:
+    session = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+
+    world.app.reschedule_session(
+        session, start=world.local(MONDAY, "10:30"), actor="desk", reason="", now=later(1)
+    )
+
+    visits = world.app.therapist_day(world.ana, MONDAY).visits
+    assert [v.start_local.strftime("%H:%M") for v in visits] == ["10:30"]
+
+
+def test_rescheduling_into_a_taken_slot_changes_nothing(world: World) -> None:
+    moved = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+    world.book(world.quinn_home_plan, world.ana, TUESDAY, "10:00")
+
+    rejected(
+        world,
+        TherapistBusy,
+        lambda: world.app.reschedule_session(
+            moved, start=world.local(TUESDAY, "10:30"), actor="desk", reason="", now=later(1)
+        ),
+    )
+    assert world.app.get_session(moved).start == world.local(MONDAY, "10:00")
+    assert len(world.app.therapist_day(world.ana, MONDAY).visits) == 1
+
+
+def test_rescheduling_to_another_therapist_checks_that_therapist(world: World) -> None:
+    app = world.app
+    cleo = app.register_therapist(
+        clinic_id=world.clinic,
+        name="Cleo",
+        specializations=["sports_injury"],
+        mobile=False,
+        shifts={"mon": [600, 720]},
+        actor="admin",
+        now=NOW,
+    )
+    session = world.book(world.pat_clinic_plan, world.ben, MONDAY, "09:00")
+
+    rejected(
+        world,
+        OutsideShift,
+        lambda: app.reschedule_session(
+            session,
+            start=world.local(MONDAY, "09:00"),
+            therapist_id=cleo,
+            actor="desk",
+            reason="Ben is away",
+            now=later(1),
+        ),
+    )
+    app.reschedule_session(
+        session,
+        start=world.local(MONDAY, "10:00"),
+        therapist_id=cleo,
+        actor="desk",
+        reason="Ben is away",
+        now=later(2),
+    )
+    assert app.get_session(session).therapist_id == cleo
+    assert app.therapist_day(world.ben, MONDAY).visits == ()
+    assert [v.session_id for v in app.therapist_day(cleo, MONDAY).visits] == [session]
