@@ -66,6 +66,16 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
 Errors (`scheduler.domain.errors`): `NotFound` (→ 404), `BookingConflict` (→ 409), every
 other `SchedulingError` — `InvalidInput`, `BookingError` and their subclasses — (→ 422).
 A command that raises has written no event.
+
+Where things live: aggregates in `clinic`, `therapist`, `patient`, `plan`, `session` and
+`days` (TherapistDay, PatientDay: the consistency boundaries); the application's commands
+in `records` (clinics, patients), `staff` (therapists), `plans`, `booking` (+ `visits`,
+the rule checks shared by booking and moving); queries in `reads` and `calendar`; loading,
+saving and the retry loop in `base` (+ `saved`: a process's own last saved copies, which
+spare re-reading what a command will save again, safe because a stale copy fails the
+save's version check). A plan keeps the patient's latest clearance (evaluation flags) and
+visit place, so a booking reads only the therapist; a new evaluation is noted on every
+open plan in the same transaction.
 """
 
 from scheduler.domain.application import Scheduling
