@@ -22,7 +22,6 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
-from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
@@ -279,17 +278,21 @@ HANDLERS: dict[type[Any], Handler] = {
 
 
 class ReadSideProjection(Projection[ReadSideView]):
-    """Projects the `Scheduling` events the board and weeks show (others are not fetched)."""
+    """Projects the `Scheduling` events the board and weeks show."""
 
     name = "readside"
-    topics = tuple(get_topic(kind) for kind in HANDLERS)
+    # No topic filter: every event moves the tracked position, so a write's position
+    # (`X-Position`, whatever its last event was) is always reached. Events without a
+    # handler only record their position.
+    topics = ()
     publish: ClassVar[Callable[[BoardChange], None] | None] = None
     """Called after each committed session change (set by the projector)."""
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Apply the event and its position in one transaction; then announce it."""
         kind = type(domain_event)
-        statements = HANDLERS[kind](domain_event, tracking.notification_id)
+        handler = HANDLERS.get(kind)
+        statements = handler(domain_event, tracking.notification_id) if handler else []
         is_session = issubclass(kind, Session.Event)
         session_id: UUID | None = domain_event.originator_id if is_session else None
         applied, place = self.view.record(tracking, statements, session_id)
