@@ -43,7 +43,8 @@ def test_board_and_week_from_the_tables_equal_the_domain(
         projector.wait(last, timeout=30)
     snapshot, mine, position = asyncio.run(_projected(settings, world.clinic, world.ana))
     assert position == last
-    assert snapshot is not None and mine is not None
+    assert snapshot is not None
+    assert mine is not None
     for day in WEEK:
         expected = readers.board(app, world.clinic, day, None)
         assert msgspec.json.encode(board_of(snapshot, day)) == msgspec.json.encode(expected)
@@ -68,7 +69,8 @@ def test_a_restarted_projector_resumes_after_its_last_event(
         projector.wait(first, timeout=30)
     later = world.book(world.quinn_home_plan, world.ana, MONDAY + timedelta(days=3), "09:30")
     last = app.recorder.max_notification_id()
-    assert last is not None and last > first
+    assert last is not None
+    assert last > first
     with Projector(settings) as projector:
         projector.wait(last, timeout=30)
     snapshot, _, position = asyncio.run(_projected(settings, world.clinic, world.ana))

@@ -43,7 +43,8 @@ def _position(settings: Settings) -> int:
     with psycopg.connect(settings.database_url or "") as conn:
         try:
             row = conn.execute(
-                "SELECT notification_id FROM readside_tracking WHERE application_name = 'Scheduling'"
+                "SELECT notification_id FROM readside_tracking WHERE application_name = %s",
+                ("Scheduling",),
             ).fetchone()
         except psycopg.errors.UndefinedTable:
             return 0
@@ -86,7 +87,8 @@ def test_killed_projector_catches_up_with_no_duplicate_or_missing_row(
     _book_and_cancel(world, app, 5)
     kept = world.book(world.quinn_home_plan, world.ana, MONDAY + timedelta(days=3), "10:00")
     last = app.recorder.max_notification_id()
-    assert last is not None and 0 < killed_at < last
+    assert last is not None
+    assert 0 < killed_at < last
 
     second = _projector(settings, tmp_path)
     try:
