@@ -15,11 +15,14 @@ from scheduler.api.auth import authentication
 from scheduler.api.context import RequestContext, configure_logging
 from scheduler.api.controllers.accounts import AccountsController
 from scheduler.api.controllers.auth import AuthController
+from scheduler.api.controllers.calendar import CalendarController
 from scheduler.api.controllers.clinics import ClinicsController
+from scheduler.api.controllers.fhir import FhirController
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
 from scheduler.api.controllers.plans import PlansController
 from scheduler.api.controllers.sessions import SessionsController
+from scheduler.api.controllers.waitlist import WaitlistController
 from scheduler.api.errors import EXCEPTION_HANDLERS
 from scheduler.api.gateway import Clock, Gateway, utc_now
 from scheduler.api.idempotency import IdempotencyStore, idempotency
@@ -29,6 +32,7 @@ from scheduler.api.live import (
     live_channels,
     projector_publishes,
 )
+from scheduler.api.offer_follower import OfferFollower
 from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
@@ -44,6 +48,9 @@ CONTROLLERS = [
     SessionsController,
     ClinicsController,
     LiveBoardController,
+    WaitlistController,
+    CalendarController,
+    FhirController,
 ]
 
 
@@ -57,6 +64,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
     channels = live_channels(settings)
+    # The waitlist's offer policy, following cancellations and moves in the background.
+    offers = OfferFollower(gateway)
     follower = (
         None
         if projector_publishes(settings)
@@ -83,8 +92,14 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         ],
         plugins=[channels],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[gateway.start, reads.start, *([follower.start] if follower else [])],
+        on_startup=[
+            gateway.start,
+            offers.start,
+            reads.start,
+            *([follower.start] if follower else []),
+        ],
         on_shutdown=[
+            offers.stop,
             *([follower.stop] if follower else []),
             reads.stop,
             gateway.stop,

@@ -35,9 +35,11 @@ from scheduler.accounts import (
 )
 from scheduler.api.context import request_id
 from scheduler.domain.errors import (
+    AlreadyWaiting,
     BookingConflict,
     DayFull,
     NotFound,
+    OfferLapsed,
     PatientBusy,
     SchedulingError,
     TherapistBusy,
@@ -104,6 +106,8 @@ STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (TherapistBusy, 409),
     (PatientBusy, 409),
     (DayFull, 409),
+    (OfferLapsed, 409),  # the offered slot was booked by someone else meanwhile
+    (AlreadyWaiting, 409),
     (SchedulingError, 422),
     (UnknownAccount, 404),
     (AccountExists, 409),

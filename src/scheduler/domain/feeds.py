@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate, event
 
 from scheduler.domain.base import SchedulingBase
 from scheduler.domain.days import TherapistDay
-from scheduler.domain.errors import UnknownCalendarFeed, UnknownTherapist
+from scheduler.domain.errors import UnknownCalendarFeed, UnknownSession, UnknownTherapist
 from scheduler.domain.ids import TherapistId
 from scheduler.domain.session import Session
 from scheduler.domain.therapist import Therapist
@@ -154,3 +154,9 @@ class Feeds(SchedulingBase):
                 )
             )
         return sorted(entries, key=lambda entry: entry.start)
+
+    def session_revision(self, session_id: UUID | str) -> tuple[int, datetime]:
+        """The session's version (1 when booked, +1 per change) and when it last changed."""
+        session = self._load(Session, session_id, UnknownSession)
+        last: Any = next(iter(self.events.get(session.id, desc=True, limit=1)))
+        return session.version, getattr(last, "at", None) or last.timestamp

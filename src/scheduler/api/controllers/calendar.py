@@ -1,0 +1,145 @@
+"""A therapist's sessions as an iCalendar feed (RFC 5545) behind a secret URL.
+
+Calendar apps poll `GET /calendar/{token}.ics` without signing in, so the URL is the
+secret: 256 random bits, stored only hashed, replaced (and the old URL dead) by
+`POST /me/calendar-token`. Each session is one VEVENT whose UID never changes
+(`<session id>@scheduler`); SEQUENCE is the session's version minus one, so it rises
+with every move, and a cancelled session (or one moved to another therapist) stays in
+the feed with STATUS:CANCELLED so subscribed calendars drop it. Times are UTC.
+
+The feed leaves the clinic for whatever calendar service the therapist uses, so it
+carries the minimum: the patient's first name and initial, the kind of visit and the
+place; no condition, contraindication or note (those are in the app, behind sign-in).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+from icalendar import Calendar, Event
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from scheduler.api.auth import PUBLIC, allow, principal_of
+from scheduler.api.errors import Missing, responses
+from scheduler.api.gateway import Gateway
+from scheduler.domain import Scheduling
+from scheduler.domain.feeds import FeedEntry
+from scheduler.domain.timekeeping import clinic_zone, local_date
+
+PAST_DAYS, FUTURE_DAYS = 28, 84
+"""The feed shows four weeks back and twelve ahead."""
+
+SUFFIX = ".ics"
+
+
+class CalendarAddress(msgspec.Struct):
+    """The therapist's new feed URL (the previous one stopped working)."""
+
+    url: str
+    rotated_at: datetime
+
+
+def _initials(name: str) -> str:
+    """'Pat Patel' -> 'Pat P.': enough for the therapist, little for anyone else."""
+    first, *rest = name.split()
+    return f"{first} {rest[-1][0]}." if rest else first
+
+
+def _event(app: Scheduling, entry: FeedEntry, clinic_place: str) -> Event:
+    patient = app.get_patient(entry.patient_id)
+    kind = "Home visit" if entry.setting == "home" else "Clinic session"
+    event = Event()
+    event.add("uid", f"{entry.session_id}@scheduler")
+    event.add("dtstamp", entry.changed_at.astimezone(UTC))
+    event.add("last-modified", entry.changed_at.astimezone(UTC))
+    event.add("sequence", entry.version - 1)
+    event.add("dtstart", entry.start.astimezone(UTC))
+    event.add("dtend", entry.end.astimezone(UTC))
+    event.add("summary", f"{kind}: {_initials(patient.name)}")
+    latitude, longitude = entry.location
+    if entry.setting == "home":
+        event.add("location", f"Patient's home, {latitude:.5f},{longitude:.5f}")
+    else:
+        event.add("location", clinic_place)
+    event.add("geo", (latitude, longitude))
+    cancelled = entry.status == "cancelled" or entry.moved_away
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if entry.status in ("completed", "no_show"):
+        event.add("description", f"Session {entry.status.replace('_', '-')}.")
+    return event
+
+
+def feed(app: Scheduling, token: str, now: datetime) -> bytes:
+    """The iCalendar document of the feed `token` opens (UnknownCalendarFeed if none)."""
+    therapist = app.get_therapist(app.calendar_owner(token))
+    clinic = app.get_clinic(therapist.clinic_id)
+    today = local_date(now, clinic_zone(clinic.timezone))
+    entries = app.therapist_feed(
+        therapist.id,
+        first_day=today - timedelta(days=PAST_DAYS),
+        last_day=today + timedelta(days=FUTURE_DAYS),
+    )
+    calendar = Calendar()
+    calendar.add("prodid", "-//scheduler//therapist sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{therapist.name}: sessions")
+    place = f"{clinic.name}, {clinic.address}"
+    for entry in entries:
+        calendar.add_component(_event(app, entry, place))
+    document: bytes = calendar.to_ical()
+    return document
+
+
+class CalendarController(Controller):
+    """Therapists' calendar feeds."""
+
+    tags = ("calendar",)
+
+    @post(
+        "/me/calendar-token",
+        operation_id="rotateCalendarToken",
+        summary="A new secret calendar URL (therapists)",
+        guards=[allow("therapist")],
+        responses=responses(401, 403),
+    )
+    async def rotate(
+        self, request: Request[Any, Any, Any], gateway: NamedDependency[Gateway]
+    ) -> CalendarAddress:
+        """Issue a new feed URL: subscribe to it in any calendar app. The previous URL stops
+        working at once. Keep the URL private: anyone holding it sees your sessions."""
+        principal = principal_of(request)
+        assert principal.acts_for is not None, "a therapist account acts for a therapist"
+        app, now = gateway.scheduling, gateway.now()
+        token = await gateway.run(
+            app.rotate_calendar_token, principal.acts_for, actor=principal.actor, now=now
+        )
+        url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
+        return CalendarAddress(url=url, rotated_at=now)
+
+    @get(
+        "/calendar/{name:str}",
+        operation_id="calendarFeed",
+        summary="A therapist's sessions as iCalendar (secret URL)",
+        opt=PUBLIC,
+        security=[],
+        responses=responses(404),
+    )
+    async def calendar(
+        self, name: FromPath[str], gateway: NamedDependency[Gateway]
+    ) -> Response[bytes]:
+        """The feed (`text/calendar`): no sign-in, the URL itself is the secret."""
+        if not name.endswith(SUFFIX):
+            raise Missing("calendar feeds end in .ics: use the URL POST /me/calendar-token gave")
+        token = name.removesuffix(SUFFIX)
+        document = await gateway.run(feed, gateway.scheduling, token, gateway.now())
+        return Response(
+            document,
+            media_type="text/calendar; charset=utf-8",
+            # The URL is a credential: no shared cache may keep a copy.
+            headers={"Cache-Control": "private, max-age=60", "Referrer-Policy": "no-referrer"},
+        )
