@@ -61,6 +61,9 @@ class Sisr:
         self.unserved_penalty = 2 * sum(max(row) for row in self.arc) + 1
         self.alone_feasible = [self.route([c]).length < INFEASIBLE for c in range(self.n)]
         self.iterations = 0
+        self._where_of: list[Route] | None = None
+        self._where: dict[int, int] = {}
+        self._served: list[int] = []
 
     def route(self, clients: Sequence[int]) -> Route:
         """The search record of depot → clients → depot."""
@@ -126,13 +129,18 @@ class Sisr:
         return sum(r.length for r in routes) + self.unserved_penalty * len(unserved)
 
     def run(
-        self, routes: Sequence[Sequence[int]], unserved: Sequence[int], deadline: float
+        self,
+        routes: Sequence[Sequence[int]],
+        unserved: Sequence[int],
+        deadline: float,
+        max_iterations: int | None = None,
     ) -> tuple[list[list[int]], list[int]]:
         """Improve a start solution until the monotonic `deadline`; the best routes found
         and the clients they leave unserved.
 
         Every iteration also tries to place the unserved clients, so the search serves
-        everyone it can before it looks at distance.
+        everyone it can before it looks at distance. With `max_iterations` the search
+        also stops (and cools) by iteration count, which makes it reproducible.
         """
         current = [self.route(r) for r in routes if r]
         current_left = list(unserved)
@@ -141,12 +149,16 @@ class Sisr:
         began = time.monotonic()
         span = max(deadline - began, 1e-3)
         temperature = self.hot
+        first = self.iterations
         while True:
             if self.iterations % 16 == 0:
                 now = time.monotonic()
-                if now >= deadline:
+                progress = (now - began) / span
+                if max_iterations is not None:
+                    progress = max(progress, (self.iterations - first) / max_iterations)
+                if progress >= 1.0:
                     break
-                temperature = self.hot * (self.cold / self.hot) ** ((now - began) / span)
+                temperature = self.hot * (self.cold / self.hot) ** progress
             self.iterations += 1
             kept, removed = self.ruin(current)
             candidate, left = self.recreate(kept, removed + current_left)
@@ -161,31 +173,29 @@ class Sisr:
         """Remove strings of visits from a few routes near a random served client; the
         routes left (untouched ones shared, not copied) and the clients removed."""
         rng = self.rng
-        where = {c: r for r, record in enumerate(solution) for c in record.path[1:-1]}
-        routes = [record.path[1:-1] for record in solution]
+        if solution is not self._where_of:  # a solution is never changed in place
+            self._where = {c: r for r, route in enumerate(solution) for c in route.path[1:-1]}
+            self._served = list(self._where)
+            self._where_of = solution
+        where = self._where
         if not where:
-            return solution, []
-        string_max = min(self.max_string, len(where) / len(routes))
+            return list(solution), []
+        string_max = min(self.max_string, len(where) / len(solution))
         routes_max = 4 * self.average_removed / (1 + string_max) - 1
         routes_to_ruin = int(rng.uniform(1, routes_max + 1))
         removed: list[int] = []
-        ruined: set[int] = set()
-        for client in self.neighbours[rng.choice(list(where))]:
-            if len(ruined) >= routes_to_ruin:
+        cut: dict[int, list[int]] = {}
+        for client in self.neighbours[rng.choice(self._served)]:
+            if len(cut) >= routes_to_ruin:
                 break
             r = where.get(client, -1)
-            if r < 0 or r in ruined or client in removed:
+            if r < 0 or r in cut:
                 continue
-            route = routes[r]
+            route = solution[r].path[1:-1]
             length = int(rng.uniform(1, min(len(route), string_max) + 1))
-            routes[r] = self._cut(route, route.index(client), length, removed)
-            ruined.add(r)
-        kept = [
-            self.route(route) if r in ruined else solution[r]
-            for r, route in enumerate(routes)
-            if route
-        ]
-        return kept, removed
+            cut[r] = self._cut(route, route.index(client), length, removed)
+        kept = [route if r not in cut else self.route(cut[r]) for r, route in enumerate(solution)]
+        return [route for route in kept if len(route.path) > 2], removed
 
     def _cut(self, route: list[int], position: int, length: int, removed: list[int]) -> list[int]:
         """Remove `length` visits around `position`: one string, or (half the time) a
