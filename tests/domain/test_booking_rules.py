@@ -389,3 +389,24 @@ def test_rescheduling_to_another_therapist_checks_that_therapist(world: World) -
     assert app.get_session(session).therapist_id == cleo
     assert app.therapist_day(world.ben, MONDAY).visits == ()
     assert [v.session_id for v in app.therapist_day(cleo, MONDAY).visits] == [session]
+
+
+def test_a_clinic_based_therapists_base_is_the_clinic_even_with_a_home_on_file(
+    world: World,
+) -> None:
+    app = world.app
+    dora = app.register_therapist(
+        clinic_id=world.clinic,
+        name="Dora",
+        specializations=["sports_injury"],
+        mobile=False,
+        home=(42.30, -87.90),
+        shifts={"mon": [480, 960]},
+        actor="admin",
+        now=NOW,
+    )
+    # Dora's home is far away; her day still starts at the clinic at 08:00.
+    world.book(world.pat_clinic_plan, dora, MONDAY, "08:00")
+    assert (
+        app.therapist_day(dora, MONDAY).visits[0].location == app.get_clinic(world.clinic).location
+    )

@@ -73,7 +73,9 @@ class Visits(SchedulingBase):
             therapist_day=day,
             patient_day=local_date(start, self._zone_of(plan.clinic_id)),
             shift=(wall_clock(day, window[0], zone), wall_clock(day, window[1], zone)),
-            base=therapist.home() or own_clinic.location,
+            # The spec's route rule: a mobile therapist's day starts and ends at home,
+            # everyone else's at their clinic (even if a home address is on file).
+            base=(therapist.home() if therapist.mobile else None) or own_clinic.location,
             speed_kmh=own_clinic.travel_speed_kmh,
             max_visits=therapist.max_visits_per_day,
             zone=zone,
