@@ -58,6 +58,18 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
             "other_dispatcher": 200,
         },
         "/auth/me": dict.fromkeys(ROLES, 200),
+        # Options, waitlist, FHIR (searches answer 200 with only what the caller may see).
+        f"/me/plans/{world.pat_plan}/options": {"pat": 200},
+        f"/plans/{world.pat_plan}/options": clinic,
+        "/me/offers": {"pat": 200, "quinn": 200},
+        f"/clinics/{world.clinic}/waitlist": clinic,
+        f"/fhir/Appointment/{pat_session}": staff_and_owner,
+        f"/fhir/Appointment?patient={world.pat}": dict.fromkeys(ROLES, 200),
+        f"/fhir/Slot?practitioner={world.ana}&start={MONDAY}&end={MONDAY}": {
+            "admin": 200,
+            "dispatcher": 200,
+            "ana": 200,
+        },
     }
 
 
@@ -88,6 +100,7 @@ def test_unknown_ids_are_404_for_whoever_may_ask(
         f"/plans/{UNKNOWN}",
         f"/plans/{UNKNOWN}/history",
         f"/plans/{UNKNOWN}/sessions",
+        f"/fhir/Appointment/{UNKNOWN}",
     ]
     for url in urls:
         for role in ROLES:
@@ -105,6 +118,7 @@ def test_writes_on_someone_elses_records_are_refused_and_change_nothing(
 ) -> None:
     pat_session = booked["pat"]
     start = world.local["mon 12:00"].isoformat()
+    later = world.local["mon 14:00"].isoformat()
     note = {"note": "n", "pain_before": 1, "pain_after": 1}
     attempts = [
         ("quinn", f"/sessions/{pat_session}/cancel", {}),
@@ -131,6 +145,10 @@ def test_writes_on_someone_elses_records_are_refused_and_change_nothing(
             f"/plans/{world.pat_plan}/sessions",
             {"therapist_id": str(world.ana), "start": start},
         ),
+        ("quinn", f"/me/plans/{world.pat_plan}/waitlist", {"earliest": start, "latest": later}),
+        ("ana", f"/me/plans/{world.pat_plan}/waitlist", {"earliest": start, "latest": later}),
+        ("pat", "/me/calendar-token", {}),
+        ("dispatcher", "/me/calendar-token", {}),
         (
             "dispatcher",
             "/accounts",
