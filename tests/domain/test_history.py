@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from domain.world import MONDAY, NOW, World, later
+from scheduler.domain.errors import TooEarly
 
 
 def test_a_sessions_history_says_who_did_what_when_and_why(world: World) -> None:
@@ -150,3 +153,25 @@ def test_projections_can_follow_every_event_in_order(world: World) -> None:
     assert [n.id for n in new] == list(range(before + 1, before + 7))
     assert {n.originator_id for n in new} >= {session, world.pat_home_plan}
     assert any(n.topic.endswith("Session.Booked") for n in new)
+
+
+def test_a_no_show_is_recorded_after_the_start_and_still_counts(world: World) -> None:
+    app = world.app
+    session = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+    start = world.local(MONDAY, "10:00")
+    before = world.events()
+
+    with pytest.raises(TooEarly):
+        app.record_no_show(
+            session, actor="ana", reason="nobody home", now=start - timedelta(minutes=1)
+        )
+    assert world.events() == before
+    app.record_no_show(
+        session, actor="ana", reason="nobody home", now=start + timedelta(minutes=15)
+    )
+
+    assert app.get_session(session).status == "no_show"
+    assert app.get_plan(world.pat_home_plan).sessions_held == 1
+    assert [v.session_id for v in app.therapist_day(world.ana, MONDAY).visits] == [session]
+    last = app.history(session)[-1]
+    assert (last.event, last.actor, last.reason) == ("NoShow", "ana", "nobody home")
