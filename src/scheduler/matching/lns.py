@@ -15,6 +15,7 @@ from collections.abc import Callable
 from scheduler.matching import rules
 from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem
+from scheduler.matching.repack import repack
 from scheduler.matching.timetable import Score, Timetable
 
 Progress = Callable[[float, Score], None]
@@ -58,6 +59,8 @@ def construct(tt: Timetable, hood: Neighbourhoods, deadline: float) -> None:
     ):
         if time.monotonic() > deadline:
             return
+        if tt.placed_sessions(plan.id) > len(tt.fixed_days.get(plan.id, {})):
+            continue  # placed already (by the assignment start)
         place_plan(
             tt, plan, hood.eligible[plan.id], node_limit=200 if plan.id in fixed_plans else 60
         )
@@ -93,6 +96,82 @@ def _local_key(
     return -broken, placed, continuous, preferred, -round(km, 6)
 
 
+def _insertion_move(
+    tt: Timetable, hood: Neighbourhoods, rng: random.Random, unfinished: list[Plan]
+) -> tuple[list[Plan], set[str]] | None:
+    """Free an unfinished plan and the plans in its way on 1-3 therapists; re-insert."""
+    problem, plans = tt.problem, tt.problem.plans
+    if unfinished and rng.random() < 0.85:
+        first = [rng.choice(unfinished)]
+        pool = hood.eligible[first[0].id]
+        days = {w.day for w in first[0].availability}
+    else:
+        first = []
+        pool = sorted(problem.therapists)
+        days = set(range(problem.days))
+    if not pool:
+        return None
+    chosen = set(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2, 3)))))
+    blocking = sorted(
+        {
+            s.plan
+            for t in chosen
+            for d in days
+            if (t, d) in tt.routes
+            for s in tt.routes[t, d].stops
+            if (s.plan, s.session) not in tt.fixed
+        }
+    )
+    rng.shuffle(blocking)
+    ids = {p.id for p in first}
+    freed = first + [plans[pid] for pid in blocking[: rng.randint(1, 8)] if pid not in ids]
+    if not freed:
+        return None
+    involved = set(chosen)
+    for plan in freed:
+        involved |= tt.therapists_of(plan.id)
+        involved.update(hood.eligible[plan.id])
+    return freed, involved
+
+
+def _apply_insertion(
+    tt: Timetable, hood: Neighbourhoods, rng: random.Random, freed: list[Plan], n_first: int
+) -> None:
+    for plan in freed:
+        tt.unplace(plan.id)
+    rest = sorted(freed[n_first:], key=lambda p: (hood.difficulty(p), rng.random()))
+    for plan in freed[:n_first] + rest:
+        place_plan(tt, plan, hood.eligible[plan.id], node_limit=40)
+
+
+def _repack_target(
+    tt: Timetable, hood: Neighbourhoods, rng: random.Random, unfinished: list[Plan]
+) -> tuple[str, list[Plan]] | None:
+    """A therapist and up to four unfinished (or split) plans it could take on."""
+    plans = tt.problem.plans
+    split = [p for p in plans.values() if len(tt.therapists_of(p.id)) > 1]
+    pick = unfinished if unfinished and (not split or rng.random() < 0.8) else split
+    if not pick:
+        return None
+    plan = rng.choice(pick)
+    pool = hood.eligible[plan.id]
+    if not pool:
+        return None
+    holders = sorted(tt.therapists_of(plan.id))
+    weights = [3 if t in holders or t == plan.preferred_therapist else 1 for t in pool]
+    therapist = rng.choices(pool, weights)[0]
+    shifts = tt.problem.therapists[therapist].shifts
+    others = [
+        p
+        for p in unfinished
+        if p.id != plan.id
+        and therapist in hood.eligible[p.id]
+        and any(w.day in shifts for w in p.availability)
+    ]
+    rng.shuffle(others)
+    return therapist, [plan, *others[: rng.randint(0, 3)]]
+
+
 def search(
     tt: Timetable,
     hood: Neighbourhoods,
@@ -101,61 +180,51 @@ def search(
     seed: int,
     progress: Progress | None = None,
     started: float | None = None,
+    repack_share: float = 0.1,
 ) -> int:
-    """Improve `tt` in place until `deadline` (a `time.monotonic()` value); returns moves tried."""
+    """Improve `tt` in place until `deadline` (a `time.monotonic()` value); returns moves tried.
+
+    Two moves: re-inserting a handful of freed plans (cheap, moves plans between
+    therapists), and re-packing one therapist's horizon with CP-SAT while taking on a few
+    unfinished plans (exact, packs timetables tight). A move is kept unless it makes the
+    scores of what it touched worse.
+    """
     rng = random.Random(seed)
-    problem = tt.problem
-    plans = problem.plans
-    therapist_ids = sorted(problem.therapists)
+    plans = tt.problem.plans
     started = time.monotonic() if started is None else started
-    best = tt.score()
     iterations = 0
     while time.monotonic() < deadline:
         iterations += 1
         unfinished = [p for p in plans.values() if tt.placed_sessions(p.id) < p.sessions]
-        if unfinished and rng.random() < 0.85:
-            first = [rng.choice(unfinished)]
-            pool = hood.eligible[first[0].id]
-            days = {w.day for w in first[0].availability}
+        if rng.random() < repack_share:
+            target = _repack_target(tt, hood, rng, unfinished)
+            if target is None:
+                continue
+            therapist, freed = target
+            involved = {therapist}
+            for plan in freed:
+                involved |= tt.therapists_of(plan.id)
+            before = _local_key(tt, freed, involved)
+            tt.begin()
+            limit = min(1.0, max(0.05, deadline - time.monotonic()))
+            if not repack(tt, therapist, freed, time_limit_s=limit, seed=rng.randrange(1 << 30)):
+                tt.rollback()
+                continue
         else:
-            first = []
-            pool = therapist_ids
-            days = set(range(problem.days))
-        if not pool:
-            continue
-        chosen = set(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2, 3)))))
-        blocking = sorted(
-            {
-                s.plan
-                for t in chosen
-                for d in days
-                if (t, d) in tt.routes
-                for s in tt.routes[t, d].stops
-                if (s.plan, s.session) not in tt.fixed
-            }
-        )
-        rng.shuffle(blocking)
-        ids = {p.id for p in first}
-        freed = first + [plans[pid] for pid in blocking[: rng.randint(1, 8)] if pid not in ids]
-        involved = set(chosen)
-        for plan in freed:
-            involved |= tt.therapists_of(plan.id)
-        before = _local_key(tt, freed, involved)
-        tt.begin()
-        for plan in freed:
-            tt.unplace(plan.id)
-        rest = sorted(freed[len(first) :], key=lambda p: (hood.difficulty(p), rng.random()))
-        for plan in first + rest:
-            allowed = hood.eligible[plan.id]
-            involved.update(allowed)
-            place_plan(tt, plan, allowed, node_limit=40)
+            move = _insertion_move(tt, hood, rng, unfinished)
+            if move is None:
+                continue
+            freed, involved = move
+            before = _local_key(tt, freed, involved)
+            tt.begin()
+            _apply_insertion(
+                tt, hood, rng, freed, 1 if unfinished and freed[0] in unfinished else 0
+            )
         after = _local_key(tt, freed, involved)
         if after >= before:
             tt.commit()
-            if after > before:
-                best = tt.score()
-                if progress is not None:
-                    progress(time.monotonic() - started, best)
+            if after > before and progress is not None:
+                progress(time.monotonic() - started, tt.score())
         else:
             tt.rollback()
     return iterations

@@ -123,7 +123,11 @@ def place_plan(
     tt: Timetable, plan: Plan, therapists: list[str], *, node_limit: int = 60, split: bool = True
 ) -> int:
     """Place as many of a plan's sessions as possible, preferring one therapist for all,
-    then the preferred one, then least travel. Returns the sessions placed."""
+    then the preferred one, then least travel. Returns the sessions placed.
+
+    The plan must have nothing placed but its fixed bookings."""
+    if tt.placed_sessions(plan.id) > len(tt.fixed_days.get(plan.id, {})):
+        raise ValueError(f"plan {plan.id} is placed already; unplace it first")
     fixed_by = {
         tt.fixed[plan.id, s].therapist
         for s in range(1, plan.sessions + 1)

@@ -1,22 +1,24 @@
 """`solve`: a planning problem in, a plan out.
 
 Decomposition: a plan goes to one therapist whenever it can (continuity), so the hard
-part is who takes which plan. A hardest-first insertion builds a first timetable; a
-large-neighbourhood search then frees an unfinished plan together with the plans in
-its way on one to three therapists and re-places them, keeping the move when the
-scores do not get worse. Two searches with different seeds run side by side, one per
-core; the better timetable wins.
+part is who takes which plan. Two searches run side by side, one per core, and the
+better timetable wins: one starts from a hardest-first insertion, the other from the
+assignment LP (`assign.py`) packed per therapist by CP-SAT (`repack.py`). Both then run
+the large-neighbourhood search of `lns.py`.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scheduler.matching import explain, lns, replan
-from scheduler.matching.problem import Problem, Visit
+from scheduler.matching import assign, explain, lns, replan
+from scheduler.matching.placement import place_plan
+from scheduler.matching.problem import Plan, Problem, Visit
+from scheduler.matching.repack import repack
 from scheduler.matching.result import PlanResult
 from scheduler.matching.timetable import Score, Timetable
 
@@ -34,9 +36,12 @@ def _search(  # noqa: PLR0917 - private; called from two places with the same or
     deadline: float,
     progress: Progress | None,
     started: float,
+    strategy: str = "insertion",
 ) -> tuple[tuple[int, int, int, float], list[Visit], int]:
     tt = Timetable(problem, kept)
     hood = lns.Neighbourhoods(problem)
+    if strategy == "assignment":
+        _assignment_start(tt, hood, started + 0.4 * (deadline - started), deadline, seed)
     lns.construct(tt, hood, deadline)
     if progress is not None:
         progress(time.monotonic() - started, tt.score())
@@ -45,10 +50,46 @@ def _search(  # noqa: PLR0917 - private; called from two places with the same or
     return tt.score().key(), tt.visits(), moves
 
 
-def _child(args: tuple[Problem, Sequence[Visit], int, float]) -> tuple[Any, list[Visit], int]:
-    problem, kept, seed, seconds = args
+def _assignment_start(
+    tt: Timetable, hood: lns.Neighbourhoods, lp_deadline: float, deadline: float, seed: int
+) -> None:
+    """Plans on the therapists the assignment LP favours, packed by per-therapist CP-SAT.
+
+    Also re-orders each plan's candidate therapists by the LP's preference, which the
+    later construction and search follow.
+    """
+    ranked = assign.assign(tt, hood.eligible, time_limit_s=max(0.1, lp_deadline - time.monotonic()))
+    if not ranked:
+        return
+    for pid, options in ranked.items():
+        first = [tid for tid, _ in options]
+        hood.eligible[pid] = first + [t for t in hood.eligible[pid] if t not in first]
+    chosen = {pid: opts[0][0] for pid, opts in ranked.items() if opts and opts[0][1] > 0.5}
+    fixed_plans = tt.fixed_days
+    for plan in sorted(tt.problem.plans.values(), key=hood.difficulty):
+        if plan.id in chosen and tt.placed_sessions(plan.id) == len(fixed_plans.get(plan.id, {})):
+            place_plan(tt, plan, [chosen[plan.id]], node_limit=100, split=False)
+    unfinished: dict[str, list[Plan]] = defaultdict(list)
+    for plan in tt.problem.plans.values():
+        if plan.id in chosen and tt.placed_sessions(plan.id) < plan.sessions:
+            unfinished[chosen[plan.id]].append(plan)
+    for therapist in sorted(unfinished):
+        left = deadline - time.monotonic()
+        if left < 0.5:
+            break
+        tt.begin()
+        if repack(tt, therapist, unfinished[therapist], time_limit_s=min(2.0, left / 4), seed=seed):
+            tt.commit()
+        else:
+            tt.rollback()
+
+
+def _child(
+    args: tuple[Problem, Sequence[Visit], int, float, str],
+) -> tuple[Any, list[Visit], int]:
+    problem, kept, seed, seconds, strategy = args
     now = time.monotonic()
-    return _search(problem, kept, seed, now + seconds, None, now)
+    return _search(problem, kept, seed, now + seconds, None, now, strategy)
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
@@ -83,7 +124,9 @@ def solve(
     if workers > 1 and deadline - time.monotonic() > 1.0:
         pool = multiprocessing.get_context("fork").Pool(1)
         seconds = deadline - time.monotonic() - 0.2  # the child also has to send its answer
-        pending = pool.apply_async(_child, ((problem, kept, seed + 1, seconds),))
+        # A portfolio: the child starts from the assignment LP, this process from insertion.
+        strategy = "insertion" if kept else "assignment"
+        pending = pool.apply_async(_child, ((problem, kept, seed + 1, seconds, strategy),))
     key, visits, moves = _search(problem, kept, seed, deadline, progress, started)
     if pending is not None and pool is not None:
         other_key, other_visits, other_moves = pending.get()

@@ -53,8 +53,10 @@ class Timetable:
         for f in self.fixed.values():
             self.fixed_days[f.plan][f.session] = f.day
         per_patient: dict[str, int] = defaultdict(int)
+        self.plans_of_patient: dict[str, list[str]] = defaultdict(list)
         for p in problem.plans.values():
             per_patient[p.patient] += p.sessions if p.min_days == 0 else 1
+            self.plans_of_patient[p.patient].append(p.id)
         # A patient seen at most once a day can never overlap; only the others are pinned.
         self.pinned_patients = {patient for patient, n in per_patient.items() if n > 1}
         self.journal: list[Callable[[], None]] | None = None
@@ -159,6 +161,13 @@ class Timetable:
             if stop.pinned and self.problem.plans[plan].patient in self.pinned_patients:
                 span = (stop.earliest, stop.earliest + stop.duration)
             self._take(route, stop, span)
+
+    def unplace_stop(self, route: DayRoute, stop: Stop) -> None:
+        """Take one stop out of its route (journalled)."""
+        span = None
+        if stop.pinned and self.problem.plans[stop.plan].patient in self.pinned_patients:
+            span = (stop.earliest, stop.earliest + stop.duration)
+        self._take(route, stop, span)
 
     def truncate(self, plan: str, keep: int, protected: set[tuple[str, int]]) -> None:
         """Drop sessions after `keep` (rule 4: a gap would make later sessions invalid),
