@@ -17,6 +17,7 @@ from scheduler.api.controllers.accounts import AccountsController
 from scheduler.api.controllers.auth import AuthController
 from scheduler.api.controllers.calendar import CalendarController
 from scheduler.api.controllers.clinics import ClinicsController
+from scheduler.api.controllers.dispatch import DispatchController
 from scheduler.api.controllers.fhir import FhirController
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
@@ -38,6 +39,7 @@ from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.settings import Settings
+from scheduler.worker import optimizations_for
 
 CONTROLLERS = [
     HealthController,
@@ -51,6 +53,7 @@ CONTROLLERS = [
     WaitlistController,
     CalendarController,
     FhirController,
+    DispatchController,
 ]
 
 
@@ -63,6 +66,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
+    # Optimization jobs: SAQ on Redis, or in this process on the embedded default.
+    optimizations = optimizations_for(settings, gateway)
     channels = live_channels(settings)
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway)
@@ -83,6 +88,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             "limiter": Provide(lambda: limiter, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "reads": Provide(lambda: reads, sync_to_thread=False),
+            "optimizations": Provide(lambda: optimizations, sync_to_thread=False),
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
         middleware=[
@@ -96,12 +102,14 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             gateway.start,
             offers.start,
             reads.start,
+            optimizations.start,
             *([follower.start] if follower else []),
         ],
         on_shutdown=[
             offers.stop,
             *([follower.stop] if follower else []),
             reads.stop,
+            optimizations.stop,
             gateway.stop,
             close_redis,
         ],

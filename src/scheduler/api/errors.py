@@ -41,6 +41,7 @@ from scheduler.domain.errors import (
     NotFound,
     OfferLapsed,
     PatientBusy,
+    ProposalAlreadyApplied,
     SchedulingError,
     TherapistBusy,
 )
@@ -106,6 +107,7 @@ STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (TherapistBusy, 409),
     (PatientBusy, 409),
     (DayFull, 409),
+    (ProposalAlreadyApplied, 409),
     (OfferLapsed, 409),  # the offered slot was booked by someone else meanwhile
     (AlreadyWaiting, 409),
     (SchedulingError, 422),

@@ -1,0 +1,291 @@
+"""The dispatcher's optimizations: queue a solve, preview its proposal, apply it; pins, sick calls.
+
+The solver proposes, the calendar decides: a proposal is applied as ordinary booking
+commands under the dispatcher's name, and whatever was booked meanwhile wins (its items
+come back as conflicts). Dispatchers only, in their own clinic (others: 403).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from scheduler.api.access import check_clinic, session_for
+from scheduler.api.auth import allow, principal_of
+from scheduler.api.errors import Missing, responses
+from scheduler.api.gateway import Gateway
+from scheduler.api.ratelimit import RateLimiter
+from scheduler.api.schemas.dispatch import (
+    Applied,
+    OptimizationJob,
+    OptimizeDays,
+    Pin,
+    PinVisit,
+    Preview,
+    ReportSick,
+    SickCall,
+)
+from scheduler.domain.timekeeping import local_date
+from scheduler.planning.apply import apply_proposal
+from scheduler.planning.diff import diff
+from scheduler.planning.horizon import check_range
+from scheduler.planning.jobs import OptimizationRequest
+from scheduler.settings import Settings
+from scheduler.worker import Optimizations
+
+READS = responses(401, 403, 404)
+WRITES = responses(400, 401, 403, 404, 409, 422, 429)
+
+
+async def _request(
+    gateway: Gateway, clinic_id: UUID, first: Any, last: Any, **fields: Any
+) -> OptimizationRequest:
+    """A checked optimization request (bad range: InvalidInput, 422, nothing queued)."""
+    clinic = await gateway.run(gateway.scheduling.get_clinic, clinic_id)
+    now = gateway.now()
+    check_range(first, last, local_date(now, ZoneInfo(clinic.timezone)))
+    return OptimizationRequest(
+        clinic_id=str(clinic_id),
+        first=first.isoformat(),
+        last=last.isoformat(),
+        now=now.isoformat(),
+        **fields,
+    )
+
+
+async def _limit(request: Request[Any, Any, Any], limiter: RateLimiter, settings: Settings) -> None:
+    # A solve costs a core for its time limit: the booking rate bounds how often.
+    await limiter.hit(
+        "booking",
+        str(principal_of(request).account_id),
+        limit=settings.booking_limit,
+        window_s=settings.booking_window_s,
+    )
+
+
+class DispatchController(Controller):
+    """Optimizations, proposals, pinned visits and sick calls."""
+
+    tags = ("dispatch",)
+    guards = (allow("dispatcher"),)
+
+    @post(
+        "/clinics/{clinic_id:uuid}/optimizations",
+        operation_id="optimizeDays",
+        summary="Queue an optimization of the clinic's days",
+        status_code=202,
+        responses=WRITES,
+    )
+    async def optimize(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        data: JSONBody[OptimizeDays],
+        gateway: NamedDependency[Gateway],
+        optimizations: NamedDependency[Optimizations],
+        limiter: NamedDependency[RateLimiter],
+        settings: NamedDependency[Settings],
+    ) -> OptimizationJob:
+        """Solve `from`..`to` in the background; poll the job, then preview its proposal.
+
+        Nothing in the calendar changes until the proposal is applied.
+        """
+        principal = principal_of(request)
+        await check_clinic(gateway, principal, clinic_id)
+        await _limit(request, limiter, settings)
+        job_request = await _request(
+            gateway,
+            clinic_id,
+            data.first,
+            data.last,
+            time_limit_s=data.time_limit_s,
+            purpose="optimize",
+            keep_booked=data.keep_booked,
+            actor=principal.actor,
+        )
+        return await _submit(optimizations, job_request)
+
+    @get(
+        "/optimizations/{job_id:str}",
+        operation_id="getOptimization",
+        summary="Where an optimization job stands",
+        responses=READS,
+    )
+    async def job(
+        self,
+        request: Request[Any, Any, Any],
+        job_id: FromPath[str],
+        gateway: NamedDependency[Gateway],
+        optimizations: NamedDependency[Optimizations],
+    ) -> OptimizationJob:
+        """Status, progress (0..1) and, once complete, the id of its proposal."""
+        state = await optimizations.state(job_id)
+        if state is None:
+            raise Missing(f"no optimization job {job_id!r}: queue one with POST .../optimizations")
+        await check_clinic(gateway, principal_of(request), UUID(state.clinic_id))
+        return OptimizationJob.of(state)
+
+    @get(
+        "/proposals/{proposal_id:uuid}",
+        operation_id="previewProposal",
+        summary="A proposal against the live calendar",
+        responses=READS,
+    )
+    async def preview(
+        self,
+        request: Request[Any, Any, Any],
+        proposal_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> Preview:
+        """Visits it would move, add or keep; items made stale by later bookings; booked
+        visits it found no place for; route km now and after applying.
+        """
+        app = gateway.scheduling
+        proposal = await gateway.run(app.get_proposal, proposal_id)
+        await check_clinic(gateway, principal_of(request), proposal.clinic_id)
+        clinic = await gateway.run(app.get_clinic, proposal.clinic_id)
+        return Preview.of(await gateway.run(diff, app, proposal), clinic.timezone)
+
+    @post(
+        "/proposals/{proposal_id:uuid}/apply",
+        operation_id="applyProposal",
+        summary="Apply a proposal as booking commands",
+        status_code=200,
+        responses=WRITES,
+    )
+    async def apply(
+        self,
+        request: Request[Any, Any, Any],
+        proposal_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> Applied:
+        """Book and move its visits one by one under your name; what was booked meanwhile
+        wins and comes back in `conflicts`. A proposal can be applied once (409 after).
+        """
+        principal = principal_of(request)
+        app = gateway.scheduling
+        proposal = await gateway.run(app.get_proposal, proposal_id)
+        await check_clinic(gateway, principal, proposal.clinic_id)
+        outcome = await gateway.run(
+            apply_proposal, app, proposal_id, actor=principal.actor, now=gateway.now()
+        )
+        clinic = await gateway.run(app.get_clinic, proposal.clinic_id)
+        return Applied.of(outcome, clinic.timezone)
+
+    @post(
+        "/sessions/{session_id:uuid}/pin",
+        operation_id="pinSession",
+        summary="Pin a visit: no optimization moves it",
+        status_code=200,
+        responses=WRITES,
+    )
+    async def pin(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        data: JSONBody[PinVisit],
+        gateway: NamedDependency[Gateway],
+    ) -> Pin:
+        """Keep the booked visit exactly where it is in every later optimization."""
+        return await _set_pin(request, gateway, session_id, data.reason, pinned=True)
+
+    @delete(
+        "/sessions/{session_id:uuid}/pin",
+        operation_id="unpinSession",
+        summary="Release a pinned visit",
+        status_code=200,
+        responses=WRITES,
+    )
+    async def unpin(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> Pin:
+        """Let later optimizations move the visit again."""
+        return await _set_pin(request, gateway, session_id, "released", pinned=False)
+
+    @post(
+        "/therapists/{therapist_id:uuid}/sick",
+        operation_id="reportSick",
+        summary="Record a therapist off sick and queue a re-plan",
+        status_code=202,
+        responses=WRITES,
+    )
+    async def sick(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        data: JSONBody[ReportSick],
+        gateway: NamedDependency[Gateway],
+        optimizations: NamedDependency[Optimizations],
+    ) -> SickCall:
+        """Block whole local days as sick time, then queue a minimal-disruption re-plan
+        of those days: its proposal moves only the visits the therapist can no longer
+        make; every other visit stays where it is.
+        """
+        principal = principal_of(request)
+        app = gateway.scheduling
+        therapist = await gateway.run(app.get_therapist, therapist_id)
+        await check_clinic(gateway, principal, therapist.clinic_id)
+        days = sorted(set(data.dates))
+        job_request = await _request(
+            gateway,
+            therapist.clinic_id,
+            days[0],
+            days[-1],
+            time_limit_s=data.time_limit_s,
+            purpose="replan",
+            keep_booked=True,
+            actor=principal.actor,
+        )
+        for day in days:
+            await gateway.run(
+                app.record_time_off,
+                therapist_id,
+                start=await gateway.run(app.local_time, therapist.clinic_id, day, 0),
+                end=await gateway.run(
+                    app.local_time, therapist.clinic_id, day + timedelta(days=1), 0
+                ),
+                kind="sick",
+                actor=principal.actor,
+                reason=data.reason or "sick",
+                now=gateway.now(),
+            )
+        job = await _submit(optimizations, job_request)
+        return SickCall(therapist_id=therapist_id, dates=days, job=job)
+
+
+async def _submit(
+    optimizations: Optimizations, job_request: OptimizationRequest
+) -> OptimizationJob:
+    job_id = await optimizations.submit(job_request)
+    state = await optimizations.state(job_id)
+    assert state is not None
+    return OptimizationJob.of(state)
+
+
+async def _set_pin(
+    request: Request[Any, Any, Any],
+    gateway: Gateway,
+    session_id: UUID,
+    reason: str,
+    *,
+    pinned: bool,
+) -> Pin:
+    principal = principal_of(request)
+    await session_for(gateway, principal, session_id)
+    app = gateway.scheduling
+    command = app.pin_session if pinned else app.unpin_session
+    changed = await gateway.run(
+        command, session_id, actor=principal.actor, reason=reason, now=gateway.now()
+    )
+    return Pin(session_id=session_id, pinned=pinned, changed=changed)

@@ -1,0 +1,203 @@
+"""Bodies of the dispatcher's optimization routes: requests, jobs, proposals, outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from scheduler.planning.apply import Outcome
+from scheduler.planning.diff import Diff
+from scheduler.worker import JobState
+
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+TimeLimit = Annotated[float, msgspec.Meta(ge=0.5, le=600, examples=[10.0])]
+
+
+class OptimizeDays(
+    msgspec.Struct, forbid_unknown_fields=True, rename={"first": "from", "last": "to"}
+):
+    """Plan the clinic's `from`..`to` (local dates, at most 31 days, today or later)."""
+
+    first: date
+    last: date
+    time_limit_s: TimeLimit = 10.0
+    keep_booked: bool = True
+    """True: booked visits stay (only new sessions are proposed, plus visits whose
+    therapist is now off). False: unpinned bookings may move too."""
+
+
+class ReportSick(msgspec.Struct, forbid_unknown_fields=True):
+    """Local dates the therapist is off sick; a re-plan of those days is queued."""
+
+    dates: Annotated[list[date], msgspec.Meta(min_length=1, max_length=31)]
+    reason: Reason = ""
+    time_limit_s: TimeLimit = 10.0
+
+
+class PinVisit(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the visit is pinned (or released)."""
+
+    reason: Reason = ""
+
+
+class Pin(msgspec.Struct):
+    """Whether the session is pinned now, and whether this request changed that."""
+
+    session_id: UUID
+    pinned: bool
+    changed: bool
+
+
+class OptimizationJob(msgspec.Struct):
+    """A queued optimization: poll `GET /optimizations/{id}` until `status` is complete."""
+
+    id: str
+    clinic_id: str
+    purpose: str
+    status: Literal["queued", "active", "complete", "failed", "new"]
+    progress: float
+    proposal_id: UUID | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, state: JobState) -> OptimizationJob:
+        """From the runner's job state."""
+        return cls(
+            id=state.id,
+            clinic_id=state.clinic_id,
+            purpose=state.purpose,
+            status=state.status,  # type: ignore[arg-type]
+            progress=round(state.progress, 3),
+            proposal_id=UUID(state.proposal_id) if state.proposal_id else None,
+            error=state.error,
+        )
+
+
+class SickCall(msgspec.Struct):
+    """The sick time recorded and the re-plan queued for it."""
+
+    therapist_id: UUID
+    dates: list[date]
+    job: OptimizationJob
+
+
+class Placement(msgspec.Struct):
+    """Who sees the patient when (UTC and the clinic's local time)."""
+
+    therapist_id: UUID
+    start: datetime
+    start_local: datetime
+    end_local: datetime
+
+
+class Item(msgspec.Struct, omit_defaults=True):
+    """One visit of a proposal: where it goes and, for a booked session, where it is."""
+
+    plan_id: UUID
+    patient_id: UUID
+    to: Placement
+    latitude: float
+    longitude: float
+    session_id: UUID | None = None
+    was: Placement | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class Travel(msgspec.Struct):
+    """Route km of every therapist over the range: now, after applying, and saved."""
+
+    km_before: float
+    km_after: float
+    km_saved: float
+
+
+class Preview(msgspec.Struct):
+    """A proposal against the live calendar."""
+
+    id: UUID
+    clinic_id: UUID
+    status: str
+    purpose: str
+    first: date = msgspec.field(name="from")
+    last: date = msgspec.field(name="to")
+    moved: list[Item] = msgspec.field(default_factory=list)
+    added: list[Item] = msgspec.field(default_factory=list)
+    unchanged: list[Item] = msgspec.field(default_factory=list)
+    stale: list[Item] = msgspec.field(default_factory=list)
+    unplaced: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    travel: Travel | None = None
+    summary: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, found: Diff, timezone: str) -> Preview:
+        """From the diff of a proposal against the calendar."""
+        zone = ZoneInfo(timezone)
+        proposal = found.proposal
+        return cls(
+            id=proposal.id,
+            clinic_id=proposal.clinic_id,
+            status=proposal.status,
+            purpose=proposal.purpose,
+            first=proposal.first_day,
+            last=proposal.last_day,
+            moved=[item_of(i, zone) for i in found.moved],
+            added=[item_of(i, zone) for i in found.added],
+            unchanged=[item_of(i, zone) for i in found.unchanged],
+            stale=[item_of(i, zone) for i in found.stale],
+            unplaced=[
+                {**entry, "start_local": entry["start"].astimezone(zone)}
+                for entry in proposal.unplaced
+            ],
+            travel=Travel(found.travel_km_before, found.travel_km_after, found.travel_km_saved),
+            summary=proposal.summary,
+        )
+
+
+class Applied(msgspec.Struct):
+    """What applying did: each item applied, left as it was, or a conflict (and why)."""
+
+    proposal_id: UUID
+    applied: list[Item]
+    unchanged: list[Item]
+    conflicts: list[Item]
+
+    @classmethod
+    def of(cls, outcome: Outcome, timezone: str) -> Applied:
+        """From the apply's outcome."""
+        zone = ZoneInfo(timezone)
+        return cls(
+            proposal_id=outcome.proposal_id,
+            applied=[item_of(i, zone) for i in outcome.applied],
+            unchanged=[item_of(i, zone) for i in outcome.unchanged],
+            conflicts=[item_of(i, zone) for i in outcome.conflicts],
+        )
+
+
+def _placement(therapist: str, start: datetime, end: datetime, zone: ZoneInfo) -> Placement:
+    return Placement(UUID(therapist), start, start.astimezone(zone), end.astimezone(zone))
+
+
+def item_of(item: dict[str, Any], zone: ZoneInfo) -> Item:
+    """An API item from a stored proposal item."""
+    was = None
+    if item.get("was_start") is not None:
+        length = item["end"] - item["start"]
+        was = _placement(
+            item["was_therapist_id"], item["was_start"], item["was_start"] + length, zone
+        )
+    return Item(
+        plan_id=UUID(item["plan_id"]),
+        patient_id=UUID(item["patient_id"]),
+        to=_placement(item["therapist_id"], item["start"], item["end"], zone),
+        latitude=item["location"][0],
+        longitude=item["location"][1],
+        session_id=UUID(item["session_id"]) if item.get("session_id") else None,
+        was=was,
+        error=item.get("error"),
+        detail=item.get("detail"),
+    )

@@ -1,0 +1,95 @@
+"""From the engine's result to a stored proposal: one item per visit it places.
+
+An item names the plan, the session it moves (None for a new one), the therapist, the
+start and end (UTC) and where it takes place; a moved or kept session also records
+where it was when the solve began (`was_*`), so applying it later can tell whether
+someone changed that session meanwhile. Booked sessions the result could not place are
+listed as `unplaced`, with the solver's reason; they are never cancelled by the planner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from scheduler.domain import Scheduling
+from scheduler.domain.timekeeping import wall_clock
+from scheduler.matching.result import PlanResult
+from scheduler.planning.problem import Planning
+
+
+def _items(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
+    horizon = planning.horizon
+    items = []
+    for visit in result.visits:
+        plan = horizon.plans[UUID(visit.plan)]
+        start = wall_clock(horizon.first + timedelta(days=visit.day), visit.start, horizon.zone)
+        booked = planning.sessions.get((visit.plan, visit.session))
+        place = plan.patient.home if plan.plan.setting == "home" else horizon.clinic.location
+        item: dict[str, Any] = {
+            "plan_id": visit.plan,
+            "patient_id": str(plan.plan.patient_id),
+            "session_id": str(booked.session.id) if booked else None,
+            "therapist_id": visit.therapist,
+            "start": start,
+            "end": start + timedelta(minutes=plan.plan.session_minutes),
+            "location": list(booked.session.location if booked else place),
+        }
+        if booked is not None:
+            item["was_therapist_id"] = str(booked.session.therapist_id)
+            item["was_start"] = booked.session.start
+        items.append(item)
+    return sorted(items, key=lambda item: (item["start"], item["therapist_id"]))
+
+
+def _unplaced(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
+    placed = {(visit.plan, visit.session) for visit in result.visits}
+    reasons = {(u.plan, u.session): u.reason for u in result.unscheduled}
+    return [
+        {
+            "plan_id": key[0],
+            "session_id": str(booked.session.id),
+            "therapist_id": str(booked.session.therapist_id),
+            "start": booked.session.start,
+            "reason": reasons.get(key, "no place left that keeps every rule"),
+        }
+        for key, booked in planning.sessions.items()
+        if key not in placed
+    ]
+
+
+def summary_of(planning: Planning, result: PlanResult) -> dict[str, Any]:
+    """The solver's scores and status, and how many new sessions stayed unplaced."""
+    new_unscheduled = sum(
+        1 for u in result.unscheduled if (u.plan, u.session) not in planning.sessions
+    )
+    return {
+        "solver_status": result.status,
+        "scores": asdict(result.scores),
+        "new_sessions_unplaced": new_unscheduled,
+        "search_s": result.timings.get("search_s", 0.0),
+    }
+
+
+def record_proposal(
+    app: Scheduling, planning: Planning, result: PlanResult, *, actor: str, now: datetime
+) -> UUID:
+    """Store the result as a proposal of the horizon's clinic; returns its id."""
+    horizon = planning.horizon
+    return app.record_proposal(
+        clinic_id=horizon.clinic.id,
+        first_day=horizon.first,
+        last_day=horizon.last,
+        purpose=planning.purpose,
+        items=_items(planning, result),
+        unplaced=_unplaced(planning, result),
+        plans={
+            str(plan_id): [str(s) for s in entry.plan.session_ids]
+            for plan_id, entry in horizon.plans.items()
+        },
+        summary=summary_of(planning, result),
+        actor=actor,
+        now=now,
+    )
