@@ -195,3 +195,40 @@ def _assert_no_data(text: str, world: World, booked: dict[str, str]) -> None:
         str(world.ana),
     ):
         assert secret not in text
+
+
+@pytest.mark.slow
+def test_dispatch_routes_are_for_the_clinics_own_dispatcher_only(
+    client: TestClient[Litestar], world: World, tokens: Tokens, booked: dict[str, str]
+) -> None:
+    from .test_dispatch import wait_for_job  # noqa: PLC0415 - the dispatch suite's poller
+
+    desk = tokens["dispatcher"]
+    body = {"from": str(MONDAY), "to": str(MONDAY), "time_limit_s": 1.0}
+    job = client.post(f"/clinics/{world.clinic}/optimizations", json=body, headers=desk).json()
+    proposal = wait_for_job(client, desk, job)
+    session = booked["pat"]
+    routes: list[tuple[str, str, dict[str, object] | None, int]] = [
+        ("POST", f"/clinics/{world.clinic}/optimizations", body, 202),
+        ("GET", f"/optimizations/{job['id']}", None, 200),
+        ("GET", f"/proposals/{proposal}", None, 200),
+        ("POST", f"/sessions/{session}/pin", {"reason": "r"}, 200),
+        ("DELETE", f"/sessions/{session}/pin", None, 200),
+        ("POST", f"/therapists/{world.ana}/sick", {"dates": [str(MONDAY)]}, 202),
+        ("POST", f"/proposals/{proposal}/apply", None, 200),
+    ]
+    wrong = []
+    # Everyone else first (admins included: dispatching is the desk's job), so a refused
+    # request that changed anything would show in the dispatcher's answers after.
+    for role in (*(r for r in ROLES if r != "dispatcher"), "dispatcher"):
+        for method, url, payload, allowed in routes:
+            response = client.request(method, url, json=payload, headers=tokens[role])
+            expected = allowed if role == "dispatcher" else 403
+            if response.status_code != expected:
+                wrong.append((method, url, role, response.status_code, expected))
+            if expected == 403:
+                _assert_no_data(response.text, world, booked)
+    assert wrong == []
+    for role in ("admin", "dispatcher"):
+        response = client.get(f"/proposals/{UNKNOWN}", headers=tokens[role])
+        assert response.status_code == (404 if role == "dispatcher" else 403)
