@@ -9,6 +9,7 @@ import itertools
 import math
 import random
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from scheduler.matching.routing.instance import VrptwInstance
@@ -249,15 +250,26 @@ class Sisr:
         dc, rc, due_c, sc = self.arc[c], self.ready[c], self.due[c], self.service[c]
         room = self.capacity - self.demand[c]
         best, best_r, best_i = INFEASIBLE, -1, -1
+        earliest_leave = rc + sc
         for r, record in enumerate(records):
             if record.load > room:
                 continue
-            path, latest = record.path, record.latest
-            i = -1
-            for a, b, st, lt in zip(path, path[1:], record.start, latest[1:], strict=False):
+            path, start, latest = record.path, record.start, record.latest
+            # Starts and latest starts never decrease along a route, so the places
+            # where c can fit at all form one run of positions: find it in C.
+            first = bisect_left(latest, earliest_leave, 1) - 1
+            stop = bisect_right(start, due_c, first, len(path) - 1)
+            if first >= stop:
+                continue
+            i = first - 1
+            for a, b, st, lt in zip(
+                path[first:stop],
+                path[first + 1 :],
+                start[first:stop],
+                latest[first + 1 :],
+                strict=False,
+            ):
                 i += 1
-                if st > due_c:
-                    break  # every later stop starts later still
                 t = st + service[a] + dc[a]
                 if t > due_c:
                     continue
