@@ -331,3 +331,29 @@ def test_the_saq_worker_solves_and_stops_gracefully(
     assert worker.wait(timeout=60) == 0
     output = worker.stdout.read() if worker.stdout else ""
     assert "processing queue" in output
+
+
+def test_a_visit_nobody_else_can_make_is_listed_and_left_for_the_desk(
+    client: TestClient[Litestar], world: World, tokens: Tokens
+) -> None:
+    desk = tokens["dispatcher"]
+    pats = book(client, desk, world.pat_plan, world.ana, world.local["mon 10:00"])
+    # Ana is the only mobile MS therapist: nobody can take Pat's home visit on Monday.
+    call = client.post(
+        f"/therapists/{world.ana}/sick",
+        json={"dates": [str(MONDAY)], "time_limit_s": 1.0},
+        headers=desk,
+    )
+    proposal = wait_for_job(client, desk, call.json()["job"])
+    preview = client.get(f"/proposals/{proposal}", headers=desk).json()
+
+    (unplaced,) = preview["unplaced"]
+    assert unplaced["session_id"] == pats
+    assert unplaced["reason"]
+    assert preview["moved"] == []
+    assert preview["added"] == []
+    outcome = client.post(f"/proposals/{proposal}/apply", headers=desk).json()
+    assert outcome["applied"] == []
+    assert outcome["conflicts"] == []
+    session = client.get(f"/sessions/{pats}", headers=desk).json()
+    assert (session["status"], session["therapist_id"]) == ("booked", str(world.ana))

@@ -108,6 +108,17 @@ class Item(msgspec.Struct, omit_defaults=True):
     detail: str | None = None
 
 
+class Unplaced(msgspec.Struct):
+    """A booked visit the proposal found no place for; applying leaves it as it is."""
+
+    session_id: UUID
+    plan_id: UUID
+    therapist_id: UUID
+    start: datetime
+    start_local: datetime
+    reason: str
+
+
 class Travel(msgspec.Struct):
     """Route km of every therapist over the range: now, after applying, and saved."""
 
@@ -129,7 +140,7 @@ class Preview(msgspec.Struct):
     added: list[Item] = msgspec.field(default_factory=list)
     unchanged: list[Item] = msgspec.field(default_factory=list)
     stale: list[Item] = msgspec.field(default_factory=list)
-    unplaced: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    unplaced: list[Unplaced] = msgspec.field(default_factory=list)
     travel: Travel | None = None
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -150,7 +161,14 @@ class Preview(msgspec.Struct):
             unchanged=[item_of(i, zone) for i in found.unchanged],
             stale=[item_of(i, zone) for i in found.stale],
             unplaced=[
-                {**entry, "start_local": entry["start"].astimezone(zone)}
+                Unplaced(
+                    session_id=UUID(entry["session_id"]),
+                    plan_id=UUID(entry["plan_id"]),
+                    therapist_id=UUID(entry["therapist_id"]),
+                    start=entry["start"],
+                    start_local=entry["start"].astimezone(zone),
+                    reason=entry["reason"],
+                )
                 for entry in proposal.unplaced
             ],
             travel=Travel(found.travel_km_before, found.travel_km_after, found.travel_km_saved),
