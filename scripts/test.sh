@@ -23,6 +23,13 @@ for _ in $(seq 1 30); do
     sleep 1
 done
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 uv sync --frozen --all-groups
 uv run ruff check src tests bench
 uv run mypy
