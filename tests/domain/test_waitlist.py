@@ -147,3 +147,55 @@ def test_bad_waitlist_requests_are_named_and_change_nothing(world: World) -> Non
     with pytest.raises(UnknownOffer):
         app.accept_offer(world.clinic, UUID(int=7), actor="pat", now=NOW)
     assert world.events() == before
+
+
+def _third_patient_plan(world: World) -> tuple[UUID, UUID]:
+    """Rae, another MS patient at home: (patient, plan)."""
+    app = world.app
+    rae = app.register_patient(
+        clinic_id=world.clinic, name="Rae", home=(41.93, -87.66), actor="desk", now=NOW
+    )
+    app.record_evaluation(
+        rae, condition="ms", pain_level=4, contraindications=[], actor="dr-lee", now=NOW
+    )
+    prescription = app.record_prescription(
+        rae,
+        condition="ms",
+        authorized_sessions=4,
+        expires_on=MONDAY + timedelta(days=60),
+        actor="desk",
+        now=NOW,
+    )
+    plan = app.create_plan(
+        patient_id=rae,
+        prescription_id=prescription,
+        specialization="ms",
+        sessions=4,
+        session_minutes=60,
+        min_days=2,
+        max_days=9,
+        setting="home",
+        actor="desk",
+        now=NOW,
+    )
+    return rae, plan
+
+
+def test_an_offer_left_unanswered_expires_and_goes_to_the_next_in_line(world: World) -> None:
+    app = world.app
+    rae, rae_plan = _third_patient_plan(world)
+    taken = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+    _wait(world, world.quinn_home_plan)  # first in line
+    _wait(world, rae_plan)
+    app.cancel_session(taken, actor="pat", reason="flu", now=later(1))
+    app.offer_freed_time(now=later(2))
+    (first,) = _offers(world, world.quinn)
+    assert _offers(world, rae) == []
+    assert app.expire_offers(now=later(60)) == 0  # still time to answer
+    assert app.expire_offers(now=later(2 + 120)) == 1
+    assert [o.status for o in _offers(world, world.quinn, 130)] == ["expired"]
+    (second,) = _offers(world, rae, 130)
+    assert (second.start, second.therapist_id) == (first.start, first.therapist_id)
+    session_id = app.accept_offer(world.clinic, second.id, actor="rae", now=later(131))
+    assert app.get_session(session_id).patient_id == rae
+    assert app.expire_offers(now=later(300)) == 0

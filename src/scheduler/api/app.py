@@ -21,6 +21,7 @@ from scheduler.api.controllers.dispatch import DispatchController
 from scheduler.api.controllers.fhir import FhirController
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
+from scheduler.api.controllers.options import OptionsController
 from scheduler.api.controllers.plans import PlansController
 from scheduler.api.controllers.sessions import SessionsController
 from scheduler.api.controllers.waitlist import WaitlistController
@@ -53,6 +54,7 @@ CONTROLLERS = [
     WaitlistController,
     CalendarController,
     FhirController,
+    OptionsController,
     DispatchController,
 ]
 

@@ -39,8 +39,10 @@ class OfferFollower:
             self._task = None
 
     async def catch_up(self) -> int:
-        """Offer whatever time was freed since the last run; how many offers were made."""
+        """Offer whatever time was freed since the last run, and pass on offers left
+        unanswered past their expiry; how many offers were made."""
         app = self.gateway.scheduling
+        await self.gateway.run(app.expire_offers, now=self.gateway.now())
         return await self.gateway.run(app.offer_freed_time, now=self.gateway.now())
 
     async def _run(self) -> None:

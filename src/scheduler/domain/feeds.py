@@ -137,7 +137,7 @@ class Feeds(SchedulingBase):
         entries = []
         for session_id in seen:
             session: Session = self.repository.get(session_id)
-            last: Any = next(iter(self.events.get(session_id, desc=True, limit=1)))
+            version, changed_at = self.session_revision(session_id)
             entries.append(
                 FeedEntry(
                     session_id=session.id,
@@ -148,8 +148,8 @@ class Feeds(SchedulingBase):
                     location=session.location,
                     setting=session.setting,
                     status=session.status,
-                    version=session.version,
-                    changed_at=getattr(last, "at", last.timestamp),
+                    version=version,
+                    changed_at=changed_at,
                     moved_away=session.therapist_id != therapist.id,
                 )
             )

@@ -89,6 +89,30 @@ class OfferPolicy(Booking):
             if not saved or not counted or counted[1] < PAGE:
                 return made
 
+    def expire_offers(self, *, now: datetime) -> int:
+        """Close offers not taken up in time and pass their slots to the next in line;
+        returns how many expired. Safe to run from several processes at once."""
+        at = as_utc(now, "now")
+        try:
+            tracker: OfferTracker = self.repository.get(OfferTracker.create_id())
+        except AggregateNotFoundError:
+            return 0
+        expired = 0
+        for clinic_id in tracker.clinics:
+            waitlist = self._waitlist(clinic_id, for_update=False)
+            if waitlist is None or not _overdue(waitlist, at):
+                continue
+
+            def command(clinic_id: UUID = clinic_id) -> list[Aggregate]:
+                current = self._waitlist(clinic_id)
+                assert current is not None, "a waitlist is never deleted"
+                self._expire_overdue(current, at)
+                return [current]
+
+            self._save_retrying(command)
+            expired += len(_overdue(waitlist, at))
+        return expired
+
     def _follow(self, at: datetime, counted: list[int]) -> list[Aggregate]:
         """One page of the log: offers for what it freed, and the tracker moved past it."""
         counted.clear()
@@ -120,6 +144,9 @@ class OfferPolicy(Booking):
                 waitlists[before.clinic_id] = waitlist
             slot = FreedSlot(before.clinic_id, before.therapist_id, before.start, before.id)
             offers += self._pass_on(waitlist, slot, [], at)
+        for clinic_id, waitlist in waitlists.items():
+            if waitlist.offers and clinic_id not in tracker.clinics:
+                tracker.follow(clinic_id, at)
         tracker.advance(notes[-1].id if len(notes) == PAGE else last, at)
         counted[:] = [offers, len(notes)]
         return [tracker, *waitlists.values()]
@@ -173,14 +200,18 @@ class OfferPolicy(Booking):
     def _expire_overdue(self, waitlist: Waitlist, at: datetime) -> None:
         """Close offers past their expiry and pass their slots on (run by every command
         that changes the waitlist, so an unanswered offer blocks no one for long)."""
-        overdue = [
-            offer_id
-            for offer_id, offer in waitlist.offers.items()
-            if offer["status"] == OPEN and offer["expires_at"] <= at
-        ]
-        for offer_id in overdue:
+        for offer_id in _overdue(waitlist, at):
             waitlist.close(offer_id, EXPIRED, actor="offer policy", reason="not taken up", at=at)
             self._pass_on_closed(waitlist, offer_id, at)
+
+
+def _overdue(waitlist: Waitlist, at: datetime) -> list[UUID]:
+    """Open offers of the waitlist whose time to answer has run out."""
+    return [
+        offer_id
+        for offer_id, offer in waitlist.offers.items()
+        if offer["status"] == OPEN and offer["expires_at"] <= at
+    ]
 
 
 def _suits(entry: dict[str, Any], slot: FreedSlot) -> bool:

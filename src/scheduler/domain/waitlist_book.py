@@ -162,7 +162,8 @@ class Waitlist(Aggregate):
 
 
 class OfferTracker(Aggregate):
-    """How far the offer policy has read the event log (a notification id)."""
+    """How far the offer policy has read the event log (a notification id), and which
+    clinics' waitlists hold offers that may become overdue."""
 
     @staticmethod
     def create_id() -> UUID:
@@ -172,6 +173,13 @@ class OfferTracker(Aggregate):
     @event("Started")
     def __init__(self, *, at: datetime) -> None:
         self.position = 0
+        # Clinics whose waitlist has had offers: where overdue offers are looked for.
+        self.clinics: list[UUID] = []
+
+    @event("ClinicFollowed")
+    def follow(self, clinic_id: UUID, at: datetime) -> None:
+        """Look for overdue offers in this clinic's waitlist from now on."""
+        self.clinics.append(clinic_id)
 
     @event("Advanced")
     def advance(self, position: int, at: datetime) -> None:

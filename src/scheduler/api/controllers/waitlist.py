@@ -19,11 +19,13 @@ from scheduler.api.access import check_clinic, plan_for
 from scheduler.api.auth import Principal, allow, principal_of
 from scheduler.api.errors import Forbidden, Missing, responses
 from scheduler.api.gateway import Gateway
+from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.schemas.records import Session
 from scheduler.api.schemas.waitlist import JoinWaitlist, Offer, Waitlist, WaitlistEntry
 from scheduler.domain.waitlist import OfferView
+from scheduler.settings import Settings
 
-WRITES = responses(400, 401, 403, 404, 409, 422)
+WRITES = responses(400, 401, 403, 404, 409, 422, 429)
 
 
 async def _offers(gateway: Gateway, principal: Principal) -> tuple[list[OfferView], str]:
@@ -135,14 +137,23 @@ class WaitlistController(Controller):
     )
     async def accept(
         self,
+        *,
         request: Request[Any, Any, Any],
         offer_id: FromPath[UUID],
         gateway: NamedDependency[Gateway],
+        limiter: NamedDependency[RateLimiter],
+        settings: NamedDependency[Settings],
     ) -> Session:
         """Book the offered slot (the ordinary booking rules apply): the new session, or
         409 `offer_lapsed` when the slot was taken meanwhile (nothing is booked), or 422
-        `offer_closed` / `offer_expired`."""
+        `offer_closed` / `offer_expired`. Rate limited like booking (429)."""
         principal = principal_of(request)
+        await limiter.hit(
+            "booking",
+            str(principal.account_id),
+            limit=settings.booking_limit,
+            window_s=settings.booking_window_s,
+        )
         offer = await _offer(gateway, principal, offer_id)
         app = gateway.scheduling
 
