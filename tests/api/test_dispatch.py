@@ -314,17 +314,22 @@ def test_the_saq_worker_solves_and_stops_gracefully(
     queued_settings: Settings, worker: subprocess.Popen[str]
 ) -> None:
     world = seed(queued_settings)
-    with TestClient(
-        create_app(queued_settings, clock=Clock()), raise_server_exceptions=False
-    ) as client:
-        tokens = Tokens(client)
-        tokens["dispatcher"] = login(client, "dispatcher")
-        preview = optimize(client, world, tokens, MONDAY, TUESDAY)
+    body = {"from": str(MONDAY), "to": str(TUESDAY), "time_limit_s": 1.0}
+    # One API process queues the job and goes away; another follows it and applies:
+    # the job lives in Redis, the proposal in the event store.
+    with TestClient(create_app(queued_settings, clock=Clock())) as first:
+        desk = login(first, "dispatcher")
+        queued = first.post(f"/clinics/{world.clinic}/optimizations", json=body, headers=desk)
+        assert queued.status_code == 202, queued.text
+    with TestClient(create_app(queued_settings, clock=Clock())) as second:
+        desk = login(second, "dispatcher")
+        proposal = wait_for_job(second, desk, queued.json())
+        preview = second.get(f"/proposals/{proposal}", headers=desk).json()
         assert {i["plan_id"] for i in preview["added"]} == {
             str(world.pat_plan),
             str(world.quinn_plan),
         }
-        outcome = client.post(f"/proposals/{preview['id']}/apply", headers=tokens["dispatcher"])
+        outcome = second.post(f"/proposals/{proposal}/apply", headers=desk)
         assert len(outcome.json()["applied"]) == 2
         assert outcome.json()["conflicts"] == []
     worker.send_signal(signal.SIGTERM)

@@ -91,6 +91,18 @@ class RequestInProgress(ApiError):
     status, code = 409, "request_in_progress"
 
 
+class BodyTooLarge(ApiError):
+    """Raised when a request body is larger than any request of this API needs."""
+
+    status, code = 413, "request_too_large"
+
+
+class OtherClinic(ApiError):
+    """Raised when a booking names a therapist of another clinic than the plan's."""
+
+    status, code = 422, "therapist_of_another_clinic"
+
+
 class TooManyRequests(ApiError):
     """Raised when a caller exceeds the sign-in or booking rate; `Retry-After` says when."""
 
