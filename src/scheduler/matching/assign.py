@@ -122,70 +122,9 @@ def assign(
     objective.SetMaximization()
     lp.SetTimeLimit(int(1000 * time_limit_s))
     status = lp.Solve()
-    if status not in (
-        pywraplp.Solver.OPTIMAL,
-        pywraplp.Solver.FEASIBLE,
-        pywraplp.Solver.NOT_SOLVED,
-    ):
-        return {}
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return {}  # out of time: the construction orders candidates without it
     return {
         pid: sorted(((tid, x.solution_value()) for tid, x in opts), key=lambda o: -o[1])
         for pid, opts in choice.items()
     }
-
-
-def assign_greedy(
-    tt: Timetable, eligible: dict[str, list[str]]
-) -> dict[str, list[tuple[str, float]]]:
-    """The same assignment, built greedily: plans with the most to lose first (regret),
-    each on the nearest therapist whose days still have room for its expected load."""
-    problem: Problem = tt.problem
-    room: dict[tuple[str, int], float] = {}
-    visits: dict[tuple[str, int], float] = {}
-    for (tid, day), route in tt.routes.items():
-        room[tid, day] = _UTILISATION * (route.end - route.start) - sum(
-            s.duration for s in route.stops
-        )
-        visits[tid, day] = route.capacity - len(route.stops)
-    offers: dict[str, list[tuple[float, str, dict[int, float], float]]] = {}
-    for plan in problem.plans.values():
-        fixed = tt.fixed_days.get(plan.id, {})
-        fixed_by = {tt.fixed[plan.id, s].therapist for s in fixed}
-        candidates = sorted(fixed_by) if len(fixed_by) == 1 else eligible[plan.id]
-        loc = tt.plan_location[plan.id]
-        mine = []
-        for tid in candidates:
-            t = problem.therapists[tid]
-            share = chain_days(plan, t, fixed)
-            if not share and len(fixed) < plan.sessions:
-                continue
-            base = tt.geo.id_of(t.base)
-            minutes = tt.geo.minutes(base, loc) if plan.home else 0
-            cost = tt.geo.km(base, loc) * len(share) - 30.0 * (plan.preferred_therapist == tid)
-            mine.append((cost, tid, share, plan.duration + min(minutes, 25)))
-        offers[plan.id] = sorted(mine, key=lambda o: o[0])
-
-    def regret(pid: str) -> tuple[int, float]:
-        o = offers[pid]
-        if len(o) < 2:
-            return (len(o), 0.0)
-        return (len(o) > 4, -(o[1][0] - o[0][0]))
-
-    out: dict[str, list[tuple[str, float]]] = {}
-    for pid in sorted(offers, key=regret):
-        ranked: list[tuple[str, float]] = []
-        for cost, tid, share, per_visit in offers[pid]:
-            fits = all(
-                room.get((tid, d), 0) >= s * per_visit and visits.get((tid, d), 0) >= s
-                for d, s in share.items()
-            )
-            ranked.append((tid, 1.0 if fits and not any(v == 1.0 for _, v in ranked) else 0.0))
-            del cost
-        for tid, chosen in ranked:
-            if chosen:
-                share, per_visit = next((o[2], o[3]) for o in offers[pid] if o[1] == tid)
-                for d, s in share.items():
-                    room[tid, d] -= s * per_visit
-                    visits[tid, d] -= s
-        out[pid] = sorted(ranked, key=lambda r: -r[1])
-    return out

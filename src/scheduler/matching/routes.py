@@ -80,6 +80,7 @@ class DayRoute:
 
     __slots__ = (
         "_early",
+        "_km",
         "_late",
         "base",
         "capacity",
@@ -99,6 +100,7 @@ class DayRoute:
         self.stops: list[Stop] = []
         self._early: list[int] | None = None
         self._late: list[int] | None = None
+        self._km: float | None = None
 
     def earliest_starts(self) -> list[int]:
         """Forward pass: each stop's earliest possible start given the ones before it."""
@@ -181,27 +183,27 @@ class DayRoute:
     def put(self, position: int, stop: Stop) -> None:
         """Insert a stop at a position as is (also how fixed bookings and undo get in)."""
         self.stops.insert(position, stop)
-        self._early = self._late = None
+        self._early = self._late = self._km = None
 
     def pop_at(self, position: int) -> Stop:
         """Take the stop at a position out; the rest of the day stays feasible (waits grow)."""
-        self._early = self._late = None
+        self._early = self._late = self._km = None
         return self.stops.pop(position)
 
     def remove(self, plan: str, session: int) -> Stop:
         """Take a stop out; waiting is allowed, so the rest of the day stays feasible."""
         for i, s in enumerate(self.stops):
             if s.plan == plan and s.session == session:
-                self._early = self._late = None
+                self._early = self._late = self._km = None
                 return self.stops.pop(i)
         raise KeyError((plan, session))
 
     def km(self) -> float:
         """Length of the day's route, base to base."""
-        if not self.stops:
-            return 0.0
-        path = [self.base, *(s.location for s in self.stops), self.base]
-        return sum(self.geo.km(a, b) for a, b in itertools.pairwise(path))
+        if self._km is None:
+            path = [self.base, *(s.location for s in self.stops), self.base]
+            self._km = sum(self.geo.km(a, b) for a, b in itertools.pairwise(path))
+        return self._km
 
 
 def _first_free(begin: int, duration: int, busy: Sequence[tuple[int, int]]) -> int:

@@ -1,10 +1,10 @@
 """`solve`: a planning problem in, a plan out.
 
 Decomposition: a plan goes to one therapist whenever it can (continuity), so the hard
-part is who takes which plan. Two searches run side by side, one per core, and the
-better timetable wins: one starts from a hardest-first insertion, the other from the
-assignment LP (`assign.py`) packed per therapist by CP-SAT (`repack.py`). Both then run
-the large-neighbourhood search of `lns.py`.
+part is who takes which plan. The assignment LP (`assign.py`) steers plans to
+therapists, per-therapist CP-SAT models (`repack.py`) pack them, a hardest-first
+insertion places the rest; then two large-neighbourhood searches (`lns.py`) with
+different seeds run from that start, one per core, and the better timetable wins.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from multiprocessing.connection import Connection
 
 from scheduler.matching import assign, explain, lns, replan
 from scheduler.matching.placement import place_plan
@@ -29,25 +29,57 @@ _RESERVE_S = 0.3
 _RESERVE_SHARE = 0.05
 
 
-def _search(  # noqa: PLR0917 - private; called from two places with the same order
+def _search(
     problem: Problem,
     kept: Sequence[Visit],
+    *,
     seed: int,
     deadline: float,
     progress: Progress | None,
     started: float,
-    strategy: str = "insertion",
-) -> tuple[tuple[int, int, int, float], list[Visit], int]:
+    workers: int,
+) -> tuple[list[Visit], int]:
+    """The best timetable found by `workers` searches from one shared start."""
     tt = Timetable(problem, kept)
     hood = lns.Neighbourhoods(problem)
-    if strategy == "assignment":
-        _assignment_start(tt, hood, started + 0.4 * (deadline - started), deadline, seed)
+    if not kept:  # a re-plan keeps almost everything: insertion alone starts it well
+        _assignment_start(tt, hood, started + 0.35 * (deadline - started), deadline, seed)
     lns.construct(tt, hood, deadline)
     if progress is not None:
         progress(time.monotonic() - started, tt.score())
+    child = None
+    if workers > 1 and deadline - time.monotonic() > 1.0:
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        # The child inherits the start by fork and searches with another seed.
+        child = context.Process(
+            target=_child, args=(tt, hood, seed + 1, deadline - 0.2, writer), daemon=True
+        )
+        child.start()
+        writer.close()
     moves = lns.search(tt, hood, deadline=deadline, seed=seed, progress=progress, started=started)
     _cut_gaps(tt, {(f.plan, f.session) for f in problem.fixed})
-    return tt.score().key(), tt.visits(), moves
+    key, visits = tt.score().key(), tt.visits()
+    if child is not None:
+        answer = reader.recv() if reader.poll(max(1.0, deadline - time.monotonic() + 1.0)) else None
+        child.join(timeout=1.0)
+        if child.is_alive():
+            child.kill()
+        if answer is not None:
+            other_key, other_visits, other_moves = answer
+            moves += other_moves
+            if other_key > key:
+                visits = other_visits
+    return visits, moves
+
+
+def _child(
+    tt: Timetable, hood: lns.Neighbourhoods, seed: int, deadline: float, out: Connection
+) -> None:
+    moves = lns.search(tt, hood, deadline=deadline, seed=seed)
+    _cut_gaps(tt, {(f.plan, f.session) for f in tt.problem.fixed})
+    out.send((tt.score().key(), tt.visits(), moves))
+    out.close()
 
 
 def _assignment_start(
@@ -84,14 +116,6 @@ def _assignment_start(
             tt.rollback()
 
 
-def _child(
-    args: tuple[Problem, Sequence[Visit], int, float, str],
-) -> tuple[Any, list[Visit], int]:
-    problem, kept, seed, seconds, strategy = args
-    now = time.monotonic()
-    return _search(problem, kept, seed, now + seconds, None, now, strategy)
-
-
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
     """Hard: rule 4 — drop sessions after the first unplaced one (bookings excepted)."""
     for plan_id in tt.broken_plans():
@@ -119,22 +143,15 @@ def solve(
     kept = replan.kept_visits(problem, previous) if previous is not None else []
     reserve = _RESERVE_S + _RESERVE_SHARE * time_limit_s
     deadline = started + max(0.0, time_limit_s - reserve - (time.monotonic() - started))
-    pending = None
-    pool = None
-    if workers > 1 and deadline - time.monotonic() > 1.0:
-        pool = multiprocessing.get_context("fork").Pool(1)
-        seconds = deadline - time.monotonic() - 0.2  # the child also has to send its answer
-        # A portfolio: the child starts from the assignment LP, this process from insertion.
-        strategy = "insertion" if kept else "assignment"
-        pending = pool.apply_async(_child, ((problem, kept, seed + 1, seconds, strategy),))
-    key, visits, moves = _search(problem, kept, seed, deadline, progress, started)
-    if pending is not None and pool is not None:
-        other_key, other_visits, other_moves = pending.get()
-        pool.close()
-        pool.join()
-        moves += other_moves
-        if other_key > key:
-            key, visits = other_key, other_visits
+    visits, moves = _search(
+        problem,
+        kept,
+        seed=seed,
+        deadline=deadline,
+        progress=progress,
+        started=started,
+        workers=workers,
+    )
     searched = time.monotonic()
     tt = Timetable(problem, visits)  # the winner, every visit in place as it was found
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}
