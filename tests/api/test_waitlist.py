@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 from litestar import Litestar
-from litestar.testing import TestClient
+from litestar.testing import AsyncTestClient, TestClient
 
 from .conftest import Tokens
 
@@ -18,7 +20,7 @@ from .production import (  # noqa: F401
     seeded_database,
     seeded_postgres,
 )
-from .world import MONDAY, World
+from .world import EMAILS, MONDAY, PASSWORD, World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -41,8 +43,8 @@ def _quinn_waits(client: TestClient[Litestar], world: World, tokens: Tokens) -> 
     response = client.post(
         f"/me/plans/{world.quinn_plan}/waitlist",
         json={
-            "earliest": world.local["mon 10:00"].replace(hour=14).isoformat(),  # 09:00 local
-            "latest": world.local["mon 14:00"].replace(hour=22).isoformat(),  # 17:00 local
+            "earliest": (world.local["mon 10:00"] - timedelta(hours=1)).isoformat(),  # 09:00
+            "latest": (world.local["mon 14:00"] + timedelta(hours=3)).isoformat(),  # 17:00
             "therapist_id": str(world.ana),
         },
         headers=tokens["quinn"],
@@ -150,3 +152,39 @@ def test_joining_twice_declining_and_leaving(
     assert left.status_code == 204
     gone = client.delete(f"/me/plans/{world.quinn_plan}/waitlist", headers=tokens["quinn"])
     assert gone.status_code == 404
+
+
+def test_two_racing_acceptances_book_once(app: Litestar, world: World) -> None:
+    async def race() -> list[int]:
+        async with AsyncTestClient(app) as client:
+            quinn = await _sign_in(client, "quinn")
+            pat = await _sign_in(client, "pat")
+            body = _slot(world, "mon 10:00")
+            booked = await client.post(f"/plans/{world.pat_plan}/sessions", json=body, headers=pat)
+            await client.post(f"/sessions/{booked.json()['id']}/cancel", json={}, headers=pat)
+            window = {
+                "earliest": (world.local["mon 10:00"] - timedelta(hours=1)).isoformat(),
+                "latest": (world.local["mon 14:00"] + timedelta(hours=3)).isoformat(),
+            }
+            joined = await client.post(
+                f"/me/plans/{world.quinn_plan}/waitlist", json=window, headers=quinn
+            )
+            assert joined.status_code == 201, joined.text
+            (offer,) = (await client.get("/me/offers", headers=quinn)).json()
+            answers = await asyncio.gather(
+                *(client.post(f"/offers/{offer['id']}/accept", headers=quinn) for _ in range(4))
+            )
+            sessions = (await client.get("/me/sessions", headers=quinn)).json()
+            assert len(sessions) == 1
+            return sorted(a.status_code for a in answers)
+
+    statuses = asyncio.run(race())
+    assert statuses[0] == 200
+    assert statuses.count(200) == 1
+    assert set(statuses[1:]) <= {409, 422}
+
+
+async def _sign_in(client: Any, who: str) -> dict[str, str]:
+    response = await client.post("/auth/login", json={"email": EMAILS[who], "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

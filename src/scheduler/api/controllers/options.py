@@ -1,10 +1,11 @@
 """`/me/plans/{id}/options` and `/plans/{id}/options`: ranked options for a plan's next session.
 
-The options come from the matching engine's `suggest` over a planning problem built from
-the live calendar (`scheduler.planning`: the clinic's shifts minus time off, every
-booking as a fixed visit). The engine ranks; the calendar decides: each option is then
-tried against the booking rules without saving (`check_booking`), so every option shown
-can be booked right after, unless someone else books the slot first.
+The options come from the matching engine's `suggest` over a small planning problem built
+from the live calendar (`options_problem.py`: the days the plan's cadence allows, the
+therapists who may take it, their shifts and every visit already booked, pinned). The
+engine ranks (continuity, preference, added travel, earliest); the calendar decides: each
+option is then tried against the booking rules without saving (`check_booking`), so
+every option shown can be booked right after, unless someone else books the slot first.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
+from scheduler.api import options_problem
 from scheduler.api.access import plan_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import SchedulingError
-from scheduler.domain.timekeeping import local_date
-from scheduler.matching.problem import Visit
 from scheduler.matching.suggest import Suggestion, suggest
-from scheduler.planning.horizon import read_horizon
-from scheduler.planning.problem import build_problem
 
 TRIED_PER_OPTION = 4
 """Engine suggestions tried per option asked for, in case the calendar refuses some."""
@@ -101,18 +99,13 @@ def _start(
 def rank_options(
     app: Scheduling, plan_id: UUID, *, now: datetime, k: int, weeks: int
 ) -> SessionOptions:
-    """Up to `k` options for the plan's next session in the next `weeks` weeks, best first."""
+    """Up to `k` options for the plan's next session, best first: on the days its cadence
+    allows after its last session (at most `weeks` weeks of them, from today on)."""
     plan = app.get_plan(plan_id)
     clinic = app.get_clinic(plan.clinic_id)
     zone = ZoneInfo(clinic.timezone)
-    first = local_date(now, zone)
-    last = first + timedelta(days=7 * weeks - 1)
     answer = SessionOptions(
-        plan_id=plan.id,
-        timezone=clinic.timezone,
-        searched_from=now,
-        searched_to=app.local_time(clinic.id, last, 24 * 60),
-        options=[],
+        plan_id=plan.id, timezone=clinic.timezone, searched_from=now, searched_to=now, options=[]
     )
     if plan.status != "active" or plan.sessions_held >= min(
         plan.sessions, plan.authorized_sessions
@@ -120,16 +113,19 @@ def rank_options(
         answer.note = f"the plan is {plan.status} and holds {plan.sessions_held} sessions: "
         answer.note += "no further session can be booked on it"
         return answer
-    planning = build_problem(read_horizon(app, clinic.id, first, last, now=now), "optimize")
-    booked = [
-        Visit(key, number, str(b.session.therapist_id), b.day, b.start)
-        for (key, number), b in planning.sessions.items()
-    ]
-    if str(plan.id) not in planning.problem.plans:
-        answer.note = "the plan cannot take a session in this range (see its cadence and expiry)"
+    built = options_problem.build(app, plan, now=now, weeks=weeks)
+    if built is None:
+        answer.note = "the plan's prescription expires before its next session could be"
         return answer
-    names = {str(t.id): t.name for t in planning.horizon.therapists.values()}
-    suggestions = suggest(planning.problem, str(plan.id), booked=booked, k=k * TRIED_PER_OPTION)
+    answer.searched_from = max(now, app.local_time(clinic.id, built.first, 0))
+    answer.searched_to = app.local_time(
+        clinic.id, built.first + timedelta(days=built.problem.days), 0
+    )
+    suggestions = suggest(
+        built.problem, built.plan_key, booked=built.booked, k=k * TRIED_PER_OPTION
+    )
+    names = built.names
+    first = built.first
     for suggestion in suggestions:
         day = first + timedelta(days=suggestion.day)
         start = _start(app, suggestion, clinic_id=clinic.id, plan_id=plan.id, day=day, now=now)
