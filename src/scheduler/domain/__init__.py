@@ -63,6 +63,20 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
     app.history(record_id)           -> list[HistoryEntry] (event, actor, at, reason, data)
     app.notification_log             # the library's log of every event, for projections
 
+    # waitlist: a plan waits for freed time; offers come from cancelled or moved sessions
+    app.join_waitlist(plan_id, earliest, latest, therapist_id=None, actor, now) -> entry id
+    app.leave_waitlist(plan_id, actor, reason, now)
+    app.offer_freed_time(now)  /  app.expire_offers(now)      -> int (the offer policy)
+    app.accept_offer(clinic_id, offer_id, actor, now)   -> SessionId (via book_session)
+    app.decline_offer(clinic_id, offer_id, actor, reason, now)
+    app.waitlist_entries(clinic_id, patient_id=None) / waitlist_offers(clinic_id, now, …)
+    app.check_booking(plan_id, therapist_id, start, now)  # every booking rule, nothing saved
+
+    # therapists' calendar feeds (secret token, stored hashed)
+    app.rotate_calendar_token(therapist_id, actor, now) -> token;  calendar_owner(token)
+    app.therapist_feed(therapist_id, first_day, last_day) -> list[FeedEntry]
+    app.session_revision(session_id)           -> (version, last changed at)
+
 Errors (`scheduler.domain.errors`): `NotFound` (→ 404), `BookingConflict` (→ 409), every
 other `SchedulingError` — `InvalidInput`, `BookingError` and their subclasses — (→ 422).
 A command that raises has written no event.
@@ -75,7 +89,9 @@ saving and the retry loop in `base` (+ `saved`: a process's own last saved copie
 spare re-reading what a command will save again, safe because a stale copy fails the
 save's version check). A plan keeps the patient's latest clearance (evaluation flags) and
 visit place, so a booking reads only the therapist; a new evaluation is noted on every
-open plan in the same transaction.
+open plan in the same transaction. The waitlist is in `waitlist` (commands, views),
+`waitlist_book` (the clinic's Waitlist and the policy's OfferTracker) and `offer_policy`
+(offers made by following the event log); calendar feeds in `feeds`.
 """
 
 from scheduler.domain.application import Scheduling
