@@ -148,6 +148,11 @@ def test_writes_on_someone_elses_records_are_refused_and_change_nothing(
         ("quinn", f"/me/plans/{world.pat_plan}/waitlist", {"earliest": start, "latest": later}),
         ("ana", f"/me/plans/{world.pat_plan}/waitlist", {"earliest": start, "latest": later}),
         ("pat", "/me/calendar-token", {}),
+        (
+            "other_dispatcher",
+            f"/plans/{world.pat_plan}/waitlist",
+            {"earliest": start, "latest": later},
+        ),
         ("dispatcher", "/me/calendar-token", {}),
         (
             "dispatcher",

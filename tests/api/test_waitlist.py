@@ -136,6 +136,21 @@ def test_joining_twice_declining_and_leaving(
     )
     assert reversed_window.status_code == 422
     assert reversed_window.json()["error"] == "invalid_duration"
+    for_pat = client.post(
+        f"/plans/{world.pat_plan}/waitlist",
+        json={"earliest": "2026-10-05T14:00:00Z", "latest": "2026-10-09T22:00:00Z"},
+        headers=tokens["dispatcher"],
+    )
+    assert for_pat.status_code == 201, for_pat.text
+    assert for_pat.json()["patient_id"] == str(world.pat)
+    left_by_desk = client.delete(
+        f"/plans/{world.pat_plan}/waitlist", headers=tokens["other_dispatcher"]
+    )
+    assert left_by_desk.status_code == 403
+    assert (
+        client.delete(f"/plans/{world.pat_plan}/waitlist", headers=tokens["dispatcher"]).status_code
+        == 204
+    )
     not_hers = client.post(
         f"/me/plans/{world.quinn_plan}/waitlist",
         json={"earliest": "2026-10-05T14:00:00Z", "latest": "2026-10-09T22:00:00Z"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import traceback
 
 from scheduler.api.gateway import Gateway
 
@@ -50,5 +51,10 @@ class OfferFollower:
             await asyncio.sleep(self.interval_s)
             try:
                 await self.catch_up()
-            except Exception:  # a failed run is retried at the next tick; log no data
-                log.exception("offer policy run failed", extra={"error_type": "offer_policy"})
+            except Exception as error:  # retried at the next tick
+                # Type and stack only: a message could name a patient (as in errors.py).
+                stack = "".join(traceback.format_tb(error.__traceback__))
+                log.error(
+                    "offer policy run failed",
+                    extra={"error_type": type(error).__name__, "stack": stack},
+                )

@@ -53,6 +53,37 @@ async def _offer(gateway: Gateway, principal: Principal, offer_id: UUID) -> Offe
     return found
 
 
+async def _join(
+    gateway: Gateway, principal: Principal, plan_id: UUID, data: JoinWaitlist
+) -> WaitlistEntry:
+    """Put the plan on the waitlist if the caller may see it; the new entry."""
+    plan = await plan_for(gateway, principal, plan_id)
+    app = gateway.scheduling
+
+    def join() -> WaitlistEntry:
+        entry_id = app.join_waitlist(
+            plan_id,
+            earliest=data.earliest,
+            latest=data.latest,
+            therapist_id=data.therapist_id,
+            actor=principal.actor,
+            now=gateway.now(),
+        )
+        entries = app.waitlist_entries(plan.clinic_id, patient_id=plan.patient_id)
+        return WaitlistEntry.of(next(entry for entry in entries if entry.id == entry_id))
+
+    return await gateway.run(join)
+
+
+async def _leave(gateway: Gateway, principal: Principal, plan_id: UUID) -> None:
+    """Take the plan off the waitlist if the caller may see it."""
+    await plan_for(gateway, principal, plan_id)
+    app = gateway.scheduling
+    await gateway.run(
+        app.leave_waitlist, plan_id, actor=principal.actor, reason="left", now=gateway.now()
+    )
+
+
 class WaitlistController(Controller):
     """Waiting for earlier time, and the offers it brings."""
 
@@ -74,23 +105,24 @@ class WaitlistController(Controller):
     ) -> WaitlistEntry:
         """Wait for a slot starting in the window (with one therapist if named): 201, or
         409 `already_waiting`, or 422 for a window that is reversed, past or too long."""
-        principal = principal_of(request)
-        plan = await plan_for(gateway, principal, plan_id)
-        app = gateway.scheduling
+        return await _join(gateway, principal_of(request), plan_id, data)
 
-        def join() -> WaitlistEntry:
-            entry_id = app.join_waitlist(
-                plan_id,
-                earliest=data.earliest,
-                latest=data.latest,
-                therapist_id=data.therapist_id,
-                actor=principal.actor,
-                now=gateway.now(),
-            )
-            entries = app.waitlist_entries(plan.clinic_id, patient_id=plan.patient_id)
-            return WaitlistEntry.of(next(entry for entry in entries if entry.id == entry_id))
-
-        return await gateway.run(join)
+    @post(
+        "/plans/{plan_id:uuid}/waitlist",
+        operation_id="joinWaitlistForPatient",
+        summary="Put a patient's plan on the waitlist (front desk)",
+        guards=[allow("dispatcher", "admin")],
+        responses=WRITES,
+    )
+    async def join_for_patient(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        data: JSONBody[JoinWaitlist],
+        gateway: NamedDependency[Gateway],
+    ) -> WaitlistEntry:
+        """The same, by the front desk on a patient's behalf (a plan of their clinic)."""
+        return await _join(gateway, principal_of(request), plan_id, data)
 
     @delete(
         "/me/plans/{plan_id:uuid}/waitlist",
@@ -106,12 +138,23 @@ class WaitlistController(Controller):
         gateway: NamedDependency[Gateway],
     ) -> None:
         """Leave the waitlist (204); an open offer is declined and goes to the next in line."""
-        principal = principal_of(request)
-        await plan_for(gateway, principal, plan_id)
-        app = gateway.scheduling
-        await gateway.run(
-            app.leave_waitlist, plan_id, actor=principal.actor, reason="left", now=gateway.now()
-        )
+        await _leave(gateway, principal_of(request), plan_id)
+
+    @delete(
+        "/plans/{plan_id:uuid}/waitlist",
+        operation_id="leaveWaitlistForPatient",
+        summary="Take a patient's plan off the waitlist (front desk)",
+        guards=[allow("dispatcher", "admin")],
+        responses=responses(401, 403, 404),
+    )
+    async def leave_for_patient(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> None:
+        """The same, by the front desk."""
+        await _leave(gateway, principal_of(request), plan_id)
 
     @get(
         "/me/offers",
