@@ -46,12 +46,17 @@ class Neighbourhoods:
         return {f.plan for f in self.problem.fixed}
 
 
-def construct(tt: Timetable, hood: Neighbourhoods, deadline: float) -> None:
-    """First solution: every plan, hardest first, on its best therapist (until `deadline`)."""
+def construct(
+    tt: Timetable, hood: Neighbourhoods, deadline: float, first: frozenset[str] = frozenset()
+) -> None:
+    """First solution: every plan, hardest first, on its best therapist (until `deadline`).
+
+    Plans in `first` (a re-plan's displaced ones) go before all others."""
     fixed_plans = {f.plan for f in tt.problem.fixed}
     for plan in sorted(
         tt.problem.plans.values(),
         key=lambda p: (
+            p.id not in first,
             p.id not in fixed_plans,
             len(hood.eligible[p.id]),
             len(p.availability) - p.sessions,

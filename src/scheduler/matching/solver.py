@@ -38,13 +38,14 @@ def _search(
     progress: Progress | None,
     started: float,
     workers: int,
+    displaced: frozenset[str] = frozenset(),
 ) -> tuple[list[Visit], int]:
     """The best timetable found by `workers` searches from one shared start."""
     tt = Timetable(problem, kept)
     hood = lns.Neighbourhoods(problem)
     if not kept:  # a re-plan keeps almost everything: insertion alone starts it well
         _assignment_start(tt, hood, started + 0.35 * (deadline - started), deadline, seed)
-    lns.construct(tt, hood, deadline)
+    lns.construct(tt, hood, deadline, displaced)
     if progress is not None:
         progress(time.monotonic() - started, tt.score())
     child = None
@@ -141,6 +142,8 @@ def solve(
     """
     started = time.monotonic()
     kept = replan.kept_visits(problem, previous) if previous is not None else []
+    unchanged = set(kept)
+    displaced = frozenset(v.plan for v in previous or () if v not in unchanged)
     reserve = _RESERVE_S + _RESERVE_SHARE * time_limit_s
     deadline = started + max(0.0, time_limit_s - reserve - (time.monotonic() - started))
     visits, moves = _search(
@@ -151,6 +154,7 @@ def solve(
         progress=progress,
         started=started,
         workers=workers,
+        displaced=displaced,
     )
     searched = time.monotonic()
     tt = Timetable(problem, visits)  # the winner, every visit in place as it was found
