@@ -65,8 +65,9 @@ def test_a_cancellation_becomes_an_offer_that_books_when_accepted(world: World) 
     assert (accepted.status, accepted.session_id) == ("accepted", session_id)
     (served,) = app.waitlist_entries(world.clinic)
     assert served.status == "booked"
-    with pytest.raises(OfferClosed):
-        app.accept_offer(world.clinic, offer.id, actor="quinn", now=later(7))
+    # Taking it up again (a retry) answers the same session and books nothing more.
+    assert app.accept_offer(world.clinic, offer.id, actor="quinn", now=later(7)) == session_id
+    assert app.get_plan(world.quinn_home_plan).sessions_held == 1
 
 
 def test_an_offer_whose_slot_was_taken_lapses_and_books_nothing(world: World) -> None:
@@ -117,6 +118,8 @@ def test_declined_and_expired_offers_pass_to_the_next_in_line(world: World) -> N
     (offer,) = _offers(world, world.quinn)
     app.decline_offer(world.clinic, offer.id, actor="quinn", reason="busy", now=later(3))
     assert [o.status for o in _offers(world, world.quinn)] == ["declined"]
+    with pytest.raises(OfferClosed):
+        app.accept_offer(world.clinic, offer.id, actor="quinn", now=later(3))
     assert _offers(world, world.pat) == []  # Ana does not treat sports injuries
     # Quinn's entry waits again; a second freed slot is offered and left to expire.
     taken = world.book(world.pat_home_plan, world.ana, TUESDAY, "10:00")

@@ -26,12 +26,15 @@ from scheduler.domain.errors import (
     OfferLapsed,
     UnknownOffer,
     UnknownPlan,
+    UnknownSession,
     UnknownTherapist,
     UnknownWaitlistEntry,
 )
 from scheduler.domain.ids import SessionId
 from scheduler.domain.offer_policy import OfferPolicy
 from scheduler.domain.plan import TreatmentPlan
+from scheduler.domain.session import BOOKED as BOOKED_SESSION
+from scheduler.domain.session import Session
 from scheduler.domain.therapist import Therapist
 from scheduler.domain.timekeeping import as_utc, local_date
 from scheduler.domain.waitlist_book import ACCEPTED, DECLINED, EXPIRED, LAPSED, OPEN, Waitlist
@@ -153,12 +156,16 @@ class Waitlists(OfferPolicy):
         """Book the offered slot with the ordinary booking command; returns the session.
 
         If the slot was taken meanwhile (or a rule now forbids it) the offer lapses,
-        nothing is booked, the entry waits again, and OfferLapsed says why.
+        nothing is booked, the entry waits again, and OfferLapsed says why. Taking up an
+        offer again (a retry, or two requests racing) answers the session it booked.
         """
         at = as_utc(now, "now")
         key = as_uuid(offer_id, UnknownOffer, "offer")
         waitlist = self._offers_of(clinic_id)
-        offer = waitlist.check_open(key, at)
+        offer = waitlist.offer(key)
+        if offer["status"] == ACCEPTED:
+            return SessionId(offer["session_id"])
+        waitlist.check_open(key, at)
         try:
             session_id = self.book_session(
                 plan_id=offer["plan_id"],
@@ -171,13 +178,16 @@ class Waitlists(OfferPolicy):
         except BookingConflict:
             raise  # nothing was written; the offer stays open for a retry
         except BookingError as error:
-            self._close_offer(
-                waitlist.clinic_id, key, LAPSED, actor=actor, reason=str(error), at=at
-            )
-            raise OfferLapsed(
-                f"the offered slot can no longer be booked ({error}); nothing was booked and "
-                "the plan stays on the waitlist"
-            ) from error
+            booked = self._booked_by(offer)
+            if booked is None:
+                self._close_offer(
+                    waitlist.clinic_id, key, LAPSED, actor=actor, reason=str(error), at=at
+                )
+                raise OfferLapsed(
+                    f"the offered slot can no longer be booked ({error}); nothing was booked "
+                    "and the plan stays on the waitlist"
+                ) from error
+            session_id = booked  # a racing (or earlier, unrecorded) acceptance booked it
 
         def command() -> list[Aggregate]:
             current = self._offers_of(waitlist.clinic_id, for_update=True)
@@ -188,6 +198,19 @@ class Waitlists(OfferPolicy):
 
         self._save_retrying(command)
         return session_id
+
+    def _booked_by(self, offer: dict[str, Any]) -> SessionId | None:
+        """The plan's booked session in exactly the offered slot, if there is one."""
+        plan = self._load(TreatmentPlan, offer["plan_id"], UnknownPlan)
+        for session_id in plan.held:
+            session = self._load(Session, session_id, UnknownSession)
+            if (session.status, session.therapist_id, session.start) == (
+                BOOKED_SESSION,
+                offer["therapist_id"],
+                offer["start"],
+            ):
+                return SessionId(session.id)
+        return None
 
     def decline_offer(
         self, clinic_id: UUID | str, offer_id: UUID | str, *, actor: str, reason: str, now: datetime

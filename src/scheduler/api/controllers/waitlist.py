@@ -189,7 +189,8 @@ class WaitlistController(Controller):
     ) -> Session:
         """Book the offered slot (the ordinary booking rules apply): the new session, or
         409 `offer_lapsed` when the slot was taken meanwhile (nothing is booked), or 422
-        `offer_closed` / `offer_expired`. Rate limited like booking (429)."""
+        `offer_closed` / `offer_expired`. Taking an offer up again (a retry, a double
+        click) answers the same session. Rate limited like booking (429)."""
         principal = principal_of(request)
         await limiter.hit(
             "booking",
