@@ -74,5 +74,3 @@ def run_demo(args: argparse.Namespace) -> int:
     except (store.StoreConfigError, OSError) as error:
         return _fail("demo", error)
     return 0
-
-
