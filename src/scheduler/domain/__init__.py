@@ -89,7 +89,7 @@ saving and the retry loop in `base` (+ `saved`: a process's own last saved copie
 spare re-reading what a command will save again, safe because a stale copy fails the
 save's version check). A plan keeps the patient's latest clearance (evaluation flags) and
 visit place, so a booking reads only the therapist; a new evaluation is noted on every
-open plan in the same transaction. The waitlist is in `waitlist` (commands, views),
+open plan in the same transaction. The waitlist is in `waitlist` (commands), `waitlist_views`,
 `waitlist_book` (the clinic's Waitlist and the policy's OfferTracker) and `offer_policy`
 (offers made by following the event log); calendar feeds in `feeds`.
 """

@@ -9,7 +9,6 @@ a slot taken meanwhile is refused like any other booking: the offer then lapses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -31,51 +30,19 @@ from scheduler.domain.errors import (
     UnknownWaitlistEntry,
 )
 from scheduler.domain.ids import SessionId
-from scheduler.domain.offer_policy import OfferPolicy
 from scheduler.domain.plan import TreatmentPlan
 from scheduler.domain.session import BOOKED as BOOKED_SESSION
 from scheduler.domain.session import Session
 from scheduler.domain.therapist import Therapist
 from scheduler.domain.timekeeping import as_utc, local_date
-from scheduler.domain.waitlist_book import ACCEPTED, DECLINED, EXPIRED, LAPSED, OPEN, Waitlist
+from scheduler.domain.waitlist_book import ACCEPTED, DECLINED, LAPSED, OPEN, Waitlist
+from scheduler.domain.waitlist_views import WaitlistReads
 
 MAX_WAIT = timedelta(days=92)
 """The longest window a waitlist entry may span."""
 
 
-@dataclass(frozen=True)
-class WaitlistEntryView:
-    """A plan waiting for earlier time: its window, therapist wish and status."""
-
-    id: UUID
-    plan_id: UUID
-    patient_id: UUID
-    earliest: datetime
-    latest: datetime
-    therapist_id: UUID | None
-    joined_at: datetime
-    status: str
-
-
-@dataclass(frozen=True)
-class OfferView:
-    """A freed slot offered to a waiting plan; `status` counts expiry at the time asked."""
-
-    id: UUID
-    clinic_id: UUID
-    entry_id: UUID
-    plan_id: UUID
-    patient_id: UUID
-    therapist_id: UUID
-    start: datetime
-    end: datetime
-    expires_at: datetime
-    made_at: datetime
-    status: str
-    session_id: UUID | None
-
-
-class Waitlists(OfferPolicy):
+class Waitlists(WaitlistReads):
     """Joining and leaving the waitlist; accepting and declining offers."""
 
     def join_waitlist(
@@ -238,51 +205,3 @@ class Waitlists(OfferPolicy):
     def _offers_of(self, clinic_id: UUID | str, *, for_update: bool = False) -> Waitlist:
         key = as_uuid(clinic_id, UnknownOffer, "clinic")
         return self._load(Waitlist, Waitlist.create_id(key), UnknownOffer, for_update=for_update)
-
-    # --- reads -------------------------------------------------------------------------
-    def waitlist_entries(
-        self, clinic_id: UUID | str, *, patient_id: UUID | None = None
-    ) -> list[WaitlistEntryView]:
-        """The clinic's entries (of one patient, if given), longest waiting first."""
-        waitlist = self._waitlist(
-            as_uuid(clinic_id, UnknownWaitlistEntry, "clinic"), for_update=False
-        )
-        if waitlist is None:
-            return []
-        views = [
-            WaitlistEntryView(id=entry_id, **entry)
-            for entry_id, entry in waitlist.entries.items()
-            if patient_id is None or entry["patient_id"] == patient_id
-        ]
-        return sorted(views, key=lambda view: view.joined_at)
-
-    def waitlist_offers(
-        self, clinic_id: UUID | str, *, now: datetime, patient_id: UUID | None = None
-    ) -> list[OfferView]:
-        """The clinic's offers (of one patient, if given), newest first."""
-        at = as_utc(now, "now")
-        waitlist = self._waitlist(as_uuid(clinic_id, UnknownOffer, "clinic"), for_update=False)
-        if waitlist is None:
-            return []
-        views = [
-            _offer_view(waitlist.clinic_id, offer_id, offer, at)
-            for offer_id, offer in waitlist.offers.items()
-            if patient_id is None or offer["patient_id"] == patient_id
-        ]
-        return sorted(views, key=lambda view: view.made_at, reverse=True)
-
-
-def _offer_view(clinic_id: UUID, offer_id: UUID, offer: dict[str, Any], at: datetime) -> OfferView:
-    status = offer["status"]
-    if status == OPEN and offer["expires_at"] <= at:
-        status = EXPIRED  # not yet closed by a command, but no longer open
-    fields = ("entry_id", "plan_id", "patient_id", "therapist_id", "start", "end")
-    return OfferView(
-        id=offer_id,
-        clinic_id=clinic_id,
-        expires_at=offer["expires_at"],
-        made_at=offer["made_at"],
-        status=status,
-        session_id=offer["session_id"],
-        **{name: offer[name] for name in fields},
-    )

@@ -22,7 +22,7 @@ from scheduler.api.gateway import Gateway
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.schemas.records import Session
 from scheduler.api.schemas.waitlist import JoinWaitlist, Offer, Waitlist, WaitlistEntry
-from scheduler.domain.waitlist import OfferView
+from scheduler.domain.waitlist_views import OfferView
 from scheduler.settings import Settings
 
 WRITES = responses(400, 401, 403, 404, 409, 422, 429)
