@@ -141,9 +141,10 @@ class TherapistDay(Aggregate):
                 after = (visit["start"], visit_place)
         need_in = timedelta(minutes=travel_minutes(before[1], place, speed_kmh))
         need_out = timedelta(minutes=travel_minutes(place, after[1], speed_kmh))
+        from_base, to_base = before[0] == shift[0], after[0] == shift[1]
         for gap, need, at_base, leg in (
-            (start - before[0], need_in, before[0] == shift[0], "to get there"),
-            (after[0] - end, need_out, after[0] == shift[1], "to the next place"),
+            (start - before[0], need_in, from_base, "from base" if from_base else "to get there"),
+            (after[0] - end, need_out, to_base, "back to base" if to_base else "to the next visit"),
         ):
             if gap >= need:
                 continue
