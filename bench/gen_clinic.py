@@ -70,7 +70,8 @@ def generate(
     fails = 0
     capacity = sum(s["end"] - s["start"] for t in staff for s in t["shifts"])
     busy = 0
-    while busy < utilization * capacity * 0.7 and fails < 5000:
+    # Utilization counts visit and driving minutes against shift minutes.
+    while busy < utilization * capacity and fails < 20000:
         t = rng.choice(staff)
         home = t["mobile"] and rng.random() < 0.7
         loc = _near(rng, tuple(t["home"]), 6) if home else None
@@ -92,15 +93,15 @@ def generate(
             back = start + duration + travel_minutes(where, tuple(t["home"]), speed)
             if n >= t["max_visits_per_day"] or back > shifts[day]["end"]:
                 break
-            chain.append((day, start))
+            chain.append((day, start, start - end + duration))
         if not chain:
             fails += 1
             continue
         pid = f"plan-{len(plans) + 1:05d}"
         windows = []
-        for d, s in chain:
+        for d, s, used in chain:
             cursor[t["id"], d] = (s + duration, where, cursor[t["id"], d][2] + 1)
-            busy += duration
+            busy += used
             windows.append(
                 {
                     "day": d,

@@ -103,11 +103,15 @@ def _local_key(
 
 def _insertion_move(
     tt: Timetable, hood: Neighbourhoods, rng: random.Random, unfinished: list[Plan]
-) -> tuple[list[Plan], set[str]] | None:
-    """Free an unfinished plan and the plans in its way on 1-3 therapists; re-insert."""
+) -> tuple[list[Plan], set[str], int] | None:
+    """Free an unfinished (or split) plan and the plans in its way on 1-3 therapists;
+    re-insert them all."""
     problem, plans = tt.problem, tt.problem.plans
-    if unfinished and rng.random() < 0.85:
-        first = [rng.choice(unfinished)]
+    roll = rng.random()
+    split = [] if roll < 0.75 or roll >= 0.9 else tt.split_plans()
+    if split or (unfinished and roll < 0.9):
+        # An unfinished plan, or (now and then) one seen by several therapists.
+        first = [rng.choice(split or unfinished)]
         pool = hood.eligible[first[0].id]
         days = {w.day for w in first[0].availability}
     else:
@@ -136,7 +140,7 @@ def _insertion_move(
     for plan in freed:
         involved |= tt.therapists_of(plan.id)
         involved.update(hood.eligible[plan.id])
-    return freed, involved
+    return freed, involved, len(first)
 
 
 def _apply_insertion(
@@ -219,12 +223,10 @@ def search(
             move = _insertion_move(tt, hood, rng, unfinished)
             if move is None:
                 continue
-            freed, involved = move
+            freed, involved, n_first = move
             before = _local_key(tt, freed, involved)
             tt.begin()
-            _apply_insertion(
-                tt, hood, rng, freed, 1 if unfinished and freed[0] in unfinished else 0
-            )
+            _apply_insertion(tt, hood, rng, freed, n_first)
         after = _local_key(tt, freed, involved)
         if after >= before:
             tt.commit()

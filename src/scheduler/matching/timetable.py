@@ -120,6 +120,14 @@ class Timetable:
             return []
         return self.busy.get((plan.patient, day), [])
 
+    def split_plans(self) -> list[Plan]:
+        """Plans whose placed sessions have more than one therapist (continuity lost)."""
+        return [
+            self.problem.plans[pid]
+            for pid, at in self.where.items()
+            if len({t for t, _ in at.values()}) > 1
+        ]
+
     def placed_sessions(self, plan: str) -> int:
         """How many sessions of a plan are placed."""
         return len(self.where.get(plan, {}))
