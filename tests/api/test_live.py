@@ -25,6 +25,7 @@ from scheduler.readside.projector import Projector
 from scheduler.settings import Settings
 
 from .conftest import REDIS_URL, SECRET
+from .test_authorization import UNKNOWN
 from .world import EMAILS, PASSWORD, World
 
 pytestmark = pytest.mark.slow
@@ -130,11 +131,21 @@ def test_a_subscriber_sees_another_clients_booking_and_cancellation(
             assert json.loads(data)["change"] == "cancelled"
 
 
-def test_another_clinics_dispatcher_may_not_subscribe(base_url: str, world: World) -> None:
+def test_only_the_clinics_dispatchers_and_admins_may_subscribe(base_url: str, world: World) -> None:
+    # The authorization matrix's test client cannot hold a stream open: the live route's
+    # rows are here. Allowed roles get the stream's first event; others 403; unknown 404.
     with httpx.Client(base_url=base_url, timeout=httpx.Timeout(20.0)) as client:
-        other = _sign_in(client, "other_dispatcher")
-        response = client.get(f"/clinics/{world.clinic}/board/live", headers=other)
-        assert response.status_code == 403
-        patient = _sign_in(client, "pat")
-        response = client.get(f"/clinics/{world.clinic}/board/live", headers=patient)
-        assert response.status_code == 403
+        path = f"/clinics/{world.clinic}/board/live"
+        for who in ("admin", "dispatcher"):
+            with client.stream("GET", path, headers=_sign_in(client, who)) as stream:
+                assert stream.status_code == 200, who
+                assert next(_events(stream.iter_lines()))[0] == "ready"
+        for who in ("other_dispatcher", "ana", "ben", "pat", "quinn"):
+            response = client.get(path, headers=_sign_in(client, who))
+            assert response.status_code == 403, who
+            assert str(world.clinic) not in response.text
+        unknown = f"/clinics/{UNKNOWN}/board/live"
+        response = client.get(unknown, headers=_sign_in(client, "admin"))
+        assert response.status_code == 404
+    # A new client: the one above holds the sign-in cookie.
+    assert httpx.get(base_url + path, timeout=20.0).status_code == 401
