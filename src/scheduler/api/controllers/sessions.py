@@ -153,7 +153,8 @@ class SessionsController(Controller):
         principal = principal_of(request)
         await session_for(gateway, principal, session_id)
         app = gateway.scheduling
-        await gateway.run(
+        await positions.command(
+            gateway,
             app.complete_session,
             session_id,
             note=data.note,
@@ -183,7 +184,8 @@ class SessionsController(Controller):
         principal = principal_of(request)
         await session_for(gateway, principal, session_id)
         app = gateway.scheduling
-        await gateway.run(
+        await positions.command(
+            gateway,
             app.record_no_show,
             session_id,
             actor=principal.actor,
