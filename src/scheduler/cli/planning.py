@@ -59,13 +59,12 @@ def run_plan(args: argparse.Namespace) -> int:
     except MalformedProblem as e:
         print(f"scheduler plan: malformed input: {e}", file=sys.stderr)
         return 2
-    requested = sum(p.sessions for p in problem.plans.values()) or 1
 
     def progress(seconds: float, score: Score) -> None:
+        scheduled, continuity, preferred = score.shares()
         print(
-            f"[{seconds:6.1f}s] scheduled {score.placed / requested:.4f} "
-            f"continuous plans {score.continuous}  preferred plans {score.preferred}  "
-            f"travel_km {score.travel_km:.1f}",
+            f"[{seconds:6.1f}s] scheduled {scheduled:.4f}  continuity {continuity:.4f}  "
+            f"preferred {preferred:.4f}  travel_km {score.travel_km:.1f}",
             file=sys.stderr,
             flush=True,
         )

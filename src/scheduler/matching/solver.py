@@ -9,6 +9,7 @@ different seeds run from that start, one per core, and the better timetable wins
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import time
 from collections import defaultdict
@@ -117,6 +118,32 @@ def _assignment_start(
             tt.rollback()
 
 
+def _replan(
+    problem: Problem,
+    previous: Sequence[Visit],
+    kept: list[Visit],
+    search: Callable[..., tuple[list[Visit], int]],
+    deadline: float,
+) -> tuple[list[Visit], int]:
+    """Re-plan in two rounds. First every still-feasible visit stays pinned; where a
+    displaced session then finds no place, the plan's later sessions would be dropped
+    (rule 4), so the second round frees those sessions to move with it instead."""
+    middle = time.monotonic() + 0.5 * (deadline - time.monotonic())
+    visits, moves = search(kept, deadline=middle)
+    placed = {(v.plan, v.session) for v in visits}
+    cut: dict[str, int] = {}
+    for v in sorted(previous, key=lambda v: (v.plan, v.session)):
+        if (v.plan, v.session) not in placed and v.plan not in cut:
+            cut[v.plan] = v.session
+    looser = [v for v in kept if v.session < cut.get(v.plan, v.session + 1)]
+    if len(looser) == len(kept):
+        return visits, moves
+    again, more = search(looser, deadline=deadline)
+    if Timetable(problem, again).score().key() > Timetable(problem, visits).score().key():
+        return again, moves + more
+    return visits, moves + more
+
+
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
     """Hard: rule 4 — drop sessions after the first unplaced one (bookings excepted)."""
     for plan_id in tt.broken_plans():
@@ -146,16 +173,19 @@ def solve(
     displaced = frozenset(v.plan for v in previous or () if v not in unchanged)
     reserve = _RESERVE_S + _RESERVE_SHARE * time_limit_s
     deadline = started + max(0.0, time_limit_s - reserve - (time.monotonic() - started))
-    visits, moves = _search(
+    search = functools.partial(
+        _search,
         problem,
-        kept,
         seed=seed,
-        deadline=deadline,
         progress=progress,
         started=started,
         workers=workers,
         displaced=displaced,
     )
+    if not displaced:
+        visits, moves = search(kept, deadline=deadline)
+    else:
+        visits, moves = _replan(problem, previous or (), kept, search, deadline)
     searched = time.monotonic()
     tt = Timetable(problem, visits)  # the winner, every visit in place as it was found
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}

@@ -23,6 +23,17 @@ class Score:
     continuous: int
     preferred: int
     travel_km: float
+    requested: int = 0  # the denominators, for shares
+    several: int = 0  # plans with >= 2 sessions placed
+    with_preference: int = 0
+
+    def shares(self) -> tuple[float, float, float]:
+        """(scheduled, continuity, preferred) as the checker defines them."""
+        return (
+            self.placed / self.requested if self.requested else 1.0,
+            self.continuous / self.several if self.several else 1.0,
+            self.preferred / self.with_preference if self.with_preference else 1.0,
+        )
 
     def key(self) -> tuple[int, int, int, float]:
         """Sort key: more placed, then continuity, then preference, then less travel."""
@@ -205,15 +216,25 @@ class Timetable:
 
     def score(self) -> Score:
         """The checker's scores, as counts."""
-        placed = continuous = preferred = 0
+        placed = continuous = preferred = several = 0
         for plan in self.problem.plans.values():
             at = self.where.get(plan.id)
             n = len(at) if at else 0
             placed += n
+            several += n >= 2
             if not at:
                 continue
             who = {t for t, _ in at.values()}
             continuous += n >= 2 and len(who) == 1
             preferred += plan.preferred_therapist is not None and who == {plan.preferred_therapist}
         km = sum(r.km() for r in self.routes.values())
-        return Score(placed, continuous, preferred, km)
+        plans = self.problem.plans.values()
+        return Score(
+            placed,
+            continuous,
+            preferred,
+            km,
+            requested=sum(p.sessions for p in plans),
+            several=several,
+            with_preference=sum(1 for p in plans if p.preferred_therapist),
+        )
