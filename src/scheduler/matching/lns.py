@@ -20,6 +20,8 @@ from scheduler.matching.timetable import Score, Timetable
 
 Progress = Callable[[float, Score], None]
 
+_POLISH_SHARE = 0.1  # of the search time, kept for giving split plans back to one therapist
+
 
 class Neighbourhoods:
     """Which therapists can take which plans, for choosing related therapists quickly."""
@@ -202,7 +204,13 @@ def search(
     plans = tt.problem.plans
     started = time.monotonic() if started is None else started
     iterations = 0
+    polish_from = deadline - _POLISH_SHARE * (deadline - time.monotonic())
+    polished = False
     while time.monotonic() < deadline:
+        if not polished and time.monotonic() >= polish_from:
+            iterations += polish_continuity(tt, hood, deadline)
+            polished = True
+            continue
         iterations += 1
         unfinished = [p for p in plans.values() if tt.placed_sessions(p.id) < p.sessions]
         if rng.random() < repack_share:
@@ -235,3 +243,22 @@ def search(
         else:
             tt.rollback()
     return iterations
+
+
+def polish_continuity(tt: Timetable, hood: Neighbourhoods, deadline: float) -> int:
+    """Soft: continuity — give each split plan to one therapist where that loses nothing."""
+    tried = 0
+    for plan in tt.split_plans():
+        if time.monotonic() >= deadline:
+            break
+        tried += 1
+        involved = tt.therapists_of(plan.id) | set(hood.eligible[plan.id])
+        before = _local_key(tt, [plan], involved)
+        tt.begin()
+        tt.unplace(plan.id)
+        place_plan(tt, plan, hood.eligible[plan.id], node_limit=60, split=False)
+        if _local_key(tt, [plan], involved) >= before:
+            tt.commit()
+        else:
+            tt.rollback()
+    return tried
