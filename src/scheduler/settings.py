@@ -98,6 +98,8 @@ class Settings:
         env.update(postgres_settings(self.database_url))
         env["POSTGRES_POOL_SIZE"] = str(self.store_threads)
         env["POSTGRES_MAX_OVERFLOW"] = "0"
+        # A database that does not answer fails requests (and /ready) in seconds.
+        env["POSTGRES_CONNECT_TIMEOUT"] = "5"
         return env
 
 

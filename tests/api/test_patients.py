@@ -7,8 +7,11 @@ from datetime import timedelta
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from scheduler.domain import Scheduling
+from scheduler.settings import Settings
+
 from .conftest import Tokens, login
-from .world import Clock, World
+from .world import NOW, Clock, World
 
 
 def book(
@@ -125,3 +128,38 @@ def test_move_then_cancel_early_and_late(
     late = client.post(f"/sessions/{second['id']}/cancel", json={"reason": "sick"}, headers=headers)
     assert late.json()["late_cancel"] is True
     assert late.json()["session"]["late_cancel"] is True
+
+
+def test_a_therapist_of_another_clinic_cannot_be_booked(
+    client: TestClient[Litestar], world: World, tokens: Tokens, settings: Settings
+) -> None:
+    app = Scheduling(settings.store_env(create_table=False))
+    try:
+        stranger = app.register_therapist(
+            clinic_id=world.other_clinic,
+            name="Sol",
+            specializations=["ms"],
+            mobile=True,
+            home=(41.9, -87.6),
+            shifts={"mon": [540, 1020]},
+            actor="seed",
+            now=NOW,
+        )
+    finally:
+        app.close()
+    body = {"therapist_id": str(stranger), "start": world.local["mon 10:00"].isoformat()}
+    response = client.post(f"/plans/{world.pat_plan}/sessions", json=body, headers=tokens["pat"])
+    assert response.status_code == 422
+    assert response.json()["error"] == "therapist_of_another_clinic"
+    assert client.get("/me/sessions", headers=tokens["pat"]).json() == []
+
+
+def test_an_oversized_body_is_413(
+    client: TestClient[Litestar], world: World, tokens: Tokens
+) -> None:
+    response = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        content=b'{"reason": "' + b"x" * (2 << 20) + b'"}',
+        headers={**tokens["pat"], "Idempotency-Key": "big", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413

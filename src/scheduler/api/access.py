@@ -12,7 +12,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from scheduler.api.auth import Principal
-from scheduler.api.errors import Forbidden
+from scheduler.api.errors import Forbidden, OtherClinic
 from scheduler.api.gateway import Gateway
 from scheduler.domain import PlanView, Scheduling, SessionView
 
@@ -73,6 +73,13 @@ async def plan_for(gateway: Gateway, principal: Principal, plan_id: UUID) -> Pla
     if not allowed:
         raise _deny("plan")
     return plan
+
+
+async def check_therapist_of(gateway: Gateway, therapist_id: UUID, clinic_id: UUID) -> None:
+    """Pass if the therapist works at the clinic; 404 if unknown, 422 if at another clinic."""
+    therapist = await gateway.run(gateway.scheduling.get_therapist, therapist_id)
+    if therapist.clinic_id != clinic_id:
+        raise OtherClinic("the therapist works at another clinic: choose one of this plan's clinic")
 
 
 async def check_clinic(gateway: Gateway, principal: Principal, clinic_id: UUID) -> None:

@@ -26,6 +26,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 Clock = Callable[[], datetime]
+READY_TIMEOUT_S = 3.0
 
 
 def utc_now() -> datetime:
@@ -66,7 +67,9 @@ class Gateway:
         )
         env = self.settings.store_env(create_table=self.settings.embedded)
         self._scheduling = await self.run(Scheduling, env)
-        self._accounts = await self.run(Accounts, env)
+        # Accounts are read once per sign-in, not per request: a small pool is plenty.
+        accounts_env = {**env, "POSTGRES_POOL_SIZE": str(min(2, self.settings.store_threads))}
+        self._accounts = await self.run(Accounts, accounts_env)
 
     async def stop(self) -> None:
         """Close the store's connections and the threads."""
@@ -86,7 +89,9 @@ class Gateway:
     async def reachable(self) -> bool:
         """True when the event store answers a query."""
         try:
-            await self.run(self.scheduling.recorder.max_notification_id)
+            await asyncio.wait_for(
+                self.run(self.scheduling.recorder.max_notification_id), timeout=READY_TIMEOUT_S
+            )
         except Exception:  # any failure means "not ready", never a 500
             return False
         return True

@@ -21,10 +21,12 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.asyncio import Redis
 
-from scheduler.api.errors import ApiError, IdempotencyKeyReused, RequestInProgress
+from scheduler.api.errors import ApiError, BodyTooLarge, IdempotencyKeyReused, RequestInProgress
 from scheduler.api.redis_gate import LocalExpiringDict, RedisGate
 
 HEADER = b"idempotency-key"
+MAX_BODY = 1 << 20
+"""Largest body kept for fingerprinting; the API's bodies are a few hundred bytes."""
 IN_PROGRESS_S = 60
 WAIT_S = 2.0
 _KEPT_HEADERS = {b"content-type", b"location", b"retry-after"}
@@ -120,6 +122,8 @@ class IdempotencyMiddleware:
         if not 0 < len(given) <= 200:
             raise ApiError("Idempotency-Key must be 1 to 200 characters; use a fresh UUID")
         body, messages = await _read_body(receive)
+        if len(body) > MAX_BODY:
+            raise BodyTooLarge(f"the request body exceeds {MAX_BODY} bytes")
         user = scope.get("user")
         account = str(getattr(user, "account_id", "anonymous"))
         scoped = hashlib.sha256(b"\n".join([scope["path"].encode(), given])).hexdigest()
@@ -177,7 +181,7 @@ class IdempotencyMiddleware:
 async def _read_body(receive: Receive) -> tuple[bytes, list[Any]]:
     messages: list[Any] = []
     body = b""
-    while True:
+    while len(body) <= MAX_BODY:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":

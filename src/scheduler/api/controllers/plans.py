@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from scheduler.api import positions
-from scheduler.api.access import may_see_session, plan_for
+from scheduler.api.access import check_therapist_of, may_see_session, plan_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
@@ -89,7 +89,8 @@ class PlansController(Controller):
             limit=settings.booking_limit,
             window_s=settings.booking_window_s,
         )
-        await plan_for(gateway, principal, plan_id)
+        plan = await plan_for(gateway, principal, plan_id)
+        await check_therapist_of(gateway, data.therapist_id, plan.clinic_id)
         app = gateway.scheduling
         session_id = await positions.command(
             gateway,

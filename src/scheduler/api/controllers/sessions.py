@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from scheduler.api import positions
-from scheduler.api.access import session_for
+from scheduler.api.access import check_therapist_of, session_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
@@ -82,7 +82,9 @@ class SessionsController(Controller):
             limit=settings.booking_limit,
             window_s=settings.booking_window_s,
         )
-        await session_for(gateway, principal, session_id)
+        session = await session_for(gateway, principal, session_id)
+        if data.therapist_id is not None:
+            await check_therapist_of(gateway, data.therapist_id, session.clinic_id)
         app = gateway.scheduling
         await positions.command(
             gateway,
