@@ -14,8 +14,8 @@ from scheduler.api import create_app
 from scheduler.api.context import JSONFormatter
 from scheduler.settings import Settings
 
-from .conftest import SECRET
-from .world import Clock
+from .conftest import SECRET, Tokens
+from .world import MONDAY, Clock, World
 
 
 def test_health_answers_without_sign_in(client: TestClient[Litestar]) -> None:
@@ -134,3 +134,30 @@ def test_access_log_has_route_template_and_no_personal_data(
     text = caplog.text + json.dumps(lines)
     assert "pat@mail.example" not in text
     assert "wrong password" not in text
+
+
+def test_a_whole_visit_logs_templates_and_never_patient_data(
+    client: TestClient[Litestar],
+    world: World,
+    tokens: Tokens,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="scheduler"):
+        booked = client.post(
+            f"/plans/{world.pat_plan}/sessions",
+            json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+            headers=tokens["pat"],
+        ).json()
+        client.get(f"/clinics/{world.clinic}/board?date={MONDAY}", headers=tokens["dispatcher"])
+        client.get(f"/me/week?start={MONDAY}", headers=tokens["ana"])
+        client.get(f"/sessions/{booked['id']}/history", headers=tokens["pat"])
+        client.post(
+            f"/sessions/{booked['id']}/cancel", json={"reason": "flu"}, headers=tokens["pat"]
+        )
+    lines = [json.loads(JSONFormatter().format(record)) for record in caplog.records]
+    routes = {line["route"] for line in lines if line["logger"] == "scheduler.access"}
+    assert "/sessions/{session_id}/history" in routes
+    assert "/clinics/{clinic_id}/board" in routes
+    text = json.dumps(lines)
+    for private in ("Pat Patel", "Quinn Quade", "multiple sclerosis", "spasticity", "flu"):
+        assert private not in text
