@@ -10,7 +10,7 @@ import math
 import random
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from scheduler.matching.routing.instance import VrptwInstance
 
@@ -38,9 +38,8 @@ class Route:
 class Sisr:
     """One SISR search over an instance; `run` improves a start solution until a deadline.
 
-    Temperatures are in tenths (the instance's unit), cooling exponentially from 10 to
-    0.1; defaults follow the paper's average of ten removed clients per ruin, strings
-    of up to ten, 1 % blinks and split depth.
+    Temperatures are in tenths (the instance's unit); defaults follow the paper's
+    average of ten removed clients per ruin, strings of up to ten and 1 % blinks.
     """
 
     def __init__(self, instance: VrptwInstance, seed: int) -> None:
@@ -59,10 +58,6 @@ class Sisr:
         self.blink = 0.01
         self.split_depth = 0.01
         self.hot, self.cold = 100.0, 1.0
-        # Insertion looks first at routes through a client's 15 nearest: at the same
-        # iteration count as a full scan no worse within the noise measured on
-        # Solomon's R and RC instances, and 1.5 times cheaper.
-        self.near = [row[:15] for row in self.neighbours]
         # Any unserved client costs more than every arc together: serving wins first.
         self.unserved_penalty = 2 * sum(max(row) for row in self.arc) + 1
         self.alone_feasible = [self.route([c]).length < INFEASIBLE for c in range(self.n)]
@@ -232,43 +227,31 @@ class Sisr:
         else:
             removed.sort(key=self.arc[0].__getitem__)
         left: list[int] = []
-        where = {c: r for r, route in enumerate(records) for c in route.path[1:-1]}
         for client in removed:
-            # Granular search: first the routes that visit a near neighbour, the rest
-            # only when none of those has room (a far insertion is rarely the best).
-            near = {where[v] for v in self.near[client] if v in where}
-            delta, r, i = self.cheapest_place(client, records, near)
-            if r < 0 and len(near) < len(records):
-                delta, r, i = self.cheapest_place(client, records, set(range(len(records))) - near)
+            delta, r, i = self.cheapest_place(client, records)
             # A route of its own is one more candidate place: on long horizons the
             # shortest plans use more vehicles than the fewest that can serve everyone.
             if len(records) < self.vehicles and self.alone_feasible[client]:
                 alone = self.arc[0][client] + self.arc[client][0]
                 if alone < delta:
-                    where[client] = len(records)
                     records.append(self.route([client]))
                     continue
             if r < 0:
                 left.append(client)
             else:
                 records[r] = self.inserted(records[r], i, client, delta)
-                where[client] = r
         return records, left
 
-    def cheapest_place(
-        self, c: int, records: list[Route], among: Iterable[int]
-    ) -> tuple[int, int, int]:
+    def cheapest_place(self, c: int, records: list[Route]) -> tuple[int, int, int]:
         """(added length, route, position after which to insert) of the cheapest
-        feasible place for client `c` in the routes `among`, each place skipped with the
-        blink probability; route -1 when there is none. Arcs are symmetric, so
-        `arc[c][a]` serves as a → c."""
+        feasible place for client `c`, each place skipped with the blink probability;
+        route -1 when there is none. Arcs are symmetric, so `arc[c][a]` serves as a → c."""
         service, blink, blinked = self.service, self.blink, self.rng.random
         dc, rc, due_c, sc = self.arc[c], self.ready[c], self.due[c], self.service[c]
         room = self.capacity - self.demand[c]
         best, best_r, best_i = INFEASIBLE, -1, -1
         earliest_leave = rc + sc
-        for r in among:
-            record = records[r]
+        for r, record in enumerate(records):
             if record.load > room:
                 continue
             path, start, latest = record.path, record.start, record.latest
