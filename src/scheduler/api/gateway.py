@@ -27,6 +27,9 @@ T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 READY_TIMEOUT_S = 3.0
+SIGN_IN_THREADS = 2
+"""Threads for account calls: argon2 takes ~0.1-0.5 s of CPU per password on purpose, so
+sign-ins get their own threads and a burst of them never delays a booking."""
 
 
 def utc_now() -> datetime:
@@ -41,6 +44,7 @@ class Gateway:
         self.settings = settings
         self.clock = clock
         self._executor: ThreadPoolExecutor | None = None
+        self._sign_in_executor: ThreadPoolExecutor | None = None
         self._scheduling: Scheduling | None = None
         self._accounts: Accounts | None = None
 
@@ -67,24 +71,36 @@ class Gateway:
         )
         env = self.settings.store_env(create_table=self.settings.embedded)
         self._scheduling = await self.run(Scheduling, env)
-        # Accounts are read once per sign-in, not per request: a small pool is plenty.
-        accounts_env = {**env, "POSTGRES_POOL_SIZE": str(min(2, self.settings.store_threads))}
-        self._accounts = await self.run(Accounts, accounts_env)
+        self._sign_in_executor = ThreadPoolExecutor(
+            max_workers=SIGN_IN_THREADS, thread_name_prefix="sign-in"
+        )
+        # One connection per sign-in thread: accounts are read per sign-in, not per request.
+        accounts_env = {**env, "POSTGRES_POOL_SIZE": str(SIGN_IN_THREADS)}
+        self._accounts = await self.run_accounts(Accounts, accounts_env)
 
     async def stop(self) -> None:
         """Close the store's connections and the threads."""
-        for application in (self._scheduling, self._accounts):
-            if application is not None:
-                await self.run(application.close)
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-        self._scheduling = self._accounts = self._executor = None
+        if self._scheduling is not None:
+            await self.run(self._scheduling.close)
+        if self._accounts is not None:
+            await self.run_accounts(self._accounts.close)
+        for executor in (self._executor, self._sign_in_executor):
+            if executor is not None:
+                executor.shutdown(wait=True)
+        self._scheduling = self._accounts = None
+        self._executor = self._sign_in_executor = None
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`fn(*args, **kwargs)` in a store thread, with this request's context."""
         assert self._executor is not None, "the gateway is used before the app started"
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def run_accounts(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` in a sign-in thread (account calls hash passwords)."""
+        assert self._sign_in_executor is not None, "the gateway is used before the app started"
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._sign_in_executor, call)
 
     async def reachable(self) -> bool:
         """True when the event store answers a query."""

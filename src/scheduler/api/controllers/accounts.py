@@ -40,7 +40,7 @@ class AccountsController(Controller):
         dispatchers name their clinic; admins name nothing. 409 if the e-mail has an account.
         """
         acts_for, clinic_id = await _scope_of(data, gateway)
-        view = await gateway.run(
+        view = await gateway.run_accounts(
             gateway.accounts.open_account,
             email=data.email,
             password=data.password,

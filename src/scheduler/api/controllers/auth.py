@@ -53,7 +53,7 @@ class AuthController(Controller):
                 "login", caller, limit=settings.login_limit, window_s=settings.login_window_s
             )
         now = gateway.now()
-        account = await gateway.run(
+        account = await gateway.run_accounts(
             gateway.accounts.authenticate, email=data.email, password=data.password, now=now
         )
         token = issue_token(account, secret=settings.jwt_secret, now=now, ttl_s=settings.jwt_ttl_s)
@@ -92,5 +92,5 @@ class AuthController(Controller):
     ) -> Account:
         """The account the token names, as stored now."""
         principal = principal_of(request)
-        view = await gateway.run(gateway.accounts.get_account, principal.account_id)
+        view = await gateway.run_accounts(gateway.accounts.get_account, principal.account_id)
         return Account.of(view)
