@@ -35,6 +35,7 @@ from scheduler.api.live import (
     projector_publishes,
 )
 from scheduler.api.offer_follower import OfferFollower
+from scheduler.api.pages import pages_router, static_router, template_config
 from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
@@ -83,7 +84,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         await redis.close()
 
     app = Litestar(
-        route_handlers=CONTROLLERS,
+        # The web pages and their static files ride on the same app (no CDN).
+        route_handlers=[*CONTROLLERS, pages_router(), static_router()],
+        template_config=template_config(),
         dependencies={
             "gateway": Provide(lambda: gateway, sync_to_thread=False),
             "redis": Provide(lambda: redis, sync_to_thread=False),

@@ -1,0 +1,107 @@
+"""What the patient's page shows, read in one store thread: plans, options, sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from scheduler.api.controllers.options import SessionOption, rank_options
+from scheduler.domain import PlanView, Scheduling, SessionView
+
+OPTIONS_SHOWN = 5
+WEEKS_SEARCHED = 2
+
+
+@dataclass
+class PlanProgress:
+    """One plan as the patient follows it: done, left, next, and times to book."""
+
+    plan: PlanView
+    done: int
+    missed: int
+    booked: int
+    left_to_book: int
+    next_session: SessionView | None
+    options: list[SessionOption] = field(default_factory=list)
+    options_note: str = ""
+    waiting: bool = False
+
+
+@dataclass
+class PatientHome:
+    """Everything on the patient's page."""
+
+    name: str
+    timezone: str
+    late_cancel_hours: int
+    plans: list[PlanProgress]
+    upcoming: list[SessionView]
+    therapist_names: dict[UUID, str]
+
+
+def _progress(
+    app: Scheduling, plan: PlanView, sessions: list[SessionView], now: datetime
+) -> PlanProgress:
+    mine = [s for s in sessions if s.plan_id == plan.id]
+    upcoming = sorted(
+        (s for s in mine if s.status == "booked" and s.end > now), key=lambda s: s.start
+    )
+    return PlanProgress(
+        plan=plan,
+        done=sum(s.status == "completed" for s in mine),
+        missed=sum(s.status == "no_show" for s in mine),
+        booked=len(upcoming),
+        left_to_book=max(0, min(plan.sessions, plan.authorized_sessions) - plan.sessions_held),
+        next_session=upcoming[0] if upcoming else None,
+    )
+
+
+def patient_home(
+    app: Scheduling, patient_id: UUID, now: datetime, *, with_options: bool = True
+) -> PatientHome:
+    """The patient's plans with their progress and ranked options, and upcoming sessions."""
+    patient = app.get_patient(patient_id)
+    clinic = app.get_clinic(patient.clinic_id)
+    sessions = app.patient_sessions(patient_id)
+    waiting = {
+        entry.plan_id
+        for entry in app.waitlist_entries(clinic.id, patient_id=patient_id)
+        if entry.status in ("waiting", "offered")
+    }
+    plans = []
+    for plan_id in patient.plans:
+        progress = _progress(app, app.get_plan(plan_id), sessions, now)
+        progress.waiting = plan_id in waiting
+        if with_options and progress.plan.status == "active" and progress.left_to_book:
+            found = rank_options(app, plan_id, now=now, k=OPTIONS_SHOWN, weeks=WEEKS_SEARCHED)
+            progress.options, progress.options_note = found.options, found.note
+        plans.append(progress)
+    upcoming = sorted(
+        (s for s in sessions if s.status == "booked" and s.end > now), key=lambda s: s.start
+    )
+    names = {t.id: t.name for t in app.list_therapists(clinic.id)}
+    return PatientHome(
+        name=patient.name,
+        timezone=clinic.timezone,
+        late_cancel_hours=clinic.late_cancel_hours,
+        plans=plans,
+        upcoming=upcoming,
+        therapist_names=names,
+    )
+
+
+def is_late(session: SessionView, now: datetime, late_cancel_hours: int) -> bool:
+    """Whether cancelling `session` at `now` counts as late under the clinic's rule."""
+    return (session.start - now).total_seconds() < late_cancel_hours * 3600
+
+
+def hours_until(session: SessionView, now: datetime) -> float:
+    """Hours from `now` to the session's start."""
+    return (session.start - now).total_seconds() / 3600
+
+
+def zone_of(app: Scheduling, clinic_id: UUID) -> ZoneInfo:
+    """The clinic's time zone."""
+    return ZoneInfo(app.get_clinic(clinic_id).timezone)

@@ -1,0 +1,119 @@
+"""The sign-in page, signing out, and `/app`: each role's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from scheduler.accounts import InvalidCredentials
+from scheduler.api.auth import COOKIE, PUBLIC, issue_token
+from scheduler.api.errors import TooManyRequests
+from scheduler.api.gateway import Gateway
+from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, viewer
+from scheduler.api.ratelimit import RateLimiter, anonymous
+from scheduler.settings import Settings
+
+
+def safe_next(raw: str) -> str:
+    """Where to go after signing in: only a page of this app (never another site)."""
+    if raw.startswith("/app/") and not raw.startswith("//") and "\\" not in raw:
+        return raw
+    return ""
+
+
+def login_errors(email: str, password: str) -> dict[str, str]:
+    """Field errors of the sign-in form, before any account is looked up."""
+    errors = {}
+    if not email:
+        errors["email"] = "Enter your e-mail address."
+    elif "@" not in email or email.startswith("@") or email.endswith("@"):
+        errors["email"] = "Enter an e-mail address like name@example.com."
+    if not password:
+        errors["password"] = "Enter your password."  # noqa: S105 (a field name)
+    return errors
+
+
+class SignInPages(Controller):
+    """`/app/login`, `/app/logout` and `/app`."""
+
+    path = "/app"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/", name="pages:home")
+    async def home(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        gateway: NamedDependency[Gateway],
+    ) -> Redirect:
+        """Each role's home page (the sign-in page for anyone else)."""
+        principal = viewer(request, settings, gateway)
+        return go(HOME_OF_ROLE.get(principal.role, "/app/login"))
+
+    @get("/login", name="pages:login")
+    async def login_form(self, request: Request[Any, Any, Any], next: str = "") -> Template:
+        """The sign-in form."""
+        return render(request, "login.html", email="", errors={}, next=safe_next(next))
+
+    @post("/login", status_code=303)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        gateway: NamedDependency[Gateway],
+        limiter: NamedDependency[RateLimiter],
+    ) -> Template | Redirect:
+        """Check the form, sign in, set the cookie and go to the role's home page."""
+        form = await checked_form(request)
+        email, password = form.get("email", ""), form.get("password", "")
+        target = safe_next(form.get("next", ""))
+        errors = login_errors(email, password)
+        if not errors:
+            client = request.client.host if request.client else "unknown"
+            try:
+                for caller in (f"ip-{anonymous(client)}", f"email-{anonymous(email)}"):
+                    await limiter.hit(
+                        "login",
+                        caller,
+                        limit=settings.login_limit,
+                        window_s=settings.login_window_s,
+                    )
+                now = gateway.now()
+                account = await gateway.run(
+                    gateway.accounts.authenticate, email=email, password=password, now=now
+                )
+            except InvalidCredentials:
+                errors["form"] = "That e-mail address and password do not match an account."
+            except TooManyRequests:
+                errors["form"] = "Too many attempts: wait a minute, then try again."
+        if errors:
+            return render(
+                request, "login.html", status=400, email=email, errors=errors, next=target
+            )
+        token = issue_token(account, secret=settings.jwt_secret, now=now, ttl_s=settings.jwt_ttl_s)
+        redirect = go(target or HOME_OF_ROLE.get(account.role, "/app/login"))
+        redirect.cookies.append(
+            Cookie(
+                key=COOKIE,
+                value=token,
+                max_age=settings.jwt_ttl_s,
+                httponly=True,
+                samesite="lax",
+                secure=not settings.embedded,
+                path="/",
+            )
+        )
+        return redirect
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        """Forget the sign-in cookie."""
+        await checked_form(request)
+        redirect = go("/app/login")
+        redirect.cookies.append(Cookie(key=COOKIE, value="", max_age=0, path="/"))
+        return redirect

@@ -1,0 +1,85 @@
+"""The dispatcher optimizes a day, previews the proposal as a diff, applies it; pins; history."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import Visitor, screenshot
+from .pages import board_visits, demo_monday
+
+pytestmark = pytest.mark.slow
+
+DASH = "\u2013"  # between a visit's start and end on the board
+
+
+def test_optimize_preview_and_apply_a_week(visitor: Visitor) -> None:
+    monday = demo_monday()
+    board = visitor.page("dispatcher")
+    board.goto(f"/app/board?date={monday}")
+    waiting = board.locator(".demand li").count()
+    assert waiting > 0, "the demo leaves plans with nothing booked ahead"
+
+    board.get_by_label("Optimize").select_option("7")
+    board.get_by_role("button", name="Optimize", exact=True).click()
+    expect(board).to_have_url(re.compile(r"job="))
+    proposal = board.locator("#proposal")
+    expect(proposal).to_be_visible(timeout=90_000)
+    added = int(board.get_by_test_id("added-count").inner_text())
+    moved = int(board.get_by_test_id("moved-count").inner_text())
+    stale = int(board.get_by_test_id("stale-count").inner_text())
+    assert moved == 0, "booked visits stay where they are on an optimize"
+    rows = board.locator("table.diff tr.added")
+    assert rows.count() == added > 0
+    expect(proposal).to_contain_text("km")
+    proposed = [
+        (
+            row.get_attribute("data-day"),
+            row.get_attribute("data-time"),
+            row.get_attribute("data-patient"),
+        )
+        for row in rows.all()
+    ]
+    screenshot(board, "board-proposal")
+
+    board.get_by_role("button", name="Apply the proposal").click()
+    expect(board.locator("#notice")).to_contain_text(f"Applied {added} change(s)")
+    # Items the preview showed as out of date are refused as conflicts, nothing else.
+    expect(board.locator("#notice")).to_contain_text(f"{stale} conflict(s)")
+    # Each added visit is now on its day's board, at the proposed time.
+    for day, time, patient in proposed:
+        board.goto(f"/app/board?date={day}")
+        visit = board.locator("ol.visits li", has_text=str(patient)).filter(
+            has_text=f"{time}{DASH}"
+        )
+        expect(visit).to_have_count(1)
+
+    # Pinning a visit is recorded in its history, by the dispatcher.
+    day, time, patient = proposed[0]
+    board.goto(f"/app/board?date={day}")
+    visit = board.locator("ol.visits li", has_text=str(patient)).filter(has_text=f"{time}{DASH}")
+    visit.get_by_role("button", name=re.compile("^Pin")).click()
+    expect(board.locator("#notice")).to_contain_text("Visit pinned")
+    board.locator("ol.visits li", has_text=str(patient)).filter(
+        has_text=f"{time}{DASH}"
+    ).get_by_role("link").click()
+    expect(board.locator("ol.history")).to_contain_text("Pinned")
+    expect(board.locator("ol.history")).to_contain_text("dispatcher:")
+
+
+def test_the_board_as_it_was_before_a_change(visitor: Visitor) -> None:
+    monday = demo_monday()
+    board = visitor.page("dispatcher")
+    # The demo moved Quinn's Monday noon visit to Tuesday: the Monday board before the
+    # move still has it, the board now does not.
+    board.goto(f"/app/board?date={monday}")
+    now_visits = set(board_visits(board))
+    board.get_by_label("As it was at (history)").fill(f"{monday - timedelta(days=4)}T23:00")
+    board.get_by_role("button", name="Show").click()
+    expect(board.locator("#live-status")).to_contain_text("as it was")
+    then_visits = set(board_visits(board))
+    assert len(then_visits - now_visits) == 1
+    expect(board.get_by_role("button", name="Optimize", exact=True)).to_have_count(0)

@@ -1,0 +1,63 @@
+"""Every page at phone and desktop width: a screenshot, no overflow, the accessibility check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page
+
+from .a11y import accessibility_problems
+from .conftest import DESKTOP, PHONE, Visitor, screenshot
+from .pages import demo_monday, no_horizontal_scroll
+
+pytestmark = pytest.mark.slow
+
+
+def _check(page: Page, name: str) -> list[str]:
+    screenshot(page, name)
+    problems = [f"{name}: {problem}" for problem in accessibility_problems(page)]
+    if not no_horizontal_scroll(page):
+        problems.append(f"{name}: wider than the screen")
+    problems += [f"{name}: script error {e}" for e in page.script_errors]  # type: ignore[attr-defined]
+    return problems
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_page_fits_and_passes_the_accessibility_check(
+    visitor: Visitor, viewport: dict[str, int]
+) -> None:
+    monday = demo_monday()
+    problems: list[str] = []
+
+    anonymous = visitor.page(None, viewport=viewport)
+    anonymous.goto("/app/login")
+    problems += _check(anonymous, "login")
+
+    patient = visitor.page("patient", viewport=viewport)
+    problems += _check(patient, "patient")
+    session = patient.locator("ul.sessions li[data-session]").first.get_attribute("data-session")
+    patient.goto(f"/app/patient/sessions/{session}/cancel")
+    problems += _check(patient, "patient-cancel")
+    patient.goto(f"/app/patient/sessions/{session}/move")
+    problems += _check(patient, "patient-move")
+    patient.goto(f"/app/sessions/{session}")
+    problems += _check(patient, "patient-session-history")
+
+    board = visitor.page("dispatcher", viewport=viewport)
+    board.goto(f"/app/board?date={monday}")
+    board.wait_for_selector("#board-panel[data-live-ready='1']")
+    problems += _check(board, "board")
+    board.goto(f"/app/board?date={monday}&as_of={monday - timedelta(days=4)}T23:00")
+    problems += _check(board, "board-as-of")
+
+    therapist = visitor.page("therapist", viewport=viewport)
+    therapist.goto(f"/app/week?start={monday}")
+    problems += _check(therapist, "week")
+    therapist.get_by_role("button", name="Get my calendar address").click()
+    problems += _check(therapist, "week-calendar-link")
+    assert therapist.get_by_label("iCal address").input_value().endswith(".ics")
+    therapist.locator("a.event").first.click()
+    problems += _check(therapist, "therapist-session")
+
+    assert problems == [], "\n".join(problems)
