@@ -88,8 +88,15 @@ def open_scheduling(env: dict[str, str] | None = None) -> Scheduling:
 
 
 def migrate(env: dict[str, str] | None = None) -> str:
-    """Create the event store's tables if missing (idempotent); returns the store's name."""
+    """Create the event store's tables if missing (idempotent); returns the store's name.
+
+    Both applications' tables: the clinic's records and the sign-in accounts (servers
+    open both with CREATE_TABLE off, so a table missing here fails every start).
+    """
+    from scheduler.accounts import create_tables  # noqa: PLC0415 - argon2 only when migrating
+
     settings = dict(environment() if env is None else env)
     settings["CREATE_TABLE"] = "y"
     open_scheduling(settings).close()
+    create_tables(settings)
     return describe(settings)
