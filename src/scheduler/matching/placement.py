@@ -15,6 +15,10 @@ from scheduler.matching.problem import Plan
 from scheduler.matching.routes import Stop
 from scheduler.matching.timetable import Timetable
 
+# Sessions a split must add over the best single-therapist chain: continuity of care is
+# worth giving up one session of one plan, which the search can often place otherwise.
+_SPLIT_GAIN = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -160,7 +164,7 @@ def place_plan(
             return therapists
 
         mixed = search_chain(tt, plan, anyone, node_limit * 2)
-        if best is None or mixed.placed > best.placed:
+        if best is None or mixed.placed >= best.placed + _SPLIT_GAIN:
             best = mixed
     if best is None:
         return 0
