@@ -40,6 +40,7 @@ def _events(client: TestClient[Litestar], path: str) -> dict[str, Any]:
     calendar = Calendar.from_ical(response.content)
     assert calendar["VERSION"] == "2.0"
     assert calendar["PRODID"]
+    assert str(calendar["REFRESH-INTERVAL"].to_ical(), "ascii") == "PT30M"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     for event in events.values():
         for required in ("DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "STATUS", "SEQUENCE"):

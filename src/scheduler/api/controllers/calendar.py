@@ -88,6 +88,9 @@ def feed(app: Scheduling, token: str, now: datetime) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{therapist.name}: sessions")
+    # How often subscribed apps should poll (RFC 7986, and the older Microsoft name).
+    calendar.add("refresh-interval", timedelta(minutes=30), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT30M")
     place = f"{clinic.name}, {clinic.address}"
     for entry in entries:
         calendar.add_component(_event(app, entry, place))
