@@ -83,3 +83,26 @@ def test_the_board_as_it_was_before_a_change(visitor: Visitor) -> None:
     then_visits = set(board_visits(board))
     assert len(then_visits - now_visits) == 1
     expect(board.get_by_role("button", name="Optimize", exact=True)).to_have_count(0)
+
+
+def test_a_sick_call_moves_the_therapists_visits_to_someone_else(visitor: Visitor) -> None:
+    thursday = demo_monday() + timedelta(days=3)
+    board = visitor.page("dispatcher")
+    board.goto(f"/app/board?date={thursday}")
+    carla = board.locator("#board-panel .lane", has_text="Carla Novak")
+    expect(carla.locator("ol.visits li", has_text="Rosa Marsh")).to_have_count(1)
+
+    carla.get_by_role("button", name="Mark Carla sick this day").click()
+    expect(board.locator("#notice")).to_contain_text("Carla Novak is off sick")
+    expect(board.locator("#proposal")).to_be_visible(timeout=90_000)
+    moved = board.locator("table.diff tr.moved", has_text="Rosa Marsh")
+    expect(moved).to_have_count(1)
+    expect(board.get_by_test_id("added-count")).to_have_text("0")
+    screenshot(board, "board-sick-call")
+
+    board.get_by_role("button", name="Apply the proposal").click()
+    expect(board.locator("#notice")).to_contain_text("Applied 1 change(s)")
+    carla = board.locator("#board-panel .lane", has_text="Carla Novak")
+    expect(carla.locator("ol.visits li")).to_have_count(0)
+    expect(carla).to_contain_text("Off: sick")
+    expect(board.locator("#board-panel ol.visits li", has_text="Rosa Marsh")).to_have_count(1)
