@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -61,7 +61,20 @@ class LiveUnavailable(ApiError):
 
 
 class ResilientRedisPubSub(RedisChannelsPubSubBackend):
-    """Redis pub/sub that waits out an outage instead of ending the stream of events."""
+    """Redis pub/sub that waits out an outage instead of ending the stream of events.
+
+    Litestar's channels plugin runs one publishing task and one receiving task; an error
+    escaping either ends it for good (and a dead publisher makes shutdown wait forever
+    on its queue), so both swallow Redis errors here: a change published while Redis is
+    down is lost, like any pub/sub message nobody could receive.
+    """
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        """Publish, or drop the message (logged) when Redis is unreachable."""
+        try:
+            await super().publish(data, channels)
+        except (RedisError, OSError) as error:
+            log.warning("live board change not sent", extra={"error_type": type(error).__name__})
 
     async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
         """The backend's stream, restarted a second after a connection error."""
@@ -213,4 +226,6 @@ async def _events(
             yield ServerSentEventMessage(event="board", data=item.decode())
     finally:
         task.cancel()
-        await channels.unsubscribe(subscriber)
+        # Redis may be gone by now; the subscription dies with its connection anyway.
+        with contextlib.suppress(RedisError, OSError):
+            await channels.unsubscribe(subscriber)
