@@ -5,6 +5,8 @@ tracking insert (`readside_tracking`, one row per application, only ever moved f
 in ONE transaction. A projector killed mid-event has committed neither; on restart the
 runner subscribes after the last tracked position. If two projectors run by mistake,
 the slower one finds the position already tracked, rolls back and skips the event.
+Inserts have no ON CONFLICT clause on purpose: an event applied twice would break a
+primary key and stop the projector, never pass unnoticed.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
@@ -69,6 +71,7 @@ class ReadSideView(PostgresTrackingRecorder):
         try:
             with self.datastore.transaction(commit=True) as curs:
                 try:
+                    # The library's own step of its examples' views: same cursor, same commit.
                     self._insert_tracking(curs, tracking)
                 except IntegrityError:
                     raise AlreadyProjected from None
