@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.cli import main
+from scheduler.matching.routing.insertion import Route
 from scheduler.matching.routing.instance import arc_tenths, parse_vrplib
-from scheduler.matching.routing.sisr import Route, Sisr
+from scheduler.matching.routing.sisr import Sisr
 from scheduler.matching.vrptw import (
     InstanceError,
     VrptwInstance,
