@@ -7,11 +7,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from conftest import PG_ADMIN_DSN
 from scheduler.api import create_app
 from scheduler.settings import Settings
 from scheduler.store import SQLITE_FILE
@@ -102,3 +104,19 @@ class Tokens(dict[str, dict[str, str]]):
 def tokens(client: TestClient[Litestar]) -> Tokens:
     """Authorization headers for every seeded account (signed in lazily)."""
     return Tokens(client)
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
+    """A template database holding the seeded clinic, made once per test session and
+    dropped after it; `production.py` copies it for each test (CREATE DATABASE TEMPLATE)."""
+    name = f"scheduler_template_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        data_dir = tmp_path_factory.mktemp("pg-seed")
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        yield name, seed(Settings(data_dir=data_dir, database_url=dsn, jwt_secret=SECRET))
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

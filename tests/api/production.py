@@ -1,7 +1,7 @@
 """The production shape for API tests: PostgreSQL and Redis, with the clinic seeded once.
 
-A test module opts in by importing the four fixtures below (they replace the
-embedded `settings` and `world` of `conftest.py`).
+A test module opts in by importing the three fixtures below (they replace the
+embedded `settings` and `world` of `conftest.py`, which holds `seeded_postgres`).
 
 Seeding hashes seven passwords; doing it once per test session into a template database
 and copying that (`CREATE DATABASE … TEMPLATE`, a file copy inside PostgreSQL) gives each
@@ -21,26 +21,11 @@ from conftest import PG_ADMIN_DSN
 from scheduler.settings import Settings
 
 from .conftest import REDIS_URL, SECRET
-from .world import World, seed
+from .world import World
 
 
 def _dsn(name: str) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
-
-
-@pytest.fixture(scope="session")
-def seeded_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
-    """A template database holding the seeded clinic, dropped after the session."""
-    name = f"scheduler_template_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        data_dir = tmp_path_factory.mktemp("pg-seed")
-        world = seed(Settings(data_dir=data_dir, database_url=_dsn(name), jwt_secret=SECRET))
-        yield name, world
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

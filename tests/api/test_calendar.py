@@ -17,7 +17,6 @@ from .production import (  # noqa: F401
     production_settings,
     production_world,
     seeded_database,
-    seeded_postgres,
 )
 from .world import NOW, Clock, World
 

@@ -19,11 +19,10 @@ from .production import (  # noqa: F401
     production_settings,
     production_world,
     seeded_database,
-    seeded_postgres,
 )
 from .world import MONDAY, Clock, World
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
 def _fhir(client: TestClient[Litestar], url: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from .production import (  # noqa: F401
     production_settings,
     production_world,
     seeded_database,
-    seeded_postgres,
 )
 from .world import MONDAY, World
 

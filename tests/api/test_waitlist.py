@@ -18,11 +18,10 @@ from .production import (  # noqa: F401
     production_settings,
     production_world,
     seeded_database,
-    seeded_postgres,
 )
 from .world import EMAILS, MONDAY, PASSWORD, World
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
 def _book(
