@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import Visitor, screenshot
+from .conftest import DESKTOP, PHONE, Visitor, screenshot
 from .pages import board_visits, demo_monday
 
 pytestmark = pytest.mark.slow
@@ -44,6 +44,9 @@ def test_optimize_preview_and_apply_a_week(visitor: Visitor) -> None:
         for row in rows.all()
     ]
     screenshot(board, "board-proposal")
+    board.set_viewport_size(PHONE)
+    screenshot(board, "board-proposal")
+    board.set_viewport_size(DESKTOP)
 
     board.get_by_role("button", name="Apply the proposal").click()
     expect(board.locator("#notice")).to_contain_text(f"Applied {added} change(s)")

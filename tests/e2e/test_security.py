@@ -34,3 +34,34 @@ def test_a_form_post_without_its_csrf_token_is_refused(site: Site) -> None:
         assert signed_in.status_code == 303
         assert signed_in.headers["location"] == "/app/patient"
         assert "scheduler_token" in client.cookies
+
+
+def _signed_in(client: httpx.Client, login: dict[str, str], next_page: str = "") -> httpx.Response:
+    client.get("/app/login")
+    token = client.cookies["scheduler_csrf"]
+    return client.post("/app/login", data={**login, "next": next_page, "csrf_token": token})
+
+
+def test_sign_in_returns_only_to_a_page_of_this_app(site: Site) -> None:
+    for sent, landed in (
+        ("/app/week", "/app/week"),
+        ("//evil.example/app/", "/app/week"),
+        ("https://evil.example/", "/app/week"),
+        ("/app/\\evil.example", "/app/week"),
+    ):
+        with httpx.Client(base_url=site.base) as client:
+            answer = _signed_in(client, site.logins["therapist"], sent)
+            assert answer.headers["location"] == landed, sent
+
+
+def test_other_roles_and_unknown_records_get_html_error_pages(site: Site) -> None:
+    with httpx.Client(base_url=site.base) as client:
+        _signed_in(client, site.logins["patient"])
+        board = client.get("/app/board")
+        assert board.status_code == 403
+        assert board.headers["content-type"].startswith("text/html")
+        assert "for dispatcher accounts" in board.text
+        unknown = client.get("/app/sessions/00000000-0000-4000-8000-000000000000")
+        assert unknown.status_code == 404
+        assert "<h1>Not found</h1>" in unknown.text
+        assert unknown.headers["x-frame-options"] == "DENY"
