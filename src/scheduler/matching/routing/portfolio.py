@@ -29,7 +29,8 @@ def improve(
     """Run one SISR search per seed until the monotonic `deadline`; every outcome that
     came back, the start solution included (so a crashed worker loses nothing)."""
     start: Outcome = ([list(r) for r in routes], list(unserved))
-    if len(seeds) == 1:
+    if len(seeds) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        # One search in this process; also where processes cannot be forked (Windows).
         return [start, _search(instance, start, deadline, seeds[0])]
     context = multiprocessing.get_context("fork")
     workers = []
