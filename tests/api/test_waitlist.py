@@ -168,6 +168,33 @@ def test_joining_twice_declining_and_leaving(
     assert gone.status_code == 404
 
 
+def test_a_booked_session_is_moved_earlier_when_time_frees(
+    client: TestClient[Litestar], world: World, tokens: Tokens
+) -> None:
+    pats = _book(client, tokens, "pat", world.pat_plan, _slot(world, "mon 10:00"))
+    tuesday = {**_slot(world, "mon 10:00")}
+    tuesday["start"] = (world.local["mon 10:00"] + timedelta(days=1)).isoformat()
+    quinns = _book(client, tokens, "quinn", world.quinn_plan, tuesday)
+    window = {
+        "earliest": (world.local["mon 10:00"] - timedelta(hours=1)).isoformat(),
+        "latest": (world.local["mon 14:00"] + timedelta(hours=3)).isoformat(),
+        "session_id": quinns,
+    }
+    joined = client.post(
+        f"/me/plans/{world.quinn_plan}/waitlist", json=window, headers=tokens["quinn"]
+    )
+    assert joined.status_code == 201, joined.text
+    assert joined.json()["session_id"] == quinns
+    client.post(f"/sessions/{pats}/cancel", json={}, headers=tokens["pat"])
+    (offer,) = _offers(client, tokens, "quinn")
+    assert offer["moves"] == quinns
+    moved = client.post(f"/offers/{offer['id']}/accept", headers=tokens["quinn"])
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["id"] == quinns
+    assert moved.json()["start"] == offer["start"]
+    assert [s["id"] for s in client.get("/me/sessions", headers=tokens["quinn"]).json()] == [quinns]
+
+
 def test_racing_acceptances_of_one_offer_book_once(app: Litestar, world: World) -> None:
     async def race() -> list[tuple[int, str]]:
         async with AsyncTestClient(app) as client:

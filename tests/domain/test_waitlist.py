@@ -15,6 +15,7 @@ from scheduler.domain.errors import (
     OfferExpired,
     OfferLapsed,
     UnknownOffer,
+    UnknownSession,
     UnknownWaitlistEntry,
 )
 
@@ -202,3 +203,55 @@ def test_an_offer_left_unanswered_expires_and_goes_to_the_next_in_line(world: Wo
     session_id = app.accept_offer(world.clinic, second.id, actor="rae", now=later(131))
     assert app.get_session(session_id).patient_id == rae
     assert app.expire_offers(now=later(300)) == 0
+
+
+def test_a_booked_session_waits_to_move_earlier_and_its_old_time_is_offered_on(
+    world: World,
+) -> None:
+    app = world.app
+    rae, rae_plan = _third_patient_plan(world)
+    pats = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+    quinns = world.book(world.quinn_home_plan, world.ana, TUESDAY, "10:00")
+    # Quinn would rather come on Monday; Rae waits for anything on Tuesday.
+    app.join_waitlist(
+        world.quinn_home_plan,
+        earliest=world.local(MONDAY, "09:00"),
+        latest=world.local(MONDAY, "17:00"),
+        session_id=quinns,
+        actor="quinn",
+        now=NOW,
+    )
+    app.join_waitlist(
+        rae_plan,
+        earliest=world.local(TUESDAY, "09:00"),
+        latest=world.local(TUESDAY, "17:00"),
+        actor="rae",
+        now=NOW,
+    )
+    app.cancel_session(pats, actor="pat", reason="flu", now=later(1))
+    app.offer_freed_time(now=later(2))
+    (offer,) = _offers(world, world.quinn)
+    assert offer.moves == quinns
+    moved = app.accept_offer(world.clinic, offer.id, actor="quinn", now=later(3))
+    assert moved == quinns  # the same session, moved: not a second one
+    session = app.get_session(quinns)
+    assert session.start == world.local(MONDAY, "10:00")
+    assert app.get_plan(world.quinn_home_plan).sessions_held == 1
+    # The move freed Tuesday 10:00, which goes to Rae.
+    app.offer_freed_time(now=later(4))
+    (rae_offer,) = _offers(world, rae)
+    assert rae_offer.start == world.local(TUESDAY, "10:00")
+    assert rae_offer.moves is None
+
+
+def test_only_a_booked_session_of_the_plan_can_wait_to_move(world: World) -> None:
+    pats = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
+    with pytest.raises(UnknownSession):
+        world.app.join_waitlist(
+            world.quinn_home_plan,
+            earliest=world.local(MONDAY, "09:00"),
+            latest=world.local(MONDAY, "17:00"),
+            session_id=pats,
+            actor="quinn",
+            now=NOW,
+        )

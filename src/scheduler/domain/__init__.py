@@ -64,13 +64,15 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
     app.notification_log             # the library's log of every event, for projections
 
     # waitlist: a plan waits for freed time; offers come from cancelled or moved sessions
-    app.join_waitlist(plan_id, earliest, latest, therapist_id=None, actor, now) -> entry id
+    app.join_waitlist(plan_id, earliest, latest, therapist_id=None, session_id=None,
+                      actor, now) -> entry id  # session_id: move that booking earlier
     app.leave_waitlist(plan_id, actor, reason, now)
     app.offer_freed_time(now)  /  app.expire_offers(now)      -> int (the offer policy)
     app.accept_offer(clinic_id, offer_id, actor, now)   -> SessionId (via book_session)
     app.decline_offer(clinic_id, offer_id, actor, reason, now)
     app.waitlist_entries(clinic_id, patient_id=None) / waitlist_offers(clinic_id, now, …)
     app.check_booking(plan_id, therapist_id, start, now)  # every booking rule, nothing saved
+    app.check_move(session_id, therapist_id, start, now)  # every move rule, nothing saved
 
     # therapists' calendar feeds (secret token, stored hashed)
     app.rotate_calendar_token(therapist_id, actor, now) -> token;  calendar_owner(token)

@@ -26,7 +26,12 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from scheduler.domain.booking import Booking
-from scheduler.domain.errors import SchedulingError, UnknownPlan, UnknownTherapist
+from scheduler.domain.errors import (
+    SchedulingError,
+    UnknownPlan,
+    UnknownSession,
+    UnknownTherapist,
+)
 from scheduler.domain.plan import TreatmentPlan
 from scheduler.domain.session import Session
 from scheduler.domain.therapist import Therapist
@@ -70,9 +75,42 @@ class OfferPolicy(Booking):
         plan.check_bookable(visit.therapist_day)
         self._occupy(uuid4(), therapist.id, plan.patient_id, visit, actor="dry run", at=at)
 
-    def _bookable(self, plan_id: UUID, therapist_id: UUID, start: datetime, at: datetime) -> bool:
+    def check_move(
+        self, *, session_id: UUID | str, therapist_id: UUID | str, start: datetime, now: datetime
+    ) -> None:
+        """Raise the rule that moving the session to `start` with the therapist would break
+        now. Runs every check of `reschedule_session` on fresh copies and saves nothing."""
+        start, at = as_utc(start, "start"), as_utc(now, "now")
+        session = self._load(Session, session_id, UnknownSession)
+        session.check_booked("rescheduled")
+        plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
+        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
+        visit = self._visit(plan, therapist, start)
+        plan.check_bookable(visit.therapist_day, moving=True)
+        released = {day.id: day for day in self._release(session, "dry run", "", at)}
+        self._occupy(
+            session.id,
+            therapist.id,
+            session.patient_id,
+            visit,
+            actor="dry run",
+            at=at,
+            known=released,
+        )
+
+    def _bookable(
+        self, entry: dict[str, Any], therapist_id: UUID, start: datetime, at: datetime
+    ) -> bool:
+        """True when the entry's plan could take the slot now (a new booking or a move)."""
         try:
-            self.check_booking(plan_id=plan_id, therapist_id=therapist_id, start=start, now=at)
+            if entry.get("session_id") is None:
+                self.check_booking(
+                    plan_id=entry["plan_id"], therapist_id=therapist_id, start=start, now=at
+                )
+            else:
+                self.check_move(
+                    session_id=entry["session_id"], therapist_id=therapist_id, start=start, now=at
+                )
         except SchedulingError:
             return False
         return True
@@ -171,7 +209,7 @@ class OfferPolicy(Booking):
             end = slot.start + timedelta(minutes=plan.session_minutes)
             if end > entry["latest"]:
                 continue
-            if not self._bookable(plan.id, slot.therapist_id, slot.start, at):
+            if not self._bookable(entry, slot.therapist_id, slot.start, at):
                 continue
             waitlist.make_offer(
                 offer_id=uuid4(),

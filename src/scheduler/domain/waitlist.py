@@ -54,9 +54,14 @@ class Waitlists(WaitlistReads):
         actor: str,
         now: datetime,
         therapist_id: UUID | str | None = None,
+        session_id: UUID | str | None = None,
     ) -> UUID:
         """Wait for a slot for the plan's next session starting in `earliest`..`latest`
-        (with `therapist_id` only, if given); returns the entry's id."""
+        (with `therapist_id` only, if given); returns the entry's id.
+
+        With `session_id` (a booked session of the plan) the entry asks to move that
+        session into such a slot instead: taking up the offer reschedules it.
+        """
         earliest, latest, at = as_utc(earliest, "earliest"), as_utc(latest, "latest"), as_utc(now)
         if not earliest < latest <= earliest + MAX_WAIT or latest <= at:
             raise InvalidDuration(
@@ -70,7 +75,9 @@ class Waitlists(WaitlistReads):
 
         def command() -> list[Aggregate]:
             plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
-            plan.check_bookable(local_date(max(earliest, at), self._zone_of(plan.clinic_id)))
+            moving = self._moving(plan, session_id)
+            day = local_date(max(earliest, at), self._zone_of(plan.clinic_id))
+            plan.check_bookable(day, moving=moving is not None)
             if wanted is not None and plan.specialization not in wanted.specializations:
                 raise MissingSpecialization(
                     f"{wanted.name} does not practise {plan.specialization}: wait for any "
@@ -90,6 +97,7 @@ class Waitlists(WaitlistReads):
                 earliest=earliest,
                 latest=latest,
                 therapist_id=wanted.id if wanted else None,
+                session_id=moving,
                 actor=actor,
                 at=at,
             )
@@ -97,6 +105,16 @@ class Waitlists(WaitlistReads):
 
         self._save_retrying(command)
         return entry_id
+
+    def _moving(self, plan: TreatmentPlan, session_id: UUID | str | None) -> UUID | None:
+        """The booked session of the plan an entry would move, if one is named."""
+        if session_id is None:
+            return None
+        session = self._load(Session, session_id, UnknownSession)
+        if session.plan_id != plan.id:
+            raise UnknownSession(f"session {session.id} is not a session of plan {plan.id}")
+        session.check_booked("moved by the waitlist")
+        return session.id
 
     def leave_waitlist(
         self, plan_id: UUID | str, *, actor: str, reason: str, now: datetime
@@ -120,7 +138,8 @@ class Waitlists(WaitlistReads):
     def accept_offer(
         self, clinic_id: UUID | str, offer_id: UUID | str, *, actor: str, now: datetime
     ) -> SessionId:
-        """Book the offered slot with the ordinary booking command; returns the session.
+        """Book the offered slot with the ordinary booking command (or move the entry's
+        session there with the ordinary reschedule command); returns the session.
 
         If the slot was taken meanwhile (or a rule now forbids it) the offer lapses,
         nothing is booked, the entry waits again, and OfferLapsed says why. Taking up an
@@ -133,15 +152,27 @@ class Waitlists(WaitlistReads):
         if offer["status"] == ACCEPTED:
             return SessionId(offer["session_id"])
         waitlist.check_open(key, at)
+        reason = f"took up waitlist offer {key}"
         try:
-            session_id = self.book_session(
-                plan_id=offer["plan_id"],
-                therapist_id=offer["therapist_id"],
-                start=offer["start"],
-                actor=actor,
-                now=at,
-                reason=f"took up waitlist offer {key}",
-            )
+            if offer["moves"] is None:
+                session_id = self.book_session(
+                    plan_id=offer["plan_id"],
+                    therapist_id=offer["therapist_id"],
+                    start=offer["start"],
+                    actor=actor,
+                    now=at,
+                    reason=reason,
+                )
+            else:
+                self.reschedule_session(
+                    offer["moves"],
+                    start=offer["start"],
+                    therapist_id=offer["therapist_id"],
+                    actor=actor,
+                    reason=reason,
+                    now=at,
+                )
+                session_id = SessionId(offer["moves"])
         except BookingConflict:
             raise  # nothing was written; the offer stays open for a retry
         except BookingError as error:

@@ -81,16 +81,19 @@ class Waitlist(Aggregate):
         earliest: datetime,
         latest: datetime,
         therapist_id: UUID | None,
+        session_id: UUID | None,
         actor: str,
         at: datetime,
     ) -> None:
-        """Put a plan's next session on the waitlist for `earliest`..`latest`."""
+        """Put a plan's next session (or, with `session_id`, that booked session, to be
+        moved earlier) on the waitlist for `earliest`..`latest`."""
         self.entries[entry_id] = {
             "plan_id": plan_id,
             "patient_id": patient_id,
             "earliest": earliest,
             "latest": latest,
             "therapist_id": therapist_id,
+            "session_id": session_id,
             "joined_at": at,
             "status": WAITING,
         }
@@ -137,6 +140,7 @@ class Waitlist(Aggregate):
             "end": end,
             "expires_at": expires_at,
             "freed_by": freed_by,
+            "moves": entry["session_id"],
             "passed_over": [*passed_over, entry_id],
             "made_at": at,
             "status": OPEN,

@@ -24,6 +24,7 @@ class WaitlistEntryView:
     earliest: datetime
     latest: datetime
     therapist_id: UUID | None
+    session_id: UUID | None  # a booked session to move earlier, or None: a new booking
     joined_at: datetime
     status: str
 
@@ -44,6 +45,7 @@ class OfferView:
     made_at: datetime
     status: str
     session_id: UUID | None
+    moves: UUID | None  # the session taking the offer up would move, or None: a booking
 
 
 class WaitlistReads(OfferPolicy):
@@ -85,7 +87,7 @@ def _offer_view(clinic_id: UUID, offer_id: UUID, offer: dict[str, Any], at: date
     status = offer["status"]
     if status == OPEN and offer["expires_at"] <= at:
         status = EXPIRED  # not yet closed by a command, but no longer open
-    fields = ("entry_id", "plan_id", "patient_id", "therapist_id", "start", "end")
+    fields = ("entry_id", "plan_id", "patient_id", "therapist_id", "start", "end", "moves")
     return OfferView(
         id=offer_id,
         clinic_id=clinic_id,

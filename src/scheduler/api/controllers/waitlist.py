@@ -66,6 +66,7 @@ async def _join(
             earliest=data.earliest,
             latest=data.latest,
             therapist_id=data.therapist_id,
+            session_id=data.session_id,
             actor=principal.actor,
             now=gateway.now(),
         )

@@ -16,11 +16,13 @@ Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:
 
 class JoinWaitlist(msgspec.Struct, forbid_unknown_fields=True):
     """Wait for a session starting between `earliest` and `latest` (optionally with one
-    therapist); an offer is made when such time frees up."""
+    therapist); an offer is made when such time frees up. With `session_id` (a booked
+    session of the plan), taking the offer up moves that session instead of booking."""
 
     earliest: Instant
     latest: Instant
     therapist_id: UUID | None = None
+    session_id: UUID | None = None
 
 
 class WaitlistEntry(msgspec.Struct):
@@ -33,6 +35,7 @@ class WaitlistEntry(msgspec.Struct):
     earliest: datetime
     latest: datetime
     therapist_id: UUID | None
+    session_id: UUID | None
     joined_at: datetime
     status: str
 
@@ -44,7 +47,8 @@ class WaitlistEntry(msgspec.Struct):
 
 class Offer(msgspec.Struct):
     """A freed slot offered to a waiting plan. Status: open (take it up before
-    `expires_at`), accepted (`session_id` is the booking), declined, lapsed, expired."""
+    `expires_at`), accepted (`session_id` is the booking), declined, lapsed, expired.
+    `moves`: the booked session taking it up would move here (None: a new booking)."""
 
     id: UUID
     plan_id: UUID
@@ -55,6 +59,7 @@ class Offer(msgspec.Struct):
     expires_at: datetime
     status: str
     session_id: UUID | None
+    moves: UUID | None
 
     @classmethod
     def of(cls, view: OfferView, timezone: str) -> Offer:
@@ -69,6 +74,7 @@ class Offer(msgspec.Struct):
             expires_at=view.expires_at,
             status=view.status,
             session_id=view.session_id,
+            moves=view.moves,
         )
 
 
