@@ -11,7 +11,8 @@ every few seconds and before showing offers). A sick call frees time through the
 events: its sessions are cancelled or moved.
 
 Only slots that the waiting plan could really book right now are offered: the booking
-rules run on fresh copies of the days (`check_booking`), and nothing is saved by them.
+rules run on fresh copies of the days (`check_booking`, or `check_move` for an entry that
+wants a booked session moved), and nothing is saved by them.
 """
 
 from __future__ import annotations
