@@ -47,7 +47,8 @@ class Site:
     logins: dict[str, dict[str, str]]
 
 
-def _spare_port() -> int:
+def spare_port() -> int:
+    """A TCP port nobody listens on right now (the kernel's pick for port 0)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -57,7 +58,7 @@ def _spare_port() -> int:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """`scheduler serve` on the embedded store, until the session ends."""
     data_dir = tmp_path_factory.mktemp("site")
-    port = _spare_port()
+    port = spare_port()
     env = {
         k: v
         for k, v in os.environ.items()
