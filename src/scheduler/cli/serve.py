@@ -60,7 +60,10 @@ def run_serve(args: argparse.Namespace) -> int:
         host = args.host or settings.host
         port = args.port or settings.port
         logins = prepare_store(settings)
-    except (SettingsError, StoreConfigError, PersistenceError, OSError) as error:
+    except PersistenceError as error:
+        print(f"scheduler serve: {error} (run `scheduler migrate` first?)", file=sys.stderr)
+        return 2
+    except (SettingsError, StoreConfigError, OSError) as error:
         print(f"scheduler serve: {error}", file=sys.stderr)
         return 2
     store = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
