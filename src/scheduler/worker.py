@@ -11,12 +11,14 @@ proposals they stored do not depend on it).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
+from redis.exceptions import RedisError
 from saq import Queue, Worker
 from saq.job import Job, Status
 
@@ -24,11 +26,17 @@ from scheduler.domain import Scheduling
 from scheduler.planning.jobs import OptimizationRequest, run_optimization
 from scheduler.settings import Settings
 
+log = logging.getLogger("scheduler.worker")
+
 JOB_FUNCTION = "solve_proposal"
 KEEP_JOBS_S = 7 * 24 * 3600
 """How long a finished job's status stays readable (its proposal stays for good)."""
 JOB_OVERHEAD_S = 300
 """Time a job may take beyond its solver limit (reading and storing) before it is failed."""
+
+
+class QueueUnavailable(RuntimeError):  # noqa: N818 - named like the domain's errors
+    """Raised when the optimization queue (Redis) cannot be reached; nothing was queued."""
 
 
 def queue_name(settings: Settings) -> str:
@@ -147,11 +155,17 @@ class QueuedOptimizations:
         await self.queue.connect()
 
     async def stop(self) -> None:
-        """Disconnect."""
-        await self.queue.disconnect()
+        """Disconnect (a Redis that went away is no reason to fail the shutdown)."""
+        try:
+            await self.queue.disconnect()
+        except (RedisError, OSError) as error:
+            log.warning("optimization queue: disconnect failed", extra={"error": _short(error)})
 
     async def submit(self, request: OptimizationRequest) -> str:
-        """Enqueue the job; one attempt (a failed solve is re-requested, not retried)."""
+        """Enqueue the job; one attempt (a failed solve is re-requested, not retried).
+
+        Raises QueueUnavailable when Redis does not answer.
+        """
         job = Job(
             function=JOB_FUNCTION,
             kwargs=request.as_dict(),
@@ -160,17 +174,27 @@ class QueuedOptimizations:
             ttl=KEEP_JOBS_S,
             retries=1,
         )
-        await self.queue.enqueue(job)
+        try:
+            await self.queue.enqueue(job)
+        except (RedisError, OSError) as error:
+            raise QueueUnavailable(_short(error)) from error
         return job.key
 
     async def state(self, job_id: str) -> JobState | None:
-        """The job as Redis holds it (for KEEP_JOBS_S after it finished)."""
-        job = await self.queue.job(job_id)
+        """The job as Redis holds it (for KEEP_JOBS_S after it finished).
+
+        Raises QueueUnavailable when Redis does not answer.
+        """
+        try:
+            job = await self.queue.job(job_id)
+        except (RedisError, OSError) as error:
+            raise QueueUnavailable(_short(error)) from error
         if job is None:
             return None
         kwargs = job.kwargs or {}
         failed = job.status in {Status.FAILED, Status.ABORTED}
-        error = (job.error or "").strip().splitlines()[-1:] if failed else []
+        # SAQ keeps the traceback; its last line names the error and says what was wrong.
+        last_line = (job.error or "").strip().splitlines()[-1:] if failed else []
         return JobState(
             id=job.key,
             clinic_id=str(kwargs.get("clinic_id", "")),
@@ -178,7 +202,7 @@ class QueuedOptimizations:
             status="failed" if failed else str(job.status.value),
             progress=float(job.progress),
             proposal_id=str(job.result) if job.status == Status.COMPLETE else None,
-            error=error[0] if error else None,
+            error=last_line[0] if last_line else None,
         )
 
 

@@ -6,6 +6,7 @@ worker` process on PostgreSQL and Redis at the end. Solver limits are 1 s.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import signal
@@ -362,3 +363,17 @@ def test_a_visit_nobody_else_can_make_is_listed_and_left_for_the_desk(
     assert outcome["conflicts"] == []
     session = client.get(f"/sessions/{pats}", headers=desk).json()
     assert (session["status"], session["therapist_id"]) == ("booked", str(world.ana))
+
+
+def test_with_the_queue_down_nothing_is_queued_and_the_answer_says_so(
+    settings: Settings, world: World, clock: Clock
+) -> None:
+    down = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(down, clock=clock)) as client:
+        desk = login(client, "dispatcher")
+        body = {"from": str(MONDAY), "to": str(MONDAY), "time_limit_s": 1.0}
+        response = client.post(f"/clinics/{world.clinic}/optimizations", json=body, headers=desk)
+        assert response.status_code == 503, response.text
+        assert response.json()["error"] == "optimization_queue_unavailable"
+        assert client.get("/optimizations/any-job", headers=desk).status_code == 503
+    # ...and the app still shut down cleanly (the `with` block above).

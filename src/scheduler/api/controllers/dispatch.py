@@ -18,7 +18,7 @@ from litestar.params import FromPath, JSONBody
 
 from scheduler.api.access import check_clinic, session_for
 from scheduler.api.auth import allow, principal_of
-from scheduler.api.errors import Missing, responses
+from scheduler.api.errors import ApiError, Missing, responses
 from scheduler.api.gateway import Gateway
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.schemas.dispatch import (
@@ -37,10 +37,25 @@ from scheduler.planning.diff import diff
 from scheduler.planning.horizon import check_range
 from scheduler.planning.jobs import OptimizationRequest
 from scheduler.settings import Settings
-from scheduler.worker import Optimizations
+from scheduler.worker import Optimizations, QueueUnavailable
 
-READS = responses(401, 403, 404)
-WRITES = responses(400, 401, 403, 404, 409, 422, 429)
+READS = responses(401, 403, 404, 503)
+WRITES = responses(400, 401, 403, 404, 409, 422, 429, 503)
+
+
+class OptimizationQueueDown(ApiError):  # noqa: N818 - named like the API's other errors
+    """Raised when the optimization queue (Redis) does not answer; nothing was queued."""
+
+    status, code = 503, "optimization_queue_unavailable"
+
+
+async def _state(optimizations: Optimizations, job_id: str) -> Any:
+    try:
+        return await optimizations.state(job_id)
+    except QueueUnavailable as error:
+        raise OptimizationQueueDown(
+            f"the optimization queue is unreachable ({error}); try again shortly"
+        ) from error
 
 
 async def _request(
@@ -126,7 +141,7 @@ class DispatchController(Controller):
         optimizations: NamedDependency[Optimizations],
     ) -> OptimizationJob:
         """Status, progress (0..1) and, once complete, the id of its proposal."""
-        state = await optimizations.state(job_id)
+        state = await _state(optimizations, job_id)
         if state is None:
             raise Missing(f"no optimization job {job_id!r}: queue one with POST .../optimizations")
         await check_clinic(gateway, principal_of(request), UUID(state.clinic_id))
@@ -227,6 +242,8 @@ class DispatchController(Controller):
         data: JSONBody[ReportSick],
         gateway: NamedDependency[Gateway],
         optimizations: NamedDependency[Optimizations],
+        limiter: NamedDependency[RateLimiter],
+        settings: NamedDependency[Settings],
     ) -> SickCall:
         """Block whole local days as sick time, then queue a minimal-disruption re-plan
         of those days: its proposal moves only the visits the therapist can no longer
@@ -236,6 +253,7 @@ class DispatchController(Controller):
         app = gateway.scheduling
         therapist = await gateway.run(app.get_therapist, therapist_id)
         await check_clinic(gateway, principal, therapist.clinic_id)
+        await _limit(request, limiter, settings)
         days = sorted(set(data.dates))
         job_request = await _request(
             gateway,
@@ -267,8 +285,13 @@ class DispatchController(Controller):
 async def _submit(
     optimizations: Optimizations, job_request: OptimizationRequest
 ) -> OptimizationJob:
-    job_id = await optimizations.submit(job_request)
-    state = await optimizations.state(job_id)
+    try:
+        job_id = await optimizations.submit(job_request)
+    except QueueUnavailable as error:
+        raise OptimizationQueueDown(
+            f"the optimization queue is unreachable ({error}); nothing was queued, try again"
+        ) from error
+    state = await _state(optimizations, job_id)
     assert state is not None
     return OptimizationJob.of(state)
 
