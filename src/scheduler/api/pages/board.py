@@ -168,7 +168,7 @@ class BoardPages(Controller):
         _, clinic_id, _ = await _dispatcher(request, settings, gateway)
         state = await optimizations.state(job_id)
         if state is None or UUID(state.clinic_id) != clinic_id:
-            return render(request, "_job.html", state=None, preview=None, job_id=job_id)
+            return render(request, "_job.html", status=404, state=None, preview=None, job_id=job_id)
         preview = None
         if state.status == "complete" and state.proposal_id:
             preview = await gateway.run(
