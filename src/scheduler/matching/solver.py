@@ -45,7 +45,10 @@ def _search(
     tt = Timetable(problem, kept)
     hood = lns.Neighbourhoods(problem)
     if not kept:  # a re-plan keeps almost everything: insertion alone starts it well
-        _assignment_start(tt, hood, started + 0.35 * (deadline - started), deadline, seed)
+        # The LP gets a third of the time and the packing stops at 60 %, so that the
+        # construction always completes and the search has time left, even on a busy host.
+        budget = deadline - started
+        _assignment_start(tt, hood, started + 0.35 * budget, started + 0.6 * budget, seed)
     lns.construct(tt, hood, deadline, displaced)
     if progress is not None:
         progress(time.monotonic() - started, tt.score())
@@ -109,7 +112,7 @@ def _assignment_start(
             unfinished[chosen[plan.id]].append(plan)
     for therapist in sorted(unfinished):
         left = deadline - time.monotonic()
-        if left < 0.5:
+        if left < 0.1:
             break
         tt.begin()
         if repack(tt, therapist, unfinished[therapist], time_limit_s=min(2.0, left / 4), seed=seed):
