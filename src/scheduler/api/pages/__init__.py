@@ -15,14 +15,17 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, Router, get
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
+from scheduler.api.pages.patient_sessions import PatientSessionPages
+from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
@@ -76,7 +79,16 @@ def pages_router() -> Router:
     """Every page, with the security headers and HTML error pages."""
     return Router(
         path="/",
-        route_handlers=[root, SignInPages, PatientPages, BoardPages, WeekPages],
+        route_handlers=[
+            root,
+            SignInPages,
+            PatientPages,
+            PatientSessionPages,
+            BoardPages,
+            DispatchPages,
+            WeekPages,
+            SessionPages,
+        ],
         after_request=page_headers,
         exception_handlers={
             SignInFirst: _sign_in_first,
@@ -96,6 +108,3 @@ def static_router() -> Router:
         after_request=security_headers,
         include_in_schema=False,
     )
-
-
-__all__ = ["Template", "pages_router", "static_router", "template_config"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from scheduler.api.schemas.records import Board, Route
 
@@ -44,8 +45,9 @@ class Row:
     blocks: list[Block]
 
 
-def _minute(moment_hour: int, moment_minute: int) -> int:
-    return moment_hour * 60 + moment_minute
+def _minute(moment: datetime) -> int:
+    """Minutes after local midnight of a local wall-clock time."""
+    return moment.hour * 60 + moment.minute
 
 
 def timeline(board: Board) -> tuple[tuple[int, int], list[Row]]:
@@ -56,13 +58,13 @@ def timeline(board: Board) -> tuple[tuple[int, int], list[Row]]:
         shift = None
         if route.shift_start_local and route.shift_end_local:
             start, end = route.shift_start_local, route.shift_end_local
-            shift = (_minute(start.hour, start.minute), _minute(end.hour, end.minute) or 24 * 60)
+            shift = (_minute(start), _minute(end) or 24 * 60)
             edges.extend(shift)
         blocks = []
         last_end = None
         for visit in route.visits:
-            begin = _minute(visit.start_local.hour, visit.start_local.minute)
-            finish = _minute(visit.end_local.hour, visit.end_local.minute) or 24 * 60
+            begin = _minute(visit.start_local)
+            finish = _minute(visit.end_local) or 24 * 60
             if visit.travel_minutes:
                 blocks.append(
                     Block(

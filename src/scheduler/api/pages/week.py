@@ -1,4 +1,4 @@
-"""The therapist's week grid, a session's page (needs, progress note, history), iCal link."""
+"""The therapist's week as a calendar grid, and their iCal subscription link."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from scheduler.api.access import session_for
 from scheduler.api.auth import PUBLIC, Principal
 from scheduler.api.controllers.calendar import SUFFIX
 from scheduler.api.gateway import Gateway
-from scheduler.api.pages.web import checked_form, go, parse_date, render, require, viewer
+from scheduler.api.pages.web import checked_form, parse_date, render, require, viewer
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.schemas.records import Visit, Week
-from scheduler.domain import HistoryEntry, Scheduling, SessionView
-from scheduler.domain.errors import SchedulingError
 from scheduler.domain.timekeeping import local_date
 from scheduler.settings import Settings
 
@@ -50,40 +46,10 @@ def week_grid(week: Week) -> Grid:
     return Grid([route.day for route in week.days], list(span), cells)
 
 
-@dataclass(frozen=True)
-class SessionPage:
-    """A session with what its therapist needs to know, and its history."""
-
-    session: SessionView
-    patient: str
-    therapist: str
-    condition: str
-    specialization: str
-    contraindications: list[str]
-    history: list[HistoryEntry]
-    timezone: str
-
-
-def session_page(app: Scheduling, session: SessionView) -> SessionPage:
-    """The session's needs (condition, skill, contraindications) and its events."""
-    plan = app.get_plan(session.plan_id)
-    patient = app.get_patient(session.patient_id)
-    latest = patient.evaluations[-1] if patient.evaluations else {}
-    return SessionPage(
-        session=session,
-        patient=patient.name,
-        therapist=app.get_therapist(session.therapist_id).name,
-        condition=plan.condition,
-        specialization=plan.specialization,
-        contraindications=list(latest.get("contraindications", [])),
-        history=app.history(session.id),
-        timezone=app.get_clinic(session.clinic_id).timezone,
-    )
-
-
-async def _therapist(
+async def signed_in_therapist(
     request: Request[Any, Any, Any], settings: Settings, gateway: Gateway
 ) -> tuple[Principal, UUID]:
+    """The signed-in therapist account and the therapist it acts for (else 401/403 pages)."""
     principal = viewer(request, settings, gateway)
     require(principal, "therapist")
     assert principal.acts_for is not None, "a therapist account acts for a therapist"
@@ -91,7 +57,7 @@ async def _therapist(
 
 
 class WeekPages(Controller):
-    """`/app/week` and `/app/sessions/{id}`."""
+    """`/app/week`."""
 
     path = "/app"
     include_in_schema = False
@@ -117,7 +83,7 @@ class WeekPages(Controller):
         *,
         feed_url: str,
     ) -> Template:
-        _, therapist_id = await _therapist(request, settings, gateway)
+        _, therapist_id = await signed_in_therapist(request, settings, gateway)
         app = gateway.scheduling
         therapist = await gateway.run(app.get_therapist, therapist_id)
         clinic = await gateway.run(app.get_clinic, therapist.clinic_id)
@@ -146,7 +112,7 @@ class WeekPages(Controller):
         reads: NamedDependency[ReadSide],
     ) -> Template:
         """A new secret iCal URL (the previous one stops working), shown once."""
-        principal, therapist_id = await _therapist(request, settings, gateway)
+        principal, therapist_id = await signed_in_therapist(request, settings, gateway)
         await checked_form(request)
         token = await gateway.run(
             gateway.scheduling.rotate_calendar_token,
@@ -156,85 +122,3 @@ class WeekPages(Controller):
         )
         url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
         return await self._week(request, settings, gateway, reads, feed_url=url)
-
-    @get("/sessions/{session_id:uuid}", name="pages:session")
-    async def session(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-    ) -> Template:
-        """The session's details and its timeline of events (who, when, why)."""
-        return await self._session(request, session_id, settings, gateway, errors={}, form={})
-
-    async def _session(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: UUID,
-        settings: Settings,
-        gateway: Gateway,
-        *,
-        errors: dict[str, str],
-        form: dict[str, str],
-        status: int = 200,
-    ) -> Template:
-        principal = viewer(request, settings, gateway)
-        session = await session_for(gateway, principal, session_id)
-        page = await gateway.run(session_page, gateway.scheduling, session)
-        return render(
-            request,
-            "session.html",
-            status=status,
-            page=page,
-            zone=ZoneInfo(page.timezone),
-            role=principal.role,
-            can_complete=principal.role == "therapist"
-            and session.status == "booked"
-            and session.start <= gateway.now(),
-            errors=errors,
-            form=form,
-        )
-
-    @post("/sessions/{session_id:uuid}/complete", status_code=303)
-    async def complete(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-    ) -> Template | Redirect:
-        """Record the progress note and pain scores of a held session."""
-        principal, _ = await _therapist(request, settings, gateway)
-        form = await checked_form(request)
-        errors: dict[str, str] = {}
-        note = form.get("note", "")
-        if not note:
-            errors["note"] = "Write a short progress note."
-        elif len(note) > 5000:
-            errors["note"] = "Keep the note under 5000 characters."
-        pains = {}
-        for field in ("pain_before", "pain_after"):
-            raw = form.get(field, "")
-            if not raw.isdigit() or not 0 <= int(raw) <= 10:
-                errors[field] = "Enter a whole number from 0 (no pain) to 10."
-            else:
-                pains[field] = int(raw)
-        await session_for(gateway, principal, session_id)
-        if not errors:
-            try:
-                await gateway.run(
-                    gateway.scheduling.complete_session,
-                    session_id,
-                    note=note,
-                    actor=principal.actor,
-                    now=gateway.now(),
-                    **pains,
-                )
-            except SchedulingError as error:
-                errors["note"] = f"{error}."
-        if errors:
-            return await self._session(
-                request, session_id, settings, gateway, errors=errors, form=form, status=400
-            )
-        return go(f"/app/sessions/{session_id}")
