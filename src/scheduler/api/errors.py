@@ -103,6 +103,13 @@ class OtherClinic(ApiError):
     status, code = 422, "therapist_of_another_clinic"
 
 
+class StoreUnavailable(ApiError):
+    """Raised when the event store (PostgreSQL) cannot be reached; `Retry-After` says when
+    to try again."""
+
+    status, code = 503, "store_unavailable"
+
+
 class TooManyRequests(ApiError):
     """Raised when a caller exceeds the sign-in or booking rate; `Retry-After` says when."""
 
@@ -119,9 +126,9 @@ STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (TherapistBusy, 409),
     (PatientBusy, 409),
     (DayFull, 409),
-    (ProposalAlreadyApplied, 409),
     (OfferLapsed, 409),  # the offered slot was booked by someone else meanwhile
     (AlreadyWaiting, 409),
+    (ProposalAlreadyApplied, 409),
     (SchedulingError, 422),
     (UnknownAccount, 404),
     (AccountExists, 409),

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from scheduler.accounts import Accounts
+from scheduler.api.store_breaker import StoreBreaker
 from scheduler.domain import Scheduling
 from scheduler.settings import Settings
 
@@ -47,6 +48,8 @@ class Gateway:
         self._sign_in_executor: ThreadPoolExecutor | None = None
         self._scheduling: Scheduling | None = None
         self._accounts: Accounts | None = None
+        # While PostgreSQL is down, requests answer 503 at once instead of queueing.
+        self._breaker = StoreBreaker()
 
     @property
     def scheduling(self) -> Scheduling:
@@ -91,16 +94,22 @@ class Gateway:
         self._executor = self._sign_in_executor = None
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """`fn(*args, **kwargs)` in a store thread, with this request's context."""
+        """`fn(*args, **kwargs)` in a store thread, with this request's context.
+
+        Raises StoreUnavailable (503) when the store cannot be reached, at once while it
+        is known to be down (see `store_breaker`).
+        """
         assert self._executor is not None, "the gateway is used before the app started"
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        with self._breaker.call():
+            return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def run_accounts(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`fn(*args, **kwargs)` in a sign-in thread (account calls hash passwords)."""
         assert self._sign_in_executor is not None, "the gateway is used before the app started"
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._sign_in_executor, call)
+        with self._breaker.call():
+            return await asyncio.get_running_loop().run_in_executor(self._sign_in_executor, call)
 
     async def reachable(self) -> bool:
         """True when the event store answers a query."""
