@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -52,6 +53,7 @@ class Outcome:
     error: str = ""
     retry_after: str | None = None
     replayed: bool = False
+    answered_at: float = field(default_factory=time.monotonic)
 
 
 def sign_in(base_url: str) -> dict[str, str]:
@@ -98,6 +100,7 @@ async def run_load(
     *,
     concurrency: int,
     on_progress: Callable[[int], None] | None = None,
+    timeout_s: float = REQUEST_TIMEOUT_S,
 ) -> list[Outcome]:
     """Send every attempt, `concurrency` at a time; attempt i goes to `targets(i)`.
 
@@ -106,7 +109,7 @@ async def run_load(
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     done = 0
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=timeout_s, limits=limits) as client:
 
         async def one(index: int, attempt: Attempt) -> Outcome:
             nonlocal done
