@@ -16,4 +16,3 @@ def test_project_needs_database_url(
     monkeypatch.setenv("SCHEDULER_DATA_DIR", str(tmp_path))
     assert main(["project"]) == 2
     assert "DATABASE_URL is not set" in capsys.readouterr().err
-
