@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from scheduler.accounts import InvalidCredentials
@@ -56,7 +57,11 @@ class SignInPages(Controller):
         return go(HOME_OF_ROLE.get(principal.role, "/app/login"))
 
     @get("/login", name="pages:login")
-    async def login_form(self, request: Request[Any, Any, Any], next: str = "") -> Template:
+    async def login_form(
+        self,
+        request: Request[Any, Any, Any],
+        next: FromQuery[str] = "",
+    ) -> Template:
         """The sign-in form."""
         return render(request, "login.html", email="", errors={}, next=safe_next(next))
 
