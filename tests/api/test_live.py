@@ -21,12 +21,13 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
+from scheduler.api import create_app
 from scheduler.readside.projector import Projector
 from scheduler.settings import Settings
 
 from .conftest import REDIS_URL, SECRET
 from .test_authorization import UNKNOWN
-from .world import EMAILS, PASSWORD, World
+from .world import EMAILS, PASSWORD, Clock, World
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +48,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-def base_url(app: Litestar, settings: Settings, world: World) -> Iterator[str]:
-    """The app under uvicorn on a spare port (and the projector, on PostgreSQL)."""
+@contextlib.contextmanager
+def _served(app: Litestar) -> Iterator[str]:
+    """`app` under uvicorn on a spare port, until the block ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -57,17 +58,34 @@ def base_url(app: Litestar, settings: Settings, world: World) -> Iterator[str]:
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
-    with contextlib.ExitStack() as stack:
-        if not settings.embedded:
-            stack.enter_context(Projector(settings))
-        thread.start()
+    thread.start()
+    try:
         deadline = time.monotonic() + 30
         while not server.started:
             assert time.monotonic() < deadline, "uvicorn did not start"
             time.sleep(0.02)
         yield f"http://127.0.0.1:{port}"
+    finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def base_url(app: Litestar, settings: Settings, world: World) -> Iterator[str]:
+    """The app under uvicorn (and the projector, on PostgreSQL)."""
+    with contextlib.ExitStack() as stack:
+        if not settings.embedded:
+            stack.enter_context(Projector(settings))
+        yield stack.enter_context(_served(app))
+
+
+@pytest.fixture
+def other_process_url(base_url: str, settings: Settings, clock: Clock) -> Iterator[str]:
+    """A second API instance on the same store (and Redis), with its own store threads,
+    channels and follower, as another worker process has: its writes must reach the
+    first instance's subscribers."""
+    with _served(create_app(settings, clock=clock)) as url:
+        yield url
 
 
 def _sign_in(http: httpx.Client, who: str) -> dict[str, str]:
@@ -90,13 +108,13 @@ def _events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
             data += line.removeprefix("data:").strip()
 
 
-def test_a_subscriber_sees_another_clients_booking_and_cancellation(
-    base_url: str, world: World
+def test_a_subscriber_sees_another_processs_booking_and_cancellation(
+    base_url: str, other_process_url: str, world: World
 ) -> None:
     timeout = httpx.Timeout(20.0)
     with (
         httpx.Client(base_url=base_url, timeout=timeout) as desk_client,
-        httpx.Client(base_url=base_url, timeout=timeout) as patient_client,
+        httpx.Client(base_url=other_process_url, timeout=timeout) as patient_client,
     ):
         desk, pat = _sign_in(desk_client, "dispatcher"), _sign_in(patient_client, "pat")
         path = f"/clinics/{world.clinic}/board/live"
