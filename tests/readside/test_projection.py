@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import msgspec
@@ -12,7 +13,7 @@ from domain.world import MONDAY
 from scheduler.api import readers
 from scheduler.api.readmodel import board_of, week_of
 from scheduler.domain import Scheduling
-from scheduler.readside.projector import Projector
+from scheduler.readside.projector import Projector, create_read_model
 from scheduler.readside.reader import ReadModel
 from scheduler.settings import Settings
 
@@ -77,3 +78,14 @@ def test_a_restarted_projector_resumes_after_its_last_event(
     assert position == last
     assert snapshot is not None
     assert later in {visit.session_id for visit in snapshot.visits}
+
+
+def test_the_read_model_can_be_created_before_the_projector_runs(
+    settings: Settings, app: Scheduling
+) -> None:
+    busy_week(app)
+    create_read_model(settings)
+    create_read_model(settings)  # idempotent, as `scheduler migrate` is
+    snapshot, _, position = asyncio.run(_projected(settings, uuid.uuid4(), uuid.uuid4()))
+    assert snapshot is None
+    assert position == 0

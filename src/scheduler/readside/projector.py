@@ -10,6 +10,7 @@ loses those announcements, never a row of the read model.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from types import TracebackType
@@ -17,7 +18,9 @@ from typing import Any
 
 import msgspec
 import redis
+from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.projection import ProjectionRunner
+from eventsourcing.utils import Environment
 from redis.exceptions import RedisError
 
 from scheduler.domain import Scheduling
@@ -37,6 +40,17 @@ def projector_env(settings: Settings) -> dict[str, str]:
     env["READSIDE_CREATE_TABLE"] = "y"
     env["POSTGRES_POOL_SIZE"] = "2"
     return env
+
+
+def create_read_model(settings: Settings) -> None:
+    """Create the read-model tables if missing (idempotent), e.g. from `scheduler migrate`,
+    so the API reads them (empty, then filling) before the projector's first start."""
+    env = Environment(ReadSideProjection.name, {**os.environ, **projector_env(settings)})
+    factory = InfrastructureFactory[ReadSideView].construct(env=env)
+    try:
+        factory.tracking_recorder(ReadSideView)
+    finally:
+        factory.close()
 
 
 class RedisAnnouncer:
