@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -68,6 +69,18 @@ def test_patient_form_errors_change_nothing(visitor: Visitor) -> None:
     page.goto("/app/patient")
     expect(page.locator(f"li[data-session='{session_id}'] strong")).to_have_text(when)
 
+    # A rule the calendar enforces is shown next to the time; a time that fits moves it.
+    day = str(first_session.get_attribute("data-day"))
+    first_session.get_by_role("link", name="Move").click()
+    page.get_by_label("Day").fill(day)
+    page.get_by_label("Time").fill("03:00")
+    page.get_by_role("button", name="Move the session").click()
+    assert "This time cannot be booked" in _error_of(page, "time")
+    page.get_by_label("Time").fill("09:15")
+    page.get_by_role("button", name="Move the session").click()
+    expect(page.get_by_role("status")).to_contain_text("Your session is moved")
+    expect(page.locator(f"li[data-session='{session_id}'] strong")).to_contain_text("09:15")
+
     page.get_by_text("None of these fit? Join the waitlist").click()
     waitlist = page.locator("details.waitlist form")
     waitlist.get_by_label("Until").fill("2020-01-01")
@@ -77,6 +90,18 @@ def test_patient_form_errors_change_nothing(visitor: Visitor) -> None:
     expect(page.locator("details.waitlist .field-error")).to_contain_text(
         "on or after the first day"
     )
+
+    # A valid window puts the plan on the waitlist; joining twice is refused by the field.
+    waitlist = page.locator("details.waitlist form")
+    last_day = date.fromisoformat(waitlist.get_by_label("From").input_value()) + timedelta(days=14)
+    waitlist.get_by_label("Until").fill(last_day.isoformat())
+    waitlist.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_role("status")).to_contain_text("You are on the waitlist")
+    expect(page.locator("details.waitlist summary")).to_have_text("You are on the waitlist")
+    page.locator("details.waitlist summary").click()
+    waitlist.get_by_label("Until").fill(last_day.isoformat())
+    waitlist.get_by_role("button", name="Join the waitlist").click()
+    expect(page.locator("details.waitlist .field-error")).to_be_visible()
 
 
 def test_progress_note_errors(visitor: Visitor) -> None:
