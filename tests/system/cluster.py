@@ -40,7 +40,8 @@ def _as_postgres(*command: str) -> list[str]:
 class OwnPostgres:
     """A PostgreSQL server of our own in a temporary directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="scheduler-pg-", dir="/tmp"))
         self.data = self.root / "data"
         self.port = spare_port()
@@ -67,12 +68,13 @@ class OwnPostgres:
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
-        # fsync off: the suite kills processes, never the machine; fsync only guards
-        # against the operating system losing its page cache.
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c max_connections=200"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
+        if not self.durable:
+            # The suite kills processes, never the machine; fsync only guards against
+            # the operating system losing its page cache.
+            options += " -c fsync=off"
         subprocess.run(
             _as_postgres(
                 str(PG_BIN / "pg_ctl"),
@@ -208,9 +210,9 @@ class Service:
 class Cluster:
     """PostgreSQL, Redis, N API processes and one projector, started and stopped at will."""
 
-    def __init__(self, api_processes: int = 2) -> None:
+    def __init__(self, api_processes: int = 2, *, durable: bool = False) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="scheduler-system-"))
-        self.postgres = OwnPostgres()
+        self.postgres = OwnPostgres(durable=durable)
         self.redis = OwnRedis()
         self.apis: list[Service] = []
         self.projector: Service | None = None
