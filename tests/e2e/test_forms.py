@@ -50,6 +50,11 @@ def test_a_page_asks_for_sign_in_then_returns(visitor: Visitor) -> None:
     # Another role's page says it is not theirs, in HTML.
     page.goto("/app/board")
     expect(page.get_by_role("heading", name="Not for this account")).to_be_visible()
+    # Signing out forgets the sign-in: pages ask for it again.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/app/login$"))
+    page.goto("/app/week")
+    expect(page).to_have_url(re.compile(r"/app/login\?next=/app/week"))
 
 
 def test_patient_form_errors_change_nothing(visitor: Visitor) -> None:
