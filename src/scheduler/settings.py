@@ -51,20 +51,29 @@ class Settings:
         return self.database_url is None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from `environ` (default: the process environment)."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, signs_tokens: bool = True
+    ) -> Settings:
+        """Read settings from `environ` (default: the process environment).
+
+        Processes that never sign or check a token (`migrate`, `project`) pass
+        `signs_tokens=False`: they need no secret, and get none (an empty one, which
+        `create_app` refuses).
+        """
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("SCHEDULER_DATA_DIR", "var")).resolve()
         database_url = env.get("DATABASE_URL") or None
         secret = env.get("SCHEDULER_JWT_SECRET") or None
-        if secret is None:
+        if secret is None and not signs_tokens:
+            secret = ""
+        elif secret is None:
             if database_url is not None:
                 raise SettingsError(
                     "SCHEDULER_JWT_SECRET is not set: with DATABASE_URL the service runs "
                     "in production and needs a secret of at least 32 characters"
                 )
             secret = _embedded_secret(data_dir)
-        if len(secret) < 32:
+        if signs_tokens and len(secret) < 32:
             raise SettingsError("SCHEDULER_JWT_SECRET must be at least 32 characters long")
         return cls(
             data_dir=data_dir,

@@ -40,7 +40,7 @@ from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
-from scheduler.settings import Settings
+from scheduler.settings import Settings, SettingsError
 from scheduler.worker import optimizations_for
 
 CONTROLLERS = [
@@ -62,6 +62,9 @@ CONTROLLERS = [
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     """The API over the store and Redis that `settings` name; `clock` stamps commands."""
+    if len(settings.jwt_secret) < 32:
+        # Settings read with signs_tokens=False (migrate, project) must never serve.
+        raise SettingsError("the API needs SCHEDULER_JWT_SECRET of at least 32 characters")
     configure_logging()
     gateway = Gateway(settings, clock=clock)
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)

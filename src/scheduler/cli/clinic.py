@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -46,9 +47,21 @@ def run_migrate(args: argparse.Namespace) -> int:
 
     try:
         print(f"tables ready: {migrate()}")
+        if os.environ.get("DATABASE_URL"):
+            _migrate_read_model()
     except (StoreConfigError, PersistenceError, OSError) as error:
         return _fail("migrate", error)
     return 0
+
+
+def _migrate_read_model() -> None:
+    """The projector's tables, so API processes read them (empty, then filling) at once."""
+    from scheduler.readside.projector import create_read_model  # noqa: PLC0415
+    from scheduler.settings import Settings  # noqa: PLC0415
+
+    # Only the store is needed here, not the API's secret: migrate jobs don't hold it.
+    create_read_model(Settings.from_env(signs_tokens=False))
+    print("read-model tables ready")
 
 
 def run_demo(args: argparse.Namespace) -> int:

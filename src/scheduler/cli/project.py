@@ -36,7 +36,7 @@ def run_project(args: argparse.Namespace) -> int:
     from scheduler.settings import Settings, SettingsError  # noqa: PLC0415
 
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(signs_tokens=False)
     except SettingsError as error:
         print(f"scheduler project: {error}", file=sys.stderr)
         return 2
