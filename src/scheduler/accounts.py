@@ -8,7 +8,6 @@ argon2 hashes (pwdlib); a hash made with older parameters is replaced at the nex
 """
 
 # Error names follow the clinic's words (STYLE.md: `SlotTaken(BookingError)`), no suffix.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

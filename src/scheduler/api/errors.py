@@ -12,7 +12,6 @@ patient's data).
 """
 
 # Error names follow the clinic's words (STYLE.md: `SlotTaken(BookingError)`), no suffix.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

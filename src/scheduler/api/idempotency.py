@@ -29,7 +29,8 @@ MAX_BODY = 1 << 20
 """Largest body kept for fingerprinting; the API's bodies are a few hundred bytes."""
 IN_PROGRESS_S = 60
 WAIT_S = 2.0
-_KEPT_HEADERS = {b"content-type", b"location", b"retry-after"}
+# x-position: a replayed booking still tells the client which position to read after.
+_KEPT_HEADERS = {b"content-type", b"location", b"retry-after", b"x-position"}
 
 
 class Recorded(msgspec.Struct):

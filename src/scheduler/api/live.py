@@ -18,7 +18,6 @@ never depend on it.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

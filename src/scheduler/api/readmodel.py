@@ -16,7 +16,6 @@ is logged: slower, never wrong.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
-# ruff: noqa: N818
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
     app.therapist_feed(therapist_id, first_day, last_day) -> list[FeedEntry]
     app.session_revision(session_id)           -> (version, last changed at)
 
-Errors (`scheduler.domain.errors`): `NotFound` (→ 404), `BookingConflict` (→ 409), every
+Errors (`scheduler.domain.errors`): `NotFound` (→ 404); `BookingConflict` and the rules a
+concurrent booking can newly break, `TherapistBusy`, `PatientBusy`, `DayFull` (→ 409); every
 other `SchedulingError` — `InvalidInput`, `BookingError` and their subclasses — (→ 422).
 A command that raises has written no event.
 

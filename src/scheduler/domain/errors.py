@@ -1,13 +1,14 @@
 """The named errors of the scheduling domain: one small hierarchy.
 
-The API maps `NotFound` to 404, `BookingConflict` to 409 and every other
-`SchedulingError` to 422. Every message says what was wrong and how to fix it. A command
+The API maps `NotFound` to 404; `BookingConflict`, `TherapistBusy`, `PatientBusy` and
+`DayFull` (the calendar changed under the request) to 409; every other `SchedulingError`
+to 422. Every message says what was wrong and how to fix it. A command
 that raises one of these has written no event.
 """
 
 from __future__ import annotations
 
-# ruff: noqa: N818 -- the errors carry the clinic's words (TherapistBusy, PatientBusy), as
+
 # the issue names them; an "Error" suffix on each would add noise, not meaning.
 
 

@@ -15,7 +15,7 @@ from typing import Any
 Location = tuple[float, float]
 
 
-class MalformedProblem(ValueError):  # noqa: N818 - the name the spec and API use
+class MalformedProblem(ValueError):
     """Raised when a planning problem (or a result read beside it) breaks the spec's format."""
 
 

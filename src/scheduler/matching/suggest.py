@@ -17,7 +17,7 @@ from scheduler.matching.routes import DayRoute, Geometry, Stop
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class UnknownPlan(KeyError):  # noqa: N818 - reads as the clinic says it
+class UnknownPlan(KeyError):
     """Raised when suggestions are asked for a plan the problem does not hold."""
 
 

@@ -10,7 +10,6 @@ primary key and stop the projector, never pass unnoticed.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
-# ruff: noqa: N818
 
 from __future__ import annotations
 
