@@ -118,7 +118,28 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
                 "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'"
             )
         principal = read_token(token, secret=self.secret, now=self.clock())
+        if _cookie_write_without_json(connection):
+            raise Forbidden(
+                "a browser's sign-in cookie cannot send this request: JSON API writes need "
+                "'Content-Type: application/json' or the 'Authorization: Bearer' header"
+            )
         return AuthenticationResult(user=principal, auth=token)
+
+
+def _cookie_write_without_json(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """True for a write authenticated by the cookie alone whose body is not JSON.
+
+    Another site can make a browser POST a form or plain text with our cookie attached
+    (CSRF) but not JSON: that needs a CORS preflight, which this API never grants. The
+    pages' own forms are not API routes and carry their CSRF token instead.
+    """
+    if connection.scope.get("method") not in {"POST", "PUT", "PATCH", "DELETE"}:
+        return False
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return False
+    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type != "application/json"
 
 
 def authentication(secret: str, clock: Callable[[], datetime]) -> DefineMiddleware:
