@@ -102,6 +102,7 @@ class FhirController(Controller):
     @get(
         "/Appointment/{session_id:uuid}",
         operation_id="fhirAppointment",
+        media_type=fhir.FHIR_JSON,  # documented as what it is, not application/json
         summary="A session as a FHIR Appointment",
         responses=responses(401, 403, 404),
     )
@@ -119,6 +120,7 @@ class FhirController(Controller):
     @get(
         "/Appointment",
         operation_id="fhirSearchAppointments",
+        media_type=fhir.FHIR_JSON,
         summary="Search FHIR Appointments by patient or practitioner",
         responses=responses(400, 401, 403, 422),
     )
@@ -144,6 +146,7 @@ class FhirController(Controller):
     @get(
         "/Slot",
         operation_id="fhirSearchSlots",
+        media_type=fhir.FHIR_JSON,
         summary="A therapist's free time as FHIR Slots",
         guards=[allow("therapist", "dispatcher", "admin")],
         responses=responses(400, 401, 403, 404, 422),
