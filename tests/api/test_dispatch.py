@@ -129,6 +129,11 @@ def test_optimize_a_day_preview_and_apply_as_booking_commands(
     again = client.post(f"/proposals/{preview['id']}/apply", headers=tokens["dispatcher"])
     assert again.status_code == 409
     assert again.json()["error"] == "proposal_already_applied"
+    after = client.get(f"/proposals/{preview['id']}", headers=tokens["dispatcher"]).json()
+    assert after["status"] == "applied"
+    assert after["outcomes"] == [
+        {"plan_id": str(world.quinn_plan), "session_id": booked["session_id"], "result": "applied"}
+    ]
     assert len(ana_visits(client, world, tokens, MONDAY)) == 2
 
 

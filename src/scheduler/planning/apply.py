@@ -116,7 +116,10 @@ def apply_proposal(
     app.finish_applying(
         proposal.id,
         outcomes=[
-            *({"session_id": i["session_id"], "result": "applied"} for i in outcome.applied),
+            *(
+                {"session_id": i["session_id"], "plan_id": i["plan_id"], "result": "applied"}
+                for i in outcome.applied
+            ),
             *(
                 {"session_id": i["session_id"], "plan_id": i["plan_id"], "result": i["error"]}
                 for i in outcome.conflicts

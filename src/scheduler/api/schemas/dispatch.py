@@ -119,6 +119,14 @@ class Unplaced(msgspec.Struct):
     reason: str
 
 
+class ItemOutcome(msgspec.Struct):
+    """What applying did to one item: `applied`, or the error code of its conflict."""
+
+    plan_id: UUID | None
+    session_id: UUID | None
+    result: str
+
+
 class Travel(msgspec.Struct):
     """Route km of every therapist over the range: now, after applying, and saved."""
 
@@ -143,6 +151,9 @@ class Preview(msgspec.Struct):
     unplaced: list[Unplaced] = msgspec.field(default_factory=list)
     travel: Travel | None = None
     summary: dict[str, Any] = msgspec.field(default_factory=dict)
+    outcomes: list[ItemOutcome] = msgspec.field(default_factory=list)
+    """Once applied: what became of each item (its items then read against the calendar
+    they changed, so moved ones show as stale)."""
 
     @classmethod
     def of(cls, found: Diff, timezone: str) -> Preview:
@@ -173,6 +184,14 @@ class Preview(msgspec.Struct):
             ],
             travel=Travel(found.travel_km_before, found.travel_km_after, found.travel_km_saved),
             summary=proposal.summary,
+            outcomes=[
+                ItemOutcome(
+                    plan_id=UUID(o["plan_id"]) if o.get("plan_id") else None,
+                    session_id=UUID(o["session_id"]) if o.get("session_id") else None,
+                    result=o["result"],
+                )
+                for o in proposal.outcomes
+            ],
         )
 
 
