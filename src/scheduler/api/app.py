@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     configure_logging()
     gateway = Gateway(settings, clock=clock)
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
-    limiter = RateLimiter(redis)
+    limiter = RateLimiter(redis, clock)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)

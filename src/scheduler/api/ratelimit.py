@@ -3,14 +3,16 @@
 A window is `window_s` long and allows `limit` hits per caller; the 429 says in
 `Retry-After` how many seconds remain of it. When Redis is down each process counts
 on its own, which at worst lets a caller through a few more times: better than refusing
-every sign-in.
+every sign-in. Windows follow the app's clock (the one that stamps commands), so a
+test's fixed clock never sees a window roll over halfway through its requests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import time
+from collections.abc import Callable
+from datetime import datetime
 
 from redis.asyncio import Redis
 
@@ -26,13 +28,14 @@ def anonymous(value: str) -> str:
 class RateLimiter:
     """Counts hits per (rule, caller) and raises TooManyRequests past the limit."""
 
-    def __init__(self, gate: RedisGate) -> None:
+    def __init__(self, gate: RedisGate, clock: Callable[[], datetime]) -> None:
         self.gate = gate
+        self.clock = clock
         self._local = LocalExpiringDict()
 
     async def hit(self, rule: str, caller: str, *, limit: int, window_s: int) -> None:
         """Count one hit of `caller` under `rule`; raise TooManyRequests beyond `limit`."""
-        now = time.time()
+        now = self.clock().timestamp()
         window = int(now // window_s)
         retry_after = max(1, math.ceil((window + 1) * window_s - now))
         key = self.gate.key("rate", rule, caller, str(window))
