@@ -28,7 +28,15 @@
         refresh().then(function () { status.textContent = "Updated: a session was " + change.change + "."; });
       }
     });
-    source.onerror = function () { status.textContent = "Live updates paused; reconnecting…"; };
+    source.onerror = function () {
+      if (source.readyState !== EventSource.CLOSED) {
+        status.textContent = "Live updates paused; reconnecting…";
+        return;
+      }
+      // The stream was refused (e.g. 503 while Redis is down): poll the board instead.
+      status.textContent = "Live updates are unavailable; the board refreshes every 15 seconds.";
+      window.setInterval(refresh, 15000);
+    };
   }
 
   function poll() {
