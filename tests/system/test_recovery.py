@@ -234,9 +234,16 @@ def test_sigterm_under_load_finishes_in_flight_and_loses_nothing(running: Runnin
     assert signalled_at, "the load ended before the signal"
     # uvicorn shuts down gracefully, then re-raises the signal it caught.
     assert exit_code in (0, -signal.SIGTERM)
-    # Requests in flight at the signal were answered; new ones found the port closed.
+    # Requests in flight at the signal were answered; new ones found the port closed, or
+    # (HTTP/1.1's keep-alive race) an idle connection closed as they were sent on it.
     assert finished_late
-    assert {o.error for o in outcomes if o.status is None} <= {"ConnectError"}
+    assert {o.error for o in outcomes if o.status is None} <= {
+        "ConnectError",
+        "ReadError",
+        "RemoteProtocolError",
+    }
+    # Each of those, sent again with its Idempotency-Key, got an answer.
+    assert all(o.status is not None for o in retried)
     assert set(won) <= stored
     assert all(ledger.booked_events[s] == 1 for s in won)
     assert ledger.overlaps() == []
