@@ -82,14 +82,17 @@ class Gateway:
         self._accounts = await self.run_accounts(Accounts, accounts_env)
 
     async def stop(self) -> None:
-        """Close the store's connections and the threads."""
-        if self._scheduling is not None:
-            await self.run(self._scheduling.close)
-        if self._accounts is not None:
-            await self.run_accounts(self._accounts.close)
+        """Close the threads once every call in them has returned, then the store.
+
+        A caller cancelled at shutdown (the live board's follower) leaves its call running
+        in its thread: closing the store under that call crashed the process.
+        """
         for executor in (self._executor, self._sign_in_executor):
             if executor is not None:
-                executor.shutdown(wait=True)
+                await asyncio.to_thread(executor.shutdown, wait=True)
+        for app in (self._scheduling, self._accounts):
+            if app is not None:
+                await asyncio.to_thread(app.close)
         self._scheduling = self._accounts = None
         self._executor = self._sign_in_executor = None
 
