@@ -57,3 +57,28 @@ def test_a_broken_rule_means_the_store_answered() -> None:
     with pytest.raises(TherapistBusy), breaker.call():
         raise TherapistBusy("the slot is taken")
     assert not breaker.open
+
+
+def test_with_a_probe_every_call_is_refused_until_the_probe_reaches_the_store() -> None:
+    answers = [OperationalError("still down"), None]
+    probed = []
+
+    def probe() -> None:
+        probed.append(True)
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+
+    breaker = StoreBreaker(cooldown_s=0.01, probe=probe)
+    _fail(breaker)
+    for _ in range(2):  # the first probe fails, the second succeeds
+        time.sleep(0.02)
+        with pytest.raises(StoreUnavailable), breaker.call():
+            pass  # refused: the probe, not this request, finds out
+        deadline = time.monotonic() + 5
+        while breaker._probing and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert probed == [True, True]
+    assert not breaker.open
+    with breaker.call():
+        pass

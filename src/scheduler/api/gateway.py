@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
+import psycopg
+
 from scheduler.accounts import Accounts
 from scheduler.api.store_breaker import StoreBreaker
 from scheduler.domain import Scheduling
@@ -28,6 +30,8 @@ T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 READY_TIMEOUT_S = 3.0
+PROBE_TIMEOUT_S = 2
+"""Seconds a probe of a database that is down may take to connect."""
 SIGN_IN_THREADS = 2
 """Threads for account calls: argon2 takes ~0.1-0.5 s of CPU per password on purpose, so
 sign-ins get their own threads and a burst of them never delays a booking."""
@@ -49,7 +53,7 @@ class Gateway:
         self._scheduling: Scheduling | None = None
         self._accounts: Accounts | None = None
         # While PostgreSQL is down, requests answer 503 at once instead of queueing.
-        self._breaker = StoreBreaker()
+        self._breaker = StoreBreaker(probe=self._probe if settings.database_url else None)
 
     @property
     def scheduling(self) -> Scheduling:
@@ -113,6 +117,12 @@ class Gateway:
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         with self._breaker.call():
             return await asyncio.get_running_loop().run_in_executor(self._sign_in_executor, call)
+
+    def _probe(self) -> None:
+        """Connect to PostgreSQL and ask it something (raises while it cannot answer)."""
+        assert self.settings.database_url is not None
+        with psycopg.connect(self.settings.database_url, connect_timeout=PROBE_TIMEOUT_S) as db:
+            db.execute("SELECT 1")
 
     async def reachable(self) -> bool:
         """True when the event store answers a query."""
