@@ -176,3 +176,37 @@ def test_a_slot_taken_meanwhile_wins_and_the_rest_is_applied(clinic: Clinic) -> 
     for therapist in clinic.therapists.values():
         visits = clinic.app.therapist_day(therapist, MONDAY).visits
         assert all(a.end <= b.start for a, b in itertools.pairwise(visits))
+
+
+def test_completed_and_missed_sessions_are_history_never_proposal_items(clinic: Clinic) -> None:
+    completed = clinic.book("pat", "ana", MONDAY, "10:00")
+    missed = clinic.book("rae", "cleo", MONDAY, "10:00")
+    ahead = clinic.book("quinn", "ana", MONDAY, "14:00")
+    later = clinic.at(MONDAY, "11:30")
+    clinic.app.complete_session(
+        completed, note="less stiff", pain_before=6, pain_after=4, actor="ana", now=later
+    )
+    clinic.app.record_no_show(missed, actor="cleo", reason="not at home", now=later)
+    planning = build_problem(
+        read_horizon(clinic.app, clinic.id, MONDAY, TUESDAY, now=later), "optimize"
+    )
+    # History still occupies its time and counts toward the plan in the problem...
+    assert fixed_sessions(planning) == {completed, missed, ahead}
+    pat = next(p for p in planning.document["plans"] if p["id"] == str(clinic.plans["pat"]))
+    assert pat["sessions"] == 1  # Monday's completed one; the cadence leaves Tuesday empty
+    proposal_id = record_proposal(clinic.app, planning, solved(planning), actor="desk", now=later)  # type: ignore[arg-type]
+
+    # ...but it is never an item, placed or unplaced: only booked sessions are.
+    proposal = clinic.app.get_proposal(proposal_id)
+    item_sessions = {i["session_id"] for i in proposal.items}
+    assert str(ahead) in item_sessions
+    assert not {str(completed), str(missed)} & item_sessions
+    assert not {str(completed), str(missed)} & {u["session_id"] for u in proposal.unplaced}
+    found = diff(clinic.app, proposal)
+    assert found.stale == []
+    assert [UUID(i["session_id"]) for i in found.unchanged] == [ahead]
+
+    outcome = apply_proposal(clinic.app, proposal_id, actor="dispatcher:d", now=later)
+    assert outcome.conflicts == []
+    assert clinic.app.get_session(completed).status == "completed"
+    assert clinic.app.get_session(missed).status == "no_show"

@@ -1,5 +1,10 @@
 """From the engine's result to a stored proposal: one item per visit it places.
 
+Sessions that have begun, been completed or been missed are history, not items: they
+stay in the problem as fixed visits (they occupy their time and count toward the
+plan's progress) but a proposal never offers to move or keep them, so a session closed
+between the solve and the preview is not "out of date" and applying is no conflict.
+
 An item names the plan, the session it moves (None for a new one), the therapist, the
 start and end (UTC) and where it takes place; a moved or kept session also records
 where it was when the solve began (`was_*`), so applying it later can tell whether
@@ -27,6 +32,8 @@ def _items(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
         plan = horizon.plans[UUID(visit.plan)]
         start = wall_clock(horizon.first + timedelta(days=visit.day), visit.start, horizon.zone)
         booked = planning.sessions.get((visit.plan, visit.session))
+        if booked is not None and booked.started:
+            continue  # history: see the module docstring
         place = plan.patient.home if plan.plan.setting == "home" else horizon.clinic.location
         item: dict[str, Any] = {
             "plan_id": visit.plan,
@@ -56,7 +63,7 @@ def _unplaced(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
             "reason": reasons.get(key, "no place left that keeps every rule"),
         }
         for key, booked in planning.sessions.items()
-        if key not in placed
+        if key not in placed and not booked.started
     ]
 
 
