@@ -6,6 +6,11 @@ stores a proposal (in the event store, so any API process can read it after any
 restart). With `REDIS_URL`, `scheduler worker` processes run the jobs; without it, the
 API process runs them itself and their status lives only as long as the process (the
 proposals they stored do not depend on it).
+
+A worker also runs the waitlist's offer policy every few seconds, as the API does, so
+offers follow cancellations while no API process is up. Running it in several processes
+at once is safe: the policy saves its offers together with its read position in one
+transaction, so each freed slot is offered exactly once (`domain/offer_policy.py`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from redis.exceptions import RedisError
@@ -33,9 +41,11 @@ KEEP_JOBS_S = 7 * 24 * 3600
 """How long a finished job's status stays readable (its proposal stays for good)."""
 JOB_OVERHEAD_S = 300
 """Time a job may take beyond its solver limit (reading and storing) before it is failed."""
+OFFER_INTERVAL_S = 5.0
+"""How often a worker runs the waitlist's offer policy (the API's interval too)."""
 
 
-class QueueUnavailable(RuntimeError):  # noqa: N818 - named like the domain's errors
+class QueueUnavailable(RuntimeError):
     """Raised when the optimization queue (Redis) cannot be reached; nothing was queued."""
 
 
@@ -231,11 +241,48 @@ async def solve_proposal(ctx: dict[str, Any], **kwargs: Any) -> str:
     return str(proposal)
 
 
+def run_offer_policy(scheduling: Scheduling, *, now: datetime) -> int:
+    """Pass on offers left unanswered past their expiry, then offer the time freed since
+    the policy last ran; returns how many offers were made. Exactly once per freed slot
+    whichever processes run it."""
+    scheduling.expire_offers(now=now)
+    return scheduling.offer_freed_time(now=now)
+
+
+def wall_clock_now() -> datetime:
+    """The current instant (UTC)."""
+    return datetime.now(UTC)
+
+
+async def follow_offers(
+    scheduling: Scheduling,
+    store_threads: ThreadPoolExecutor,
+    *,
+    interval_s: float = OFFER_INTERVAL_S,
+    clock: Callable[[], datetime] = wall_clock_now,
+) -> None:
+    """Run the offer policy every `interval_s` on the store's threads until cancelled."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await loop.run_in_executor(
+                store_threads, lambda: run_offer_policy(scheduling, now=clock())
+            )
+        except Exception as error:  # retried at the next tick; the queue keeps running
+            # Type and stack only: a message could name a patient (as in api/errors.py).
+            stack = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "offer policy run failed",
+                extra={"error_type": type(error).__name__, "stack": stack},
+            )
+
+
 def saq_worker(settings: Settings, *, concurrency: int = 1) -> Worker[Any]:
     """A SAQ worker for the deployment's queue; its store and solver open on startup.
 
     `concurrency` jobs at a time, each solving in its own process (one per core is
-    the sensible most).
+    the sensible most). It also runs the waitlist's offer policy (`follow_offers`).
     """
     if settings.redis_url is None:
         raise ValueError("a worker needs REDIS_URL (the embedded default solves in the API)")
@@ -248,11 +295,15 @@ def saq_worker(settings: Settings, *, concurrency: int = 1) -> Worker[Any]:
         ctx["solver"] = ProcessPoolExecutor(
             max_workers=concurrency, mp_context=multiprocessing.get_context("spawn")
         )
+        ctx["offers"] = asyncio.create_task(follow_offers(ctx["scheduling"], ctx["store_threads"]))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        ctx["offers"].cancel()
+        await asyncio.gather(ctx["offers"], return_exceptions=True)
         ctx["solver"].shutdown(wait=False, cancel_futures=True)
-        ctx["scheduling"].close()
+        # Threads first: a policy run still reading must not find its store closed.
         ctx["store_threads"].shutdown(wait=True)
+        ctx["scheduling"].close()
 
     return Worker(
         queue,

@@ -1,5 +1,8 @@
 """`scheduler worker`: run optimization jobs from the Redis queue until SIGTERM.
 
+It also makes the waitlist's offers every few seconds (as `scheduler serve` does), so
+freed time is offered while no API process is up; both at once offer each slot once.
+
 Needs `REDIS_URL` (and, to share the API's records, the same `DATABASE_URL` and
 `SCHEDULER_REDIS_PREFIX`). On SIGTERM or Ctrl-C it stops taking jobs, hands a job it
 was running back to the queue (another worker solves it again) and exits 0. Without
@@ -17,9 +20,10 @@ def register(commands: Any) -> None:
     """Add `worker` to the parser."""
     parser = commands.add_parser(
         "worker",
-        help="run optimization jobs from Redis (needs REDIS_URL)",
+        help="run optimization jobs from Redis and make waitlist offers (needs REDIS_URL)",
         description="Process the optimization queue of this deployment (REDIS_URL, "
-        "SCHEDULER_REDIS_PREFIX) against its store (DATABASE_URL) until SIGTERM.",
+        "SCHEDULER_REDIS_PREFIX) against its store (DATABASE_URL), and make the waitlist's "
+        "offers from freed time, until SIGTERM.",
     )
     parser.add_argument(
         "--concurrency",
