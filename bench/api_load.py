@@ -130,6 +130,12 @@ def latency(seconds: list[float]) -> dict[str, float]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     """The `q` quantile (nearest rank): p99 of 40 samples is the largest, as it should be."""
     ordered = sorted(values)
@@ -180,6 +186,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         cluster.start_projector()
         base = cluster.base_url(cluster.apis[0])
         headers = sign_in(base)
+        api_pid = cluster.apis[0].process.pid  # type: ignore[union-attr]
         # Warm the API's connections and code paths so the first timed request is not
         # the one that opens them.
         asyncio.run(drive(board_reads(base, headers, clinic, 8), 1))
@@ -188,13 +195,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             # Raw saves and HTTP bookings in alternating rounds, each rate reported as its
             # median: a burst of load from elsewhere on the machine hits both alike.
             raws, runs = [], []
+            api_cpu = client_cpu = 0.0  # where the CPU went: the server's, or this client's
             for round_ in range(args.rounds):
                 raws.append(raw_save_rate(cluster.postgres.url, clients, count))
                 week = level * args.rounds + round_  # every round books days of its own
                 attempts = distinct_bookings(clinic, count, week, first=booked)
                 booked += count
+                before = (cpu_seconds(api_pid), time.process_time())
                 runs.append(asyncio.run(drive(booking_requests(base, headers, attempts), clients)))
-            bookings.append(booking_row(clients, raws, runs))
+                api_cpu += cpu_seconds(api_pid) - before[0]
+                client_cpu += time.process_time() - before[1]
+            row = booking_row(clients, raws, runs)
+            row["api_cpu_ms_per_booking"] = round(api_cpu * 1000 / row["requests"], 1)
+            row["client_cpu_ms_per_booking"] = round(client_cpu * 1000 / row["requests"], 1)
+            bookings.append(row)
             print(f"bookings, {clients} client(s): {bookings[-1]}", flush=True)
         reads = {
             name: {k: v for k, v in row.items() if k != "latencies_s"}
@@ -273,19 +287,19 @@ def print_table(result: dict[str, Any]) -> None:
     """The figures as a table."""
     print(
         f"\n{'what':<30}{'clients':>8}{'ok/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'raw saves/s':>13}{'http/raw':>10}  statuses"
+        f"{'raw saves/s':>13}{'http/raw':>10}{'API CPU ms':>11}  statuses"
     )
     for row in result["bookings"]:
         print(
             f"{'POST /plans/{id}/sessions':<30}{row['clients']:>8}{row['per_s']:>9}"
             f"{row['p50_ms']:>9}{row['p99_ms']:>9}{row['raw_saves_per_s']:>13}"
-            f"{row['http_over_raw']:>10}  {row['statuses']}"
+            f"{row['http_over_raw']:>10}{row['api_cpu_ms_per_booking']:>11}  {row['statuses']}"
         )
     for name, path in (("options", "GET /plans/{id}/options"), ("board", "GET .../board?date=")):
         row = result["reads"][name]
         print(
             f"{path:<30}{row['clients']:>8}{row['per_s']:>9}{row['p50_ms']:>9}"
-            f"{row['p99_ms']:>9}{'':>13}{'':>10}  {row['statuses']}"
+            f"{row['p99_ms']:>9}{'':>34}  {row['statuses']}"
         )
     print(f"machine: {result['machine']}")
 
