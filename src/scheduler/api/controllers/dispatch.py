@@ -7,16 +7,14 @@ come back as conflicts). Dispatchers only, in their own clinic (others: 403).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from scheduler.api.access import check_clinic, session_for
+from scheduler.api.access import check_clinic
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import ApiError, Missing, responses
 from scheduler.api.gateway import Gateway
@@ -31,10 +29,8 @@ from scheduler.api.schemas.dispatch import (
     ReportSick,
     SickCall,
 )
-from scheduler.domain.timekeeping import local_date
-from scheduler.planning.apply import apply_proposal
+from scheduler.api.services import apply_as, optimization_request, record_sick_days, set_pin
 from scheduler.planning.diff import diff
-from scheduler.planning.horizon import check_range
 from scheduler.planning.jobs import OptimizationRequest
 from scheduler.settings import Settings
 from scheduler.worker import Optimizations, QueueUnavailable
@@ -43,7 +39,7 @@ READS = responses(401, 403, 404, 503)
 WRITES = responses(400, 401, 403, 404, 409, 422, 429, 503)
 
 
-class OptimizationQueueDown(ApiError):  # noqa: N818 - named like the API's other errors
+class OptimizationQueueDown(ApiError):
     """Raised when the optimization queue (Redis) does not answer; nothing was queued."""
 
     status, code = 503, "optimization_queue_unavailable"
@@ -56,22 +52,6 @@ async def _state(optimizations: Optimizations, job_id: str) -> Any:
         raise OptimizationQueueDown(
             f"the optimization queue is unreachable ({error}); try again shortly"
         ) from error
-
-
-async def _request(
-    gateway: Gateway, clinic_id: UUID, first: Any, last: Any, **fields: Any
-) -> OptimizationRequest:
-    """A checked optimization request (bad range: InvalidInput, 422, nothing queued)."""
-    clinic = await gateway.run(gateway.scheduling.get_clinic, clinic_id)
-    now = gateway.now()
-    check_range(first, last, local_date(now, ZoneInfo(clinic.timezone)))
-    return OptimizationRequest(
-        clinic_id=str(clinic_id),
-        first=first.isoformat(),
-        last=last.isoformat(),
-        now=now.isoformat(),
-        **fields,
-    )
 
 
 async def _limit(request: Request[Any, Any, Any], limiter: RateLimiter, settings: Settings) -> None:
@@ -115,15 +95,14 @@ class DispatchController(Controller):
         principal = principal_of(request)
         await check_clinic(gateway, principal, clinic_id)
         await _limit(request, limiter, settings)
-        job_request = await _request(
+        job_request = await optimization_request(
             gateway,
+            principal,
             clinic_id,
-            data.first,
-            data.last,
-            time_limit_s=data.time_limit_s,
+            (data.first, data.last),
             purpose="optimize",
+            time_limit_s=data.time_limit_s,
             keep_booked=data.keep_booked,
-            actor=principal.actor,
         )
         return await _submit(optimizations, job_request)
 
@@ -184,13 +163,9 @@ class DispatchController(Controller):
         """Book and move its visits one by one under your name; what was booked meanwhile
         wins and comes back in `conflicts`. A proposal can be applied once (409 after).
         """
-        principal = principal_of(request)
+        outcome = await apply_as(gateway, principal_of(request), proposal_id)
         app = gateway.scheduling
         proposal = await gateway.run(app.get_proposal, proposal_id)
-        await check_clinic(gateway, principal, proposal.clinic_id)
-        outcome = await gateway.run(
-            apply_proposal, app, proposal_id, actor=principal.actor, now=gateway.now()
-        )
         clinic = await gateway.run(app.get_clinic, proposal.clinic_id)
         return Applied.of(outcome, clinic.timezone)
 
@@ -255,29 +230,16 @@ class DispatchController(Controller):
         await check_clinic(gateway, principal, therapist.clinic_id)
         await _limit(request, limiter, settings)
         days = sorted(set(data.dates))
-        job_request = await _request(
+        # The range is checked before anything is recorded: a bad one changes nothing.
+        job_request = await optimization_request(
             gateway,
+            principal,
             therapist.clinic_id,
-            days[0],
-            days[-1],
-            time_limit_s=data.time_limit_s,
+            (days[0], days[-1]),
             purpose="replan",
-            keep_booked=True,
-            actor=principal.actor,
+            time_limit_s=data.time_limit_s,
         )
-        for day in days:
-            await gateway.run(
-                app.record_time_off,
-                therapist_id,
-                start=await gateway.run(app.local_time, therapist.clinic_id, day, 0),
-                end=await gateway.run(
-                    app.local_time, therapist.clinic_id, day + timedelta(days=1), 0
-                ),
-                kind="sick",
-                actor=principal.actor,
-                reason=data.reason or "sick",
-                now=gateway.now(),
-            )
+        await record_sick_days(gateway, principal, therapist_id, days, data.reason or "sick")
         job = await _submit(optimizations, job_request)
         return SickCall(therapist_id=therapist_id, dates=days, job=job)
 
@@ -305,10 +267,5 @@ async def _set_pin(
     pinned: bool,
 ) -> Pin:
     principal = principal_of(request)
-    await session_for(gateway, principal, session_id)
-    app = gateway.scheduling
-    command = app.pin_session if pinned else app.unpin_session
-    changed = await gateway.run(
-        command, session_id, actor=principal.actor, reason=reason, now=gateway.now()
-    )
+    changed = await set_pin(gateway, principal, session_id, reason, pinned=pinned)
     return Pin(session_id=session_id, pinned=pinned, changed=changed)

@@ -10,25 +10,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from scheduler.api.access import check_clinic, session_for
 from scheduler.api.auth import PUBLIC, Principal
 from scheduler.api.gateway import Gateway
 from scheduler.api.pages.board import signed_in_dispatcher
 from scheduler.api.pages.board_view import proposal_preview
 from scheduler.api.pages.web import checked_form, go, parse_date, render
 from scheduler.api.schemas.dispatch import Applied
-from scheduler.domain.errors import SchedulingError
+from scheduler.api.services import apply_as, optimization_request, record_sick_days, set_pin
+from scheduler.domain.errors import NotFound, SchedulingError
 from scheduler.domain.timekeeping import local_date
-from scheduler.planning.apply import apply_proposal
-from scheduler.planning.horizon import check_range
-from scheduler.planning.jobs import OptimizationRequest
+from scheduler.planning.problem import Purpose
 from scheduler.settings import Settings
 from scheduler.worker import Optimizations
 
@@ -104,13 +101,10 @@ class DispatchPages(Controller):
         """Apply the proposal as booking commands; what was booked meanwhile wins."""
         principal, _, zone = await signed_in_dispatcher(request, settings, gateway)
         form = await checked_form(request)
-        app = gateway.scheduling
-        proposal = await gateway.run(app.get_proposal, proposal_id)
-        await check_clinic(gateway, principal, proposal.clinic_id)
         try:
-            outcome = await gateway.run(
-                apply_proposal, app, proposal_id, actor=principal.actor, now=gateway.now()
-            )
+            outcome = await apply_as(gateway, principal, proposal_id)
+        except NotFound:
+            raise  # an unknown proposal is the error page, like any unknown record
         except SchedulingError as error:
             return go("/app/board", date=form.get("date", ""), notice=f"not applied: {error}")
         applied = Applied.of(outcome, zone.key)
@@ -131,17 +125,9 @@ class DispatchPages(Controller):
         """Pin a visit (or release it): optimizations leave a pinned visit where it is."""
         principal, _, _ = await signed_in_dispatcher(request, settings, gateway)
         form = await checked_form(request)
-        await session_for(gateway, principal, session_id)
-        app = gateway.scheduling
         pinned = form.get("pinned") != "0"
-        command = app.pin_session if pinned else app.unpin_session
-        await gateway.run(
-            command,
-            session_id,
-            actor=principal.actor,
-            reason=form.get("reason") or ("pinned on the board" if pinned else "released"),
-            now=gateway.now(),
-        )
+        reason = form.get("reason") or ("pinned on the board" if pinned else "released")
+        await set_pin(gateway, principal, session_id, reason, pinned=pinned)
         notice = "visit pinned" if pinned else "visit released"
         return go("/app/board", date=form.get("date", ""), notice=notice)
 
@@ -158,18 +144,9 @@ class DispatchPages(Controller):
         principal, clinic_id, zone = await signed_in_dispatcher(request, settings, gateway)
         form = await checked_form(request)
         day = parse_date(form.get("date", ""), "date", {}) or local_date(gateway.now(), zone)
-        app = gateway.scheduling
-        therapist = await gateway.run(app.get_therapist, therapist_id)
-        await check_clinic(gateway, principal, therapist.clinic_id)
-        await gateway.run(
-            app.record_time_off,
-            therapist_id,
-            start=await gateway.run(app.local_time, clinic_id, day, 0),
-            end=await gateway.run(app.local_time, clinic_id, day + timedelta(days=1), 0),
-            kind="sick",
-            actor=principal.actor,
-            reason=form.get("reason") or "sick",
-            now=gateway.now(),
+        therapist = await gateway.run(gateway.scheduling.get_therapist, therapist_id)
+        await record_sick_days(
+            gateway, principal, therapist_id, [day], form.get("reason") or "sick"
         )
         job_id = await _queue(
             gateway,
@@ -190,23 +167,18 @@ async def _queue(
     principal: Principal,
     clinic_id: UUID,
     days: list[date],
-    purpose: str,
+    purpose: Purpose,
 ) -> str | None:
     """Queue a solve of `days` (None when they are in the past: nothing is queued)."""
-    zone = ZoneInfo((await gateway.run(gateway.scheduling.get_clinic, clinic_id)).timezone)
-    now = gateway.now()
     try:
-        check_range(days[0], days[-1], local_date(now, zone))
+        request = await optimization_request(
+            gateway,
+            principal,
+            clinic_id,
+            (days[0], days[-1]),
+            purpose=purpose,
+            time_limit_s=SOLVE_SECONDS,
+        )
     except SchedulingError:
         return None
-    request = OptimizationRequest(
-        clinic_id=str(clinic_id),
-        first=days[0].isoformat(),
-        last=days[-1].isoformat(),
-        now=now.isoformat(),
-        time_limit_s=SOLVE_SECONDS,
-        purpose="replan" if purpose == "replan" else "optimize",
-        keep_booked=True,
-        actor=principal.actor,
-    )
     return await optimizations.submit(request)
