@@ -27,7 +27,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from scheduler.api.controllers.options import rank_options
+from scheduler.api.session_options import rank_options
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import SchedulingError
 from scheduler.domain.timekeeping import local_date

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from domain.world import MONDAY, NOW, PAT_HOME, WEEKDAYS_9_TO_5, World, build_world
-from scheduler.api.controllers.options import rank_options
+from scheduler.api.session_options import rank_options
 from scheduler.domain import Scheduling
 from scheduler.store import environment
 

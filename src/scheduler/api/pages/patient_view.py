@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from scheduler.api.controllers.options import SessionOption, rank_options
+from scheduler.api.session_options import SessionOption, rank_options
 from scheduler.domain import PlanView, Scheduling, SessionView
 
 OPTIONS_SHOWN = 5
