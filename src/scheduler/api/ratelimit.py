@@ -13,11 +13,13 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import datetime
+from uuid import UUID
 
 from redis.asyncio import Redis
 
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.redis_gate import LocalExpiringDict, RedisGate
+from scheduler.settings import Settings
 
 
 def anonymous(value: str) -> str:
@@ -32,6 +34,16 @@ class RateLimiter:
         self.gate = gate
         self.clock = clock
         self._local = LocalExpiringDict()
+
+    async def hit_booking(self, account_id: UUID, settings: Settings) -> None:
+        """Count one booking-like request of the account (book, move, take up an offer,
+        queue a solve); raise TooManyRequests beyond the deployment's booking limit."""
+        await self.hit(
+            "booking",
+            str(account_id),
+            limit=settings.booking_limit,
+            window_s=settings.booking_window_s,
+        )
 
     async def hit(self, rule: str, caller: str, *, limit: int, window_s: int) -> None:
         """Count one hit of `caller` under `rule`; raise TooManyRequests beyond `limit`."""

@@ -56,12 +56,7 @@ async def _state(optimizations: Optimizations, job_id: str) -> Any:
 
 async def _limit(request: Request[Any, Any, Any], limiter: RateLimiter, settings: Settings) -> None:
     # A solve costs a core for its time limit: the booking rate bounds how often.
-    await limiter.hit(
-        "booking",
-        str(principal_of(request).account_id),
-        limit=settings.booking_limit,
-        window_s=settings.booking_window_s,
-    )
+    await limiter.hit_booking(principal_of(request).account_id, settings)
 
 
 class DispatchController(Controller):

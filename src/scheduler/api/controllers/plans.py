@@ -83,12 +83,7 @@ class PlansController(Controller):
         never books twice. Rate limited per account (429 with Retry-After).
         """
         principal = principal_of(request)
-        await limiter.hit(
-            "booking",
-            str(principal.account_id),
-            limit=settings.booking_limit,
-            window_s=settings.booking_window_s,
-        )
+        await limiter.hit_booking(principal.account_id, settings)
         plan = await plan_for(gateway, principal, plan_id)
         await check_therapist_of(gateway, data.therapist_id, plan.clinic_id)
         app = gateway.scheduling

@@ -76,12 +76,7 @@ class SessionsController(Controller):
         Rate limited like booking (429 with Retry-After).
         """
         principal = principal_of(request)
-        await limiter.hit(
-            "booking",
-            str(principal.account_id),
-            limit=settings.booking_limit,
-            window_s=settings.booking_window_s,
-        )
+        await limiter.hit_booking(principal.account_id, settings)
         session = await session_for(gateway, principal, session_id)
         if data.therapist_id is not None:
             await check_therapist_of(gateway, data.therapist_id, session.clinic_id)

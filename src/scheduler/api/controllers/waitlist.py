@@ -193,12 +193,7 @@ class WaitlistController(Controller):
         `offer_closed` / `offer_expired`. Taking an offer up again (a retry, a double
         click) answers the same session. Rate limited like booking (429)."""
         principal = principal_of(request)
-        await limiter.hit(
-            "booking",
-            str(principal.account_id),
-            limit=settings.booking_limit,
-            window_s=settings.booking_window_s,
-        )
+        await limiter.hit_booking(principal.account_id, settings)
         offer = await _offer(gateway, principal, offer_id)
         app = gateway.scheduling
 

@@ -108,12 +108,7 @@ class PatientPages(Controller):
             errors = {field: "Choose one of the times above."}
             return await self._home(request, settings, gateway, status=400, errors=errors)
         try:
-            await limiter.hit(
-                "booking",
-                str(principal.account_id),
-                limit=settings.booking_limit,
-                window_s=settings.booking_window_s,
-            )
+            await limiter.hit_booking(principal.account_id, settings)
             plan = await plan_for(gateway, principal, plan_id)
             await check_therapist_of(gateway, therapist_id, plan.clinic_id)
             app = gateway.scheduling
