@@ -36,8 +36,12 @@ def test_ready_is_503_when_configured_redis_is_unreachable(tmp_path: Path) -> No
     )
     with TestClient(create_app(settings, clock=Clock())) as client:
         response = client.get("/ready")
+        store_only = client.get("/ready", params={"require": "store"})
     assert response.status_code == 503
     assert response.json() == {"status": "not_ready", "store": "ok", "redis": "unreachable"}
+    # The orchestrator's probe: bookings work without Redis, so the replica stays in service.
+    assert store_only.status_code == 200
+    assert store_only.json() == {"status": "ready", "store": "ok", "redis": "unreachable"}
 
 
 @pytest.mark.redis

@@ -82,7 +82,7 @@ def test_every_scheduler_container_runs_a_real_command_and_asks_for_resources() 
 def test_the_api_is_probed_on_health_and_ready() -> None:
     api = next(r for r in _k8s_resources() if r["metadata"]["name"] == "scheduler-api")
     (container,) = _containers(api)
-    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready?require=store"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
 
 

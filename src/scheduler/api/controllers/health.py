@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
@@ -30,15 +32,23 @@ class HealthController(Controller):
         responses={503: ResponseSpec(Health, description="store or Redis unreachable")},
     )
     async def ready(
-        self, gateway: NamedDependency[Gateway], redis: NamedDependency[RedisGate]
+        self,
+        gateway: NamedDependency[Gateway],
+        redis: NamedDependency[RedisGate],
+        require: Literal["all", "store"] = "all",
     ) -> Response[Health]:
-        """200 when the event store answers and, when configured, Redis does; 503 otherwise."""
+        """200 when the event store answers and, when configured, Redis does; 503 otherwise.
+
+        `?require=store` judges by the store alone (Redis is still reported): bookings
+        work without Redis, so an orchestrator's readiness probe should not take every
+        replica out of service when Redis is down.
+        """
         store_ok = await gateway.reachable()
         if redis.configured:
             redis_state = "ok" if await redis.ping() else "unreachable"
         else:
             redis_state = "not_configured"
-        ready = store_ok and redis_state != "unreachable"
+        ready = store_ok and (require == "store" or redis_state != "unreachable")
         body = Health(
             status="ready" if ready else "not_ready",
             store="ok" if store_ok else "unreachable",
