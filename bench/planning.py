@@ -23,10 +23,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_clinic import generate
+from scheduler.matching import replan, rules
 from scheduler.matching.greedy import greedy_timetable
-from scheduler.matching.problem import Visit, load_problem
+from scheduler.matching.problem import Problem, Visit, load_problem
+from scheduler.matching.routes import Stop
 from scheduler.matching.solver import solve
 from scheduler.matching.suggest import suggest
+from scheduler.matching.timetable import Timetable
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -108,6 +111,35 @@ def compare(
     return rows, result.visits
 
 
+def with_free_slot(problem: Problem, visits: list[Visit], displaced: set[tuple[str, int]]) -> int:
+    """Displaced sessions that fit somewhere with every other visit left exactly as it was.
+
+    An upper bound on what a re-plan that moves nobody else can place: each session is
+    tried alone (two of them may want the same gap), on every eligible therapist's free
+    gaps, on the days its plan's neighbouring sessions allow (rule 4).
+    """
+    tt = Timetable(problem, replan.kept_visits(problem, visits))
+    day_of = {(v.plan, v.session): v.day for v in visits}
+    fits = 0
+    for plan_id, session in sorted(displaced):
+        plan = problem.plans[plan_id]
+        first, last = rules.day_range(
+            plan, session, day_of.get((plan_id, session - 1)), tt.fixed_days.get(plan_id)
+        )
+        location = tt.plan_location[plan_id]
+        fits += any(
+            route.best_insertion(
+                Stop(plan_id, session, location, plan.duration, o.earliest, o.latest),
+                tt.patient_busy(plan, o.day),
+            )
+            is not None
+            for t in rules.eligible(problem, plan)
+            for o in rules.options(plan, t, first, last)
+            if (route := tt.routes.get((t.id, o.day))) is not None
+        )
+    return fits
+
+
 def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict[str, Any]:
     """One therapist off sick for two days on which they have visits; re-plan in < 10 s."""
     counts: dict[str, int] = {}
@@ -130,6 +162,9 @@ def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict
     now = {(v.plan, v.session): v for v in result.visits}
     unaffected = [v for v in visits if (v.plan, v.session) not in displaced]
     unchanged = sum(1 for v in unaffected if now.get((v.plan, v.session)) == v)
+    # Later sessions of a plan that lost one must go with it when it cannot be re-placed
+    # where it was due (rule 4); every other plan's visits are untouched by the absence.
+    others = [v for v in unaffected if v.plan not in hit]
     replaced = sum(1 for key in displaced if key in now)
     report = checked(changed, result.to_json())
     out = {
@@ -138,8 +173,11 @@ def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict
         "displaced": len(displaced),
         "displaced_replaced": replaced,
         "replaced_share": round(replaced / len(displaced), 4) if displaced else 1.0,
+        "displaced_with_free_slot": with_free_slot(load_problem(changed), visits, displaced),
         "unaffected": len(unaffected),
         "unaffected_unchanged": unchanged,
+        "other_plans_visits": len(others),
+        "other_plans_unchanged": sum(1 for v in others if now.get((v.plan, v.session)) == v),
         "changes": None
         if result.changes is None
         else {k: getattr(result.changes, k) for k in ("kept", "moved", "added", "dropped")},

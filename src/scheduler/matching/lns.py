@@ -20,7 +20,8 @@ from scheduler.matching.timetable import Score, Timetable
 
 Progress = Callable[[float, Score], None]
 
-_POLISH_SHARE = 0.1  # of the search time, kept for giving split plans back to one therapist
+_POLISH_SHARE = 0.2  # of the search time, kept for giving split plans back to one therapist
+_POLISH_REPACK_S = 0.2  # CP-SAT time for one therapist's horizon when polishing
 
 
 class Neighbourhoods:
@@ -246,7 +247,12 @@ def search(
 
 
 def polish_continuity(tt: Timetable, hood: Neighbourhoods, deadline: float) -> int:
-    """Soft: continuity — give each split plan to one therapist where that loses nothing."""
+    """Soft: continuity — give each split plan to one therapist where that loses nothing.
+
+    First the plan alone is re-placed on one therapist around everyone's routes; when
+    that fails, CP-SAT re-packs the horizon of the therapist holding most of its sessions
+    to make room for all of them (`repack` keeps every session that therapist holds).
+    """
     tried = 0
     for plan in tt.split_plans():
         if time.monotonic() >= deadline:
@@ -257,8 +263,33 @@ def polish_continuity(tt: Timetable, hood: Neighbourhoods, deadline: float) -> i
         tt.begin()
         tt.unplace(plan.id)
         place_plan(tt, plan, hood.eligible[plan.id], node_limit=60, split=False)
-        if _local_key(tt, [plan], involved) >= before:
+        if _local_key(tt, [plan], involved) > before:
             tt.commit()
-        else:
-            tt.rollback()
+            continue
+        tt.rollback()
+        _repack_onto_holder(tt, plan, involved, deadline)
     return tried
+
+
+def _repack_onto_holder(tt: Timetable, plan: Plan, involved: set[str], deadline: float) -> None:
+    """Move a split plan wholly to one of its therapists by re-packing that therapist's
+    days: the preferred one if it holds a session, else the one holding most."""
+    held = [t for t, _ in tt.where.get(plan.id, {}).values()]
+    holders = sorted(set(held), key=lambda t: (-held.count(t), t))[:1]
+    if plan.preferred_therapist in holders:
+        holders = [plan.preferred_therapist]  # the patient's wish and continuity agree
+    for therapist in holders:
+        if not tt.problem.can_treat(tt.problem.therapists[therapist], plan):
+            continue
+        before = _local_key(tt, [plan], involved)
+        limit = min(_POLISH_REPACK_S, deadline - time.monotonic())
+        if limit < 0.05:
+            return
+        tt.begin()
+        if (
+            repack(tt, therapist, [plan], time_limit_s=limit, seed=0)
+            and _local_key(tt, [plan], involved) > before
+        ):
+            tt.commit()
+            return
+        tt.rollback()
