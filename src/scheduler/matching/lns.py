@@ -275,21 +275,16 @@ def _repack_onto_holder(tt: Timetable, plan: Plan, involved: set[str], deadline:
     """Move a split plan wholly to one of its therapists by re-packing that therapist's
     days: the preferred one if it holds a session, else the one holding most."""
     held = [t for t, _ in tt.where.get(plan.id, {}).values()]
-    holders = sorted(set(held), key=lambda t: (-held.count(t), t))[:1]
-    if plan.preferred_therapist in holders:
-        holders = [plan.preferred_therapist]  # the patient's wish and continuity agree
-    for therapist in holders:
-        if not tt.problem.can_treat(tt.problem.therapists[therapist], plan):
-            continue
-        before = _local_key(tt, [plan], involved)
-        limit = min(_POLISH_REPACK_S, deadline - time.monotonic())
-        if limit < 0.05:
-            return
-        tt.begin()
-        if (
-            repack(tt, therapist, [plan], time_limit_s=limit, seed=0)
-            and _local_key(tt, [plan], involved) > before
-        ):
-            tt.commit()
-            return
+    therapist = min(set(held), key=lambda t: (t != plan.preferred_therapist, -held.count(t), t))
+    limit = min(_POLISH_REPACK_S, deadline - time.monotonic())
+    if limit < 0.05 or not tt.problem.can_treat(tt.problem.therapists[therapist], plan):
+        return
+    before = _local_key(tt, [plan], involved)
+    tt.begin()
+    if (
+        repack(tt, therapist, [plan], time_limit_s=limit, seed=0)
+        and _local_key(tt, [plan], involved) > before
+    ):
+        tt.commit()
+    else:
         tt.rollback()
