@@ -9,9 +9,6 @@ that raises one of these has written no event.
 from __future__ import annotations
 
 
-# the issue names them; an "Error" suffix on each would add noise, not meaning.
-
-
 class SchedulingError(Exception):
     """Raised when a command breaks a rule of the clinic; base of every domain error."""
 

@@ -11,7 +11,6 @@ session cookie itself is SameSite=Lax, so this is the second of two locks.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
-# ruff: noqa: N818
 
 from __future__ import annotations
 
