@@ -7,6 +7,7 @@ from typing import Literal
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromQuery
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.gateway import Gateway
@@ -35,7 +36,7 @@ class HealthController(Controller):
         self,
         gateway: NamedDependency[Gateway],
         redis: NamedDependency[RedisGate],
-        require: Literal["all", "store"] = "all",
+        require: FromQuery[Literal["all", "store"]] = "all",
     ) -> Response[Health]:
         """200 when the event store answers and, when configured, Redis does; 503 otherwise.
 
