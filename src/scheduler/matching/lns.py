@@ -20,7 +20,7 @@ from scheduler.matching.timetable import Score, Timetable
 
 Progress = Callable[[float, Score], None]
 
-_POLISH_SHARE = 0.2  # of the search time, kept for giving split plans back to one therapist
+_POLISH_SHARE = 0.1  # of the search time, kept for giving split plans back to one therapist
 _POLISH_REPACK_S = 0.2  # CP-SAT time for one therapist's horizon when polishing
 
 
