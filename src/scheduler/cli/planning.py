@@ -32,6 +32,11 @@ def register(commands: Any) -> None:
         metavar="R.json",
         help="an earlier result: re-plan, keeping its still-feasible visits",
     )
+    parser.add_argument(
+        "--keep-times",
+        action="store_true",
+        help="with --previous: never shift a kept visit's start to fit a displaced session",
+    )
     parser.add_argument("--out", type=Path, metavar="RESULT.json", help="write the result here")
     parser.set_defaults(run=run_plan)
 
@@ -70,7 +75,12 @@ def run_plan(args: argparse.Namespace) -> int:
         )
 
     result = solve(
-        problem, time_limit_s=args.time_limit, seed=args.seed, previous=previous, progress=progress
+        problem,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        previous=previous,
+        progress=progress,
+        retime=not args.keep_times,
     )
     s = result.scores
     rows = [
@@ -84,7 +94,11 @@ def run_plan(args: argparse.Namespace) -> int:
     if result.changes is not None:
         c = result.changes
         rows.append(
-            ("changes", f"kept {c.kept} moved {c.moved} added {c.added} dropped {c.dropped}")
+            (
+                "changes",
+                f"kept {c.kept} moved {c.moved} (re-timed {c.retimed}) added {c.added} "
+                f"dropped {c.dropped}",
+            )
         )
     for name, value in rows:
         print(f"{name:<11} {value}")

@@ -57,14 +57,16 @@ def kept_visits(problem: Problem, previous: Sequence[Visit]) -> list[Visit]:
 
 
 def changes(previous: Sequence[Visit], visits: Sequence[Visit]) -> Changes:
-    """How many previous visits were kept as they were, moved, or dropped; how many are new."""
+    """How many previous visits were kept as they were, moved (of which re-timed: same
+    therapist and day, another start), or dropped; how many are new."""
     before = {(v.plan, v.session): v for v in previous}
     after = {(v.plan, v.session): v for v in visits}
     kept = sum(1 for key, v in before.items() if after.get(key) == v)
-    moved = sum(1 for key, v in before.items() if key in after and after[key] != v)
+    moved = [(v, after[key]) for key, v in before.items() if key in after and after[key] != v]
     return Changes(
         kept=kept,
-        moved=moved,
+        moved=len(moved),
         added=sum(1 for key in after if key not in before),
         dropped=sum(1 for key in before if key not in after),
+        retimed=sum(1 for a, b in moved if (a.therapist, a.day) == (b.therapist, b.day)),
     )

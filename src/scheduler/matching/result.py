@@ -50,6 +50,7 @@ class Changes:
     moved: int
     added: int
     dropped: int
+    retimed: int = 0  # of the moved: same therapist and day, another start
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem, Visit
 from scheduler.matching.repack import repack
 from scheduler.matching.result import PlanResult
+from scheduler.matching.retime import repair
 from scheduler.matching.timetable import Score, Timetable
 
 Progress = Callable[[float, Score], None]
@@ -127,10 +128,18 @@ def _replan(
     kept: list[Visit],
     search: Callable[..., tuple[list[Visit], int]],
     deadline: float,
+    *,
+    retime: bool,
+    seed: int,
 ) -> tuple[list[Visit], int]:
     """Re-plan in two rounds. First every still-feasible visit stays pinned; where a
     displaced session then finds no place, the plan's later sessions would be dropped
-    (rule 4), so the second round frees those sessions to move with it instead."""
+    (rule 4), so the second round frees those sessions to move with it instead.
+
+    Each round first runs the re-timing repair (`retime.py`): displaced sessions placed
+    by shifting a few pinned visits within their therapist's day (none when `retime` is
+    False); what it places and re-times is pinned for the search that follows."""
+    kept = _repaired(problem, previous, kept, deadline, retime=retime, seed=seed)
     middle = time.monotonic() + 0.5 * (deadline - time.monotonic())
     visits, moves = search(kept, deadline=middle)
     placed = {(v.plan, v.session) for v in visits}
@@ -141,10 +150,30 @@ def _replan(
     looser = [v for v in kept if v.session < cut.get(v.plan, v.session + 1)]
     if len(looser) == len(kept):
         return visits, moves
+    looser = _repaired(problem, previous, looser, deadline, retime=retime, seed=seed)
     again, more = search(looser, deadline=deadline)
     if Timetable(problem, again).score().key() > Timetable(problem, visits).score().key():
         return again, moves + more
     return visits, moves + more
+
+
+def _repaired(
+    problem: Problem,
+    previous: Sequence[Visit],
+    kept: list[Visit],
+    deadline: float,
+    *,
+    retime: bool,
+    seed: int,
+) -> list[Visit]:
+    """`kept` plus the displaced sessions the repair places (with its re-timings), given
+    a quarter of the time left before `deadline`; the repair stops early at its optimum."""
+    held = {(v.plan, v.session) for v in kept} | {(f.plan, f.session) for f in problem.fixed}
+    displaced = [(v.plan, v.session) for v in previous if (v.plan, v.session) not in held]
+    budget = 0.25 * (deadline - time.monotonic())
+    if not displaced or budget < 0.05:
+        return kept
+    return repair(problem, kept, displaced, retime=retime, time_limit_s=budget, seed=seed).visits
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
@@ -163,12 +192,15 @@ def solve(
     previous: Sequence[Visit] | None = None,
     progress: Progress | None = None,
     workers: int = 2,
+    retime: bool = True,
 ) -> PlanResult:
     """Plan every session it can within `time_limit_s` seconds of wall time.
 
     `previous` (the visits of an earlier plan) turns this into a minimal-disruption
-    re-plan: every previous visit still feasible stays exactly where it was. `progress`
-    is called with (seconds, scores) whenever the best timetable improves.
+    re-plan: every previous visit still feasible stays with its therapist and day, and
+    keeps its start unless shifting it (within its window) lets a displaced session in;
+    as few are shifted as can be, and none when `retime` is False. `progress` is called
+    with (seconds, scores) whenever the best timetable improves.
     """
     started = time.monotonic()
     kept = replan.kept_visits(problem, previous) if previous is not None else []
@@ -188,7 +220,9 @@ def solve(
     if not displaced:
         visits, moves = search(kept, deadline=deadline)
     else:
-        visits, moves = _replan(problem, previous or (), kept, search, deadline)
+        visits, moves = _replan(
+            problem, previous or (), kept, search, deadline, retime=retime, seed=seed
+        )
     searched = time.monotonic()
     tt = Timetable(problem, visits)  # the winner, every visit in place as it was found
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}
