@@ -1,7 +1,7 @@
 """Planning benchmark: solver vs greedy vs planted, re-plan, a 120-therapist clinic, suggest.
 
 Usage: python3 -m uv run python bench/planning.py [--time-limit 60] [--big-time-limit 120]
-       [--skip-big] [--seed 1]
+       [--skip-big] [--seed 1] [--sick 5]
 Every result is checked by ../shared/tools/check_plan.py; the table and
 bench/results/planning.json hold the checker's own scores.
 """
@@ -140,12 +140,10 @@ def with_free_slot(problem: Problem, visits: list[Visit], displaced: set[tuple[s
     return fits
 
 
-def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict[str, Any]:
-    """One therapist off sick for two days on which they have visits; re-plan in < 10 s."""
-    counts: dict[str, int] = {}
-    for v in visits:
-        counts[v.therapist] = counts.get(v.therapist, 0) + 1
-    sick = max(sorted(counts), key=lambda t: counts[t])
+def sick_scenario(
+    doc: dict[str, Any], visits: list[Visit], sick: str
+) -> tuple[dict[str, Any], list[int], set[tuple[str, int]]]:
+    """The problem with `sick` off for their 2nd and 3rd working days, and what they lose."""
     days = sorted({v.day for v in visits if v.therapist == sick})[1:3]
     changed = copy.deepcopy(doc)
     for t in changed["therapists"]:
@@ -156,38 +154,82 @@ def replan_scenario(doc: dict[str, Any], visits: list[Visit], seed: int) -> dict
     # otherwise stand without the sessions before it, which rule 4 forbids).
     hit = {plan for plan, _ in displaced}
     changed["fixed"] = [f for f in changed.get("fixed", []) if f["plan"] not in hit]
+    return changed, days, displaced
+
+
+def replan_scenario(
+    doc: dict[str, Any], visits: list[Visit], seed: int, sick: str, *, retime: bool
+) -> dict[str, Any]:
+    """One therapist off sick for two days on which they have visits; re-plan in < 10 s."""
+    changed, days, displaced = sick_scenario(doc, visits, sick)
+    hit = {plan for plan, _ in displaced}
+    problem = load_problem(changed)
     started = time.monotonic()
-    result = solve(load_problem(changed), time_limit_s=8.0, seed=seed, previous=visits)
+    result = solve(problem, time_limit_s=8.0, seed=seed, previous=visits, retime=retime)
     wall = time.monotonic() - started
     now = {(v.plan, v.session): v for v in result.visits}
     unaffected = [v for v in visits if (v.plan, v.session) not in displaced]
-    unchanged = sum(1 for v in unaffected if now.get((v.plan, v.session)) == v)
-    # Later sessions of a plan that lost one must go with it when it cannot be re-placed
-    # where it was due (rule 4); every other plan's visits are untouched by the absence.
-    others = [v for v in unaffected if v.plan not in hit]
-    replaced = sum(1 for key in displaced if key in now)
+    after = [(v, now[v.plan, v.session]) for v in unaffected if (v.plan, v.session) in now]
+    retimed = [
+        abs(w.start - v.start) for v, w in after if (v.therapist, v.day) == (w.therapist, w.day)
+    ]
+    retimed = [m for m in retimed if m]
+    elsewhere = [v for v, w in after if (v.therapist, v.day) != (w.therapist, w.day)]
+    placed = sum(1 for key in displaced if key in now)
     report = checked(changed, result.to_json())
-    out = {
+    return {
         "sick_therapist": sick,
         "days": days,
+        "retime": retime,
         "displaced": len(displaced),
-        "displaced_replaced": replaced,
-        "replaced_share": round(replaced / len(displaced), 4) if displaced else 1.0,
-        "displaced_with_free_slot": with_free_slot(load_problem(changed), visits, displaced),
-        "unaffected": len(unaffected),
-        "unaffected_unchanged": unchanged,
-        "other_plans_visits": len(others),
-        "other_plans_unchanged": sum(1 for v in others if now.get((v.plan, v.session)) == v),
-        "changes": None
-        if result.changes is None
-        else {k: getattr(result.changes, k) for k in ("kept", "moved", "added", "dropped")},
+        "displaced_placed": placed,
+        "placed_share": round(placed / len(displaced), 4) if displaced else 1.0,
+        "displaced_with_free_slot": with_free_slot(problem, visits, displaced),
+        "others": len(unaffected),
+        "others_unchanged": sum(1 for v, w in after if v == w),
+        "others_retimed": len(retimed),
+        "retimed_minutes_total": sum(retimed),
+        "retimed_minutes_max": max(retimed, default=0),
+        # Later sessions of a plan that lost one may follow it (rule 4); no other plan's.
+        "moved_elsewhere_hit_plans": sum(1 for v in elsewhere if v.plan in hit),
+        "moved_elsewhere_other_plans": sum(1 for v in elsewhere if v.plan not in hit),
+        "others_dropped": len(unaffected) - len(after),
         "wall_s": round(wall, 2),
         "feasible": report["feasible"],
         "scheduled": report["scheduled"],
     }
-    print(f"\n== re-plan: {sick} off on days {days} ==")
-    print(json.dumps(out, indent=1))
-    return out
+
+
+def replan_table(doc: dict[str, Any], visits: list[Visit], seed: int, sick: int) -> dict[str, Any]:
+    """Re-plan with and without re-timing for the `sick` busiest therapists, side by side."""
+    counts: dict[str, int] = {}
+    for v in visits:
+        counts[v.therapist] = counts.get(v.therapist, 0) + 1
+    rows = [
+        replan_scenario(doc, visits, seed, t, retime=mode)
+        for t in sorted(sorted(counts), key=lambda t: -counts[t])[:sick]
+        for mode in (True, False)
+    ]
+    print(
+        f"{'sick':6} {'days':7} {'mode':7} {'placed':>7} {'free':>4} {'unchanged':>10} "
+        f"{'retimed':>7} {'min tot/max':>11} {'elsewhere':>9} {'dropped':>7} {'wall_s':>6} ok"
+    )
+    for r in rows:
+        print(
+            f"{r['sick_therapist']:6} {r['days']!s:7} {'retime' if r['retime'] else 'strict':7} "
+            f"{r['displaced_placed']:>3}/{r['displaced']:<3} {r['displaced_with_free_slot']:>4} "
+            f"{r['others_unchanged']:>5}/{r['others']:<4} {r['others_retimed']:>7} "
+            f"{r['retimed_minutes_total']:>6}/{r['retimed_minutes_max']:<4} "
+            f"{r['moved_elsewhere_hit_plans']:>4}+{r['moved_elsewhere_other_plans']:<4} "
+            f"{r['others_dropped']:>7} {r['wall_s']:>6} {r['feasible']}"
+        )
+    total: dict[str, Any] = {}
+    for mode in (True, False):
+        mine = [r for r in rows if r["retime"] is mode]
+        d, p = sum(r["displaced"] for r in mine), sum(r["displaced_placed"] for r in mine)
+        total["retime" if mode else "strict"] = round(p / d, 4) if d else 1.0
+    print(f"displaced placed share over all rows: {total}")
+    return {"rows": rows, "placed_share": total}
 
 
 def suggest_latency(seed: int) -> dict[str, Any]:
@@ -228,6 +270,7 @@ def main() -> None:
     parser.add_argument("--big-time-limit", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--sick", type=int, default=5, help="re-plan scenarios (busiest first)")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for name, limit in (
@@ -238,7 +281,13 @@ def main() -> None:
         planted = json.loads((SHARED / "instances" / f"{name}.planted.json").read_text())
         results[name], visits = compare(name, doc, planted, limit, args.seed)
         if name == "sample-medium":
-            results["replan"] = replan_scenario(doc, visits, args.seed)
+            planted_visits = [Visit(**v) for v in planted["visits"]]
+            results["replan"] = {}
+            for who, previous in (("solver", visits), ("planted", planted_visits)):
+                print(
+                    f"\n== re-plan: busiest therapists off for two days, {who} plan as previous =="
+                )
+                results["replan"][who] = replan_table(doc, previous, args.seed, args.sick)
     if not args.skip_big:
         doc, planted = generate(120, 28, args.seed)
         results["generated-120x28"], _ = compare(
