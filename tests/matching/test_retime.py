@@ -16,6 +16,7 @@ from typing import Any
 
 from scheduler.matching.problem import Visit, load_problem
 from scheduler.matching.replan import changes
+from scheduler.matching.retime import repair
 from scheduler.matching.solver import solve
 
 from .clinic import check, plan, problem, therapist
@@ -107,6 +108,23 @@ def test_keep_times_flag_reaches_the_solver(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(out.read_text(encoding="utf-8"))["changes"]["retimed"] == retimed
+
+
+def test_consecutive_displaced_sessions_are_placed_round_by_round_with_cadence() -> None:
+    doc = problem(
+        therapists=[
+            therapist("t-1", shifts=[]),
+            therapist("t-2", shifts=[{"day": d, "start": 540, "end": 700} for d in range(7)]),
+        ],
+        plans=[plan("p-1", sessions=3)],
+    )
+    previous = [Visit("p-1", s, "t-1", day, 600) for s, day in ((1, 0), (2, 2), (3, 4))]
+    p = load_problem(doc)
+    done = repair(
+        p, [], [(v.plan, v.session) for v in previous], retime=True, time_limit_s=2.0, seed=1
+    )
+    assert (done.placed, done.retimed) == (3, 0)
+    assert check(doc, {"visits": _json(done.visits)})["feasible"]
 
 
 def _json(visits: list[Visit]) -> list[dict[str, Any]]:

@@ -2,30 +2,31 @@
 
 Patients' windows are short and cadence ties each session to its neighbours, so a
 displaced session can almost only go to another qualified therapist on the same day,
-and there it seldom finds a free gap. One CP-SAT model over every route that could take
-one ("the region") may shift the visits already there inside their own windows, never
-to another therapist or day, so nobody's continuity of care or cadence changes.
-Lexicographic aim: displaced sessions placed, then fewest visits re-timed, then least
-shift in minutes plus travel. Fixed bookings and the visits of patients seen under
-several plans keep their start. Route order and travel reuse `repack`'s circuit.
+and there it seldom finds a free gap. The repair may shift the visits already on the
+routes that could take one, inside their own windows, never to another therapist or
+day, so nobody's continuity of care or cadence changes. Lexicographic aim: displaced
+sessions placed, then fewest visits re-timed, then least shift in minutes plus travel.
+Fixed bookings and the visits of patients seen under several plans keep their start.
+
+It works in rounds (first the displaced sessions whose previous session stands, then
+the next ones), and within a round, sessions that share no route and no patient-day
+form independent regions, each one CP-SAT model (`retime_model.py`) with a share of the
+time in proportion to its size (what one leaves unused goes to the next), so a long
+absence stays as tractable as a short one.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.matching import rules
 from scheduler.matching.problem import Plan, Problem, Visit
-from scheduler.matching.repack import Variables, _cadence, _Node, _routes
-from scheduler.matching.routes import Stop
+from scheduler.matching.retime_model import Candidate, Key, solve_region
 from scheduler.matching.timetable import Timetable
-
-Route = tuple[str, int]  # (therapist, day)
 
 
 @dataclass(slots=True)
@@ -38,40 +39,102 @@ class Repair:
     shifted_minutes: int = 0
 
 
-@dataclass(slots=True)
-class _Region:
-    """Candidate nodes of the displaced sessions and the movable starts, per route."""
+def repair(
+    problem: Problem,
+    kept: Sequence[Visit],
+    displaced: Sequence[Key],
+    *,
+    retime: bool,
+    time_limit_s: float,
+    seed: int,
+) -> Repair:
+    """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
+    as few of those as it can (none when `retime` is False); therapists and days stay.
 
-    v: Variables = field(default_factory=Variables)
-    candidates: dict[Route, list[_Node]] = field(default_factory=lambda: defaultdict(list))
-    movable: dict[tuple[str, int], tuple[Visit, Any, Any, Any]] = field(default_factory=dict)
-
-
-def _days(
-    tt: Timetable, plan: Plan, session: int, displaced: set[tuple[str, int]]
-) -> tuple[int, int] | None:
-    """Hard: rule 4 — the days a displaced session may take between its kept neighbours
-    (None when an earlier session is neither kept nor displaced: it cannot be placed)."""
-    held = tt.fixed_days.get(plan.id, {})
-    if session == 1 or session - 1 in held:
-        return rules.day_range(plan, session, held.get(session - 1), held)
-    if (plan.id, session - 1) not in displaced:
-        return None
-    first = plan.first_earliest + (session - 1) * plan.min_days
-    last = plan.first_latest + (session - 1) * plan.max_days
-    for later, day in sorted(held.items()):
-        if later > session:
-            first = max(first, day - (later - session) * plan.max_days)
-            last = min(last, day - (later - session) * plan.min_days)
+    Works in rounds: first every displaced session whose previous session stands, then
+    the next ones, whose days follow from where the round before placed theirs."""
+    deadline = time.monotonic() + time_limit_s
+    protected = {(f.plan, f.session) for f in problem.fixed}
+    pending = {
+        (pid, s)
+        for pid, s in displaced
+        if pid in problem.plans and 1 <= s <= problem.plans[pid].sessions
+    } - protected
+    visits = list(kept)
+    while pending and deadline - time.monotonic() > 0.05:
+        tt = Timetable(problem, visits)
+        pending -= set(tt.fixed)
+        ready = {(pid, s) for pid, s in pending if s == 1 or s - 1 in tt.fixed_days.get(pid, {})}
+        if not ready:
             break
-    return first, last
+        # Later rounds only hold sessions whose previous one gets placed: at most half
+        # the time is kept back for them.
+        share = (deadline - time.monotonic()) * max(0.5, len(ready) / len(pending))
+        visits = _round(tt, visits, ready, retime=retime, time_limit_s=share, seed=seed)
+        pending -= ready
+    out = Repair([], placed=len(visits) - len(kept))
+    before = {(v.plan, v.session): v.start for v in kept}
+    for v in visits:
+        start = before.get((v.plan, v.session))
+        if start is not None and start != v.start:
+            out.retimed += 1
+            out.shifted_minutes += abs(start - v.start)
+    out.visits = visits
+    return out
 
 
-def _candidates(tt: Timetable, r: _Region, plan: Plan, session: int, days: tuple[int, int]) -> None:
-    """Hard: rules 1, 2 and 5 — one optional node per eligible therapist and day, its start
+def _round(
+    tt: Timetable,
+    kept: list[Visit],
+    ready: set[Key],
+    *,
+    retime: bool,
+    time_limit_s: float,
+    seed: int,
+) -> list[Visit]:
+    """`kept` re-timed and with what each region places of the `ready` sessions."""
+    deadline = time.monotonic() + time_limit_s
+    protected = {(f.plan, f.session) for f in tt.problem.fixed}
+    movable = {(v.plan, v.session): v for v in kept if (v.plan, v.session) not in protected}
+    options: dict[Key, list[Candidate]] = {}
+    for pid, s in sorted(ready):
+        plan = tt.problem.plans[pid]
+        held = tt.fixed_days.get(pid, {})
+        found = _candidates(tt, plan, rules.day_range(plan, s, held.get(s - 1), held))
+        if found:
+            options[pid, s] = found
+    regions = _regions(tt, options)
+    left = sum(size for size, _ in regions)
+    starts: dict[Key, int] = {}
+    placed: list[Visit] = []
+    for size, keys in regions:
+        budget = (deadline - time.monotonic()) * size / left
+        left -= size
+        answer = solve_region(
+            tt,
+            {k: options[k] for k in keys},
+            movable,
+            retime=retime,
+            time_limit_s=budget,
+            seed=seed,
+        )
+        if answer is not None:
+            starts.update(answer.starts)
+            placed += answer.placed
+    out = [
+        Visit(v.plan, v.session, v.therapist, v.day, starts.get((v.plan, v.session), v.start))
+        for v in kept
+    ]
+    out += placed
+    if not all(route.feasible() for route in Timetable(tt.problem, out).routes.values()):
+        return kept  # never hand on a route the model got wrong
+    return out
+
+
+def _candidates(tt: Timetable, plan: Plan, days: tuple[int, int]) -> list[Candidate]:
+    """Hard: rules 1, 2 and 5 — every eligible therapist's working day in range, the start
     in the window and shift and clear of the patient's visits under other plans."""
-    m = r.v.model
-    lits = []
+    out = []
     for therapist in rules.eligible(tt.problem, plan):
         for o in rules.options(plan, therapist, *days):
             if (therapist.id, o.day) not in tt.routes:
@@ -80,181 +143,37 @@ def _candidates(tt: Timetable, r: _Region, plan: Plan, session: int, days: tuple
             clash = cp_model.Domain.from_intervals(
                 [[b0 - plan.duration + 1, b1 - 1] for b0, b1 in tt.patient_busy(plan, o.day)]
             )
-            domain = cp_model.Domain(o.earliest, o.latest).intersection_with(clash.complement())
-            if domain.is_empty():
-                continue
-            lit = m.new_bool_var("")
-            start = m.new_int_var_from_domain(domain, "")
-            node = _Node(
-                plan, session, o.day, o.earliest, o.latest, tt.plan_location[plan.id], lit, start
-            )
-            r.v.nodes_of[plan.id, session].append(node)
-            r.candidates[therapist.id, o.day].append(node)
-            lits.append(lit)
-    present: Any = sum(lits) if lits else 0
-    m.add(present <= 1)
-    r.v.session_present[plan.id, session] = present
-    r.v.session_day[plan.id, session] = sum(
-        n.day * n.present for n in r.v.nodes_of[plan.id, session]
-    )
-
-
-def _patients_apart(tt: Timetable, r: _Region) -> None:
-    """Hard: rule 5 — two displaced sessions of one patient never overlap on a day."""
-    spans: dict[tuple[str, int], list[Any]] = defaultdict(list)
-    for nodes in r.v.nodes_of.values():
-        for n in nodes:
-            if n.plan.patient in tt.pinned_patients:
-                spans[n.plan.patient, n.day].append(
-                    r.v.model.new_optional_fixed_size_interval_var(
-                        n.start, n.plan.duration, n.present, ""
-                    )
-                )
-    for intervals in spans.values():
-        if len(intervals) > 1:
-            r.v.model.add_no_overlap(intervals)
-
-
-def _route_nodes(
-    tt: Timetable, r: _Region, key: Route, visits: dict[tuple[str, int], Visit], retime: bool
-) -> tuple[list[_Node], list[tuple[Stop, int]]]:
-    """The visits already in a region route: movable ones as nodes always present, the
-    rest (fixed bookings, patients under several plans, or all in strict mode) as is."""
-    m = r.v.model
-    route = tt.routes[key]
-    therapist = tt.problem.therapists[key[0]]
-    nodes: list[_Node] = []
-    still: list[tuple[Stop, int]] = []
-    for stop in route.stops:
-        plan = tt.problem.plans[stop.plan]
-        visit = visits.get((stop.plan, stop.session))
-        window = None
-        if retime and visit is not None and plan.patient not in tt.pinned_patients:
-            window = next(
-                (
-                    o
-                    for o in rules.options(plan, therapist, key[1], key[1])
-                    if o.earliest <= visit.start <= o.latest
-                ),
-                None,
-            )
-        if visit is None or window is None:
-            still.append((stop, key[1]))
-            continue
-        start = m.new_int_var(window.earliest, window.latest, "")
-        moved = m.new_bool_var("")
-        shift = m.new_int_var(0, window.latest - window.earliest, "")
-        m.add(start == visit.start).only_enforce_if(moved.Not())
-        m.add_abs_equality(shift, start - visit.start)
-        m.add_hint(start, visit.start)
-        m.add_hint(moved, 0)
-        r.movable[stop.plan, stop.session] = (visit, start, moved, shift)
-        nodes.append(
-            _Node(
-                plan, stop.session, key[1], window.earliest, window.latest, stop.location, 1, start
-            )
-        )
-    return nodes, still
-
-
-def repair(
-    problem: Problem,
-    kept: Sequence[Visit],
-    displaced: Sequence[tuple[str, int]],
-    *,
-    retime: bool,
-    time_limit_s: float,
-    seed: int,
-) -> Repair:
-    """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
-    as few of those as it can (none when `retime` is False); therapists and days stay."""
-    tt = Timetable(problem, kept)
-    protected = {(f.plan, f.session) for f in problem.fixed}
-    visits = {(v.plan, v.session): v for v in kept if (v.plan, v.session) not in protected}
-    wanted = {
-        (pid, s)
-        for pid, s in displaced
-        if pid in problem.plans
-        and 1 <= s <= problem.plans[pid].sessions
-        and (pid, s) not in tt.fixed
-    }
-    r = _Region()
-    for pid, s in sorted(wanted):
-        days = _days(tt, problem.plans[pid], s, wanted)
-        if days is not None:
-            _candidates(tt, r, problem.plans[pid], s, days)
-    if not r.candidates:
-        return Repair(list(kept))
-    inside = set(r.v.session_present)
-    _cadence(tt, r.v, [(problem.plans[pid], s) for pid, s in sorted(inside)], inside)
-    _patients_apart(tt, r)
-    travel = _region_routes(tt, r, visits, retime)
-    m = r.v.model
-    placed = sum(r.v.session_present.values())
-    retimed = sum(moved for _, _, moved, _ in r.movable.values())
-    # Placing one more session outweighs re-timing every movable visit of the region.
-    first = (len(r.movable) + 1) * placed - retimed
-    m.maximize(first)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, 0.7 * time_limit_s)
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = seed
-    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Repair(list(kept))
-    if solver.value(placed) > 0:
-        # Second stage: the same placements and re-timings, least shift and travel.
-        best = solver.value(first)
-        hint = list(solver.response_proto.solution)
-        m.add(first >= best)
-        m.minimize(sum(shift for _, _, _, shift in r.movable.values()) + travel)
-        m.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves it unannotated
-        for i, value in enumerate(hint):
-            m.add_hint(m.get_int_var_from_proto_index(i), value)
-        solver.parameters.max_time_in_seconds = max(0.1, 0.3 * time_limit_s)
-        if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Repair(list(kept))
-    return _answer(problem, kept, r, solver)
-
-
-def _region_routes(
-    tt: Timetable, r: _Region, visits: dict[tuple[str, int], Visit], retime: bool
-) -> Any:
-    """Hard: rule 3 — every region route a circuit from base to base (`repack`'s model)."""
-    days_of: dict[str, list[int]] = defaultdict(list)
-    for tid, day in r.candidates:
-        days_of[tid].append(day)
-    travel = []
-    for tid, days in sorted(days_of.items()):
-        view = Variables()
-        view.model = r.v.model  # one model; the view only groups this therapist's nodes
-        still_here: list[tuple[Stop, int]] = []
-        for day in days:
-            nodes, still = _route_nodes(tt, r, (tid, day), visits, retime)
-            view.nodes_of[tid, day] = nodes + r.candidates[tid, day]
-            still_here += still
-        routes = {day: tt.routes[tid, day] for day in days}
-        travel.append(_routes(tt, view, routes, still_here))
-    return sum(travel)
-
-
-def _answer(
-    problem: Problem, kept: Sequence[Visit], r: _Region, solver: cp_model.CpSolver
-) -> Repair:
-    """The kept visits with their new starts, plus the displaced sessions placed."""
-    out = Repair([])
-    for v in kept:
-        found = r.movable.get((v.plan, v.session))
-        start = v.start if found is None else solver.value(found[1])
-        if start != v.start:
-            out.retimed += 1
-            out.shifted_minutes += abs(start - v.start)
-        out.visits.append(Visit(v.plan, v.session, v.therapist, v.day, start))
-    for (tid, day), nodes in r.candidates.items():
-        for n in nodes:
-            if solver.value(n.present):
-                out.visits.append(Visit(n.plan.id, n.session, tid, day, solver.value(n.start)))
-                out.placed += 1
-    check = Timetable(problem, out.visits)
-    if not all(route.feasible() for route in check.routes.values()):
-        return Repair(list(kept))  # never hand on a route the model got wrong
+            starts = cp_model.Domain(o.earliest, o.latest).intersection_with(clash.complement())
+            if not starts.is_empty():
+                out.append(Candidate(therapist.id, o.day, o.earliest, o.latest, starts))
     return out
+
+
+def _regions(tt: Timetable, options: dict[Key, list[Candidate]]) -> list[tuple[int, list[Key]]]:
+    """Displaced sessions grouped so that no two groups share a route or a patient's day;
+    each with its size (candidates plus visits on its routes), smallest first."""
+    parent = {key: key for key in options}
+
+    def root(key: Key) -> Key:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    first_at: dict[object, Key] = {}
+    for key, found in options.items():
+        plan = tt.problem.plans[key[0]]
+        links: list[object] = [(c.therapist, c.day) for c in found]
+        links += [("patient", plan.patient, c.day) for c in found]
+        for link in links:
+            other = first_at.setdefault(link, key)
+            parent[root(key)] = root(other)
+    groups: dict[Key, list[Key]] = {}
+    for key in sorted(options):
+        groups.setdefault(root(key), []).append(key)
+    sized = []
+    for keys in groups.values():
+        routes = {(c.therapist, c.day) for k in keys for c in options[k]}
+        size = sum(len(options[k]) for k in keys) + sum(len(tt.routes[r].stops) for r in routes)
+        sized.append((size, keys))
+    return sorted(sized)
