@@ -71,11 +71,17 @@ class Timetable:
         # A patient seen at most once a day can never overlap; only the others are pinned.
         self.pinned_patients = {patient for patient, n in per_patient.items() if n > 1}
         self.journal: list[Callable[[], None]] | None = None
+        self._km_before: dict[DayRoute, float] = {}  # each changed route's km at `begin`
         for f in self.fixed.values():
             self._place_fixed(f)
+        self._by_therapist: dict[str, list[DayRoute]] = defaultdict(list)
+        for (tid, _), route in sorted(self.routes.items()):
+            self._by_therapist[tid].append(route)
 
     # -- changes (journalled) --------------------------------------------------------------
     def _put(self, route: DayRoute, position: int, stop: Stop) -> None:
+        if self.journal is not None and route not in self._km_before:
+            self._km_before[route] = route.km()
         route.put(position, stop)
         plan = self.problem.plans[stop.plan]
         self.where[stop.plan][stop.session] = (route.therapist, route.day)
@@ -89,6 +95,8 @@ class Timetable:
     def _take(
         self, route: DayRoute, stop: Stop, span: tuple[int, int] | None, *, journal: bool = True
     ) -> None:
+        if journal and self.journal is not None and route not in self._km_before:
+            self._km_before[route] = route.km()
         position = route.stops.index(stop)
         route.pop_at(position)
         del self.where[stop.plan][stop.session]
@@ -100,6 +108,7 @@ class Timetable:
     def begin(self) -> None:
         """Start journalling changes so that `rollback` can undo them."""
         self.journal = []
+        self._km_before = {}
 
     def rollback(self) -> None:
         """Undo every change since `begin`."""
@@ -111,6 +120,10 @@ class Timetable:
     def commit(self) -> None:
         """Keep the changes since `begin`."""
         self.journal = None
+
+    def km_change(self) -> float:
+        """Route km added (negative: saved) by the changes since `begin`."""
+        return sum(route.km() - km for route, km in self._km_before.items())
 
     # -- queries ---------------------------------------------------------------------------
     def route_of(self, plan: str, session: int) -> DayRoute | None:
@@ -124,6 +137,10 @@ class Timetable:
         if route is None:
             return None
         return route, next(s for s in route.stops if s.plan == plan and s.session == session)
+
+    def routes_of(self, therapist: str) -> list[DayRoute]:
+        """The therapist's day routes, in day order."""
+        return self._by_therapist.get(therapist, [])
 
     def patient_busy(self, plan: Plan, day: int) -> list[tuple[int, int]]:
         """Spans the patient is already seen on `day` (only tracked for pinned patients)."""
