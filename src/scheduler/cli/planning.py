@@ -37,6 +37,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="with --previous: never shift a kept visit's start to fit a displaced session",
     )
+    parser.add_argument(
+        "--split-plans",
+        action="store_true",
+        help="let several therapists share a plan when that places more of its sessions "
+        "(default: each plan keeps one therapist, for continuity of care)",
+    )
     parser.add_argument("--out", type=Path, metavar="RESULT.json", help="write the result here")
     parser.set_defaults(run=run_plan)
 
@@ -81,6 +87,7 @@ def run_plan(args: argparse.Namespace) -> int:
         previous=previous,
         progress=progress,
         retime=not args.keep_times,
+        split_plans=args.split_plans,
     )
     s = result.scores
     rows = [

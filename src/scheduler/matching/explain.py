@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scheduler.matching import rules
-from scheduler.matching.problem import Problem
+from scheduler.matching.problem import Plan, Problem, Therapist
 from scheduler.matching.result import Explanation, Scores, Unscheduled
 from scheduler.matching.routes import Stop
 from scheduler.matching.timetable import Timetable
@@ -60,25 +60,7 @@ def why_unscheduled(tt: Timetable, plan_id: str, session: int) -> Unscheduled:
             "that fits inside a shift of a therapist with the skill",
             "rule2",
         )
-    location = tt.plan_location[plan_id]
-    for t in eligible:
-        for o in rules.options(plan, t, first, last):
-            route = tt.routes.get((t.id, o.day))
-            stop = Stop(plan_id, session, location, plan.duration, o.earliest, o.latest)
-            if route is not None and route.best_insertion(stop) is not None:
-                return Unscheduled(
-                    plan_id,
-                    session,
-                    f"the patient is already seen at every time {t.id} could come on day {o.day}",
-                    "rule5",
-                )
-    return Unscheduled(
-        plan_id,
-        session,
-        f"every therapist with skill {plan.skill} is fully "
-        f"booked (travel, shift end or max visits) on days {sorted(days)}",
-        "rule3",
-    )
+    return _why_no_room(tt, plan, session, eligible, span=(first, last), days=sorted(days))
 
 
 def unscheduled(tt: Timetable) -> list[Unscheduled]:
@@ -88,6 +70,67 @@ def unscheduled(tt: Timetable) -> list[Unscheduled]:
         at = tt.where.get(plan.id, {})
         out += [why_unscheduled(tt, plan.id, s) for s in range(1, plan.sessions + 1) if s not in at]
     return out
+
+
+def _why_no_room(
+    tt: Timetable,
+    plan: Plan,
+    session: int,
+    eligible: list[Therapist],
+    *,
+    span: tuple[int, int],
+    days: list[int],
+) -> Unscheduled:
+    """Why a session with days and windows to go to has no place: its plan keeps another
+    therapist (continuity), the patient is busy (rule 5), or every route is full (rule 3)."""
+    plan_id, (first, last) = plan.id, span
+    location = tt.plan_location[plan_id]
+    holders = tt.therapists_of(plan_id)
+    fits: dict[str, tuple[str, int]] = {}  # "holder" / "other" / "patient" -> (therapist, day)
+    for t in eligible:
+        for o in rules.options(plan, t, first, last):
+            route = tt.routes.get((t.id, o.day))
+            stop = Stop(plan_id, session, location, plan.duration, o.earliest, o.latest)
+            if route is None or route.best_insertion(stop) is None:
+                continue
+            if route.best_insertion(stop, tt.patient_busy(plan, o.day)) is None:
+                fits.setdefault("patient", (t.id, o.day))
+            else:
+                fits.setdefault(
+                    "holder" if not holders or t.id in holders else "other", (t.id, o.day)
+                )
+    if "holder" in fits:
+        t_id, day = fits["holder"]
+        return Unscheduled(
+            plan_id,
+            session,
+            f"{t_id} has room for it on day {day}; the search did not reach it in its time",
+            "search",
+        )
+    if "other" in fits:
+        t_id, day = fits["other"]
+        return Unscheduled(
+            plan_id,
+            session,
+            f"only another therapist ({t_id}, day {day}) has room; the plan stays with "
+            f"{', '.join(sorted(holders))} for continuity of care",
+            "continuity",
+        )
+    if "patient" in fits:
+        t_id, day = fits["patient"]
+        return Unscheduled(
+            plan_id,
+            session,
+            f"the patient is already seen at every time {t_id} could come on day {day}",
+            "rule5",
+        )
+    return Unscheduled(
+        plan_id,
+        session,
+        f"every therapist with skill {plan.skill} is fully "
+        f"booked (travel, shift end or max visits) on days {days}",
+        "rule3",
+    )
 
 
 def explanations(tt: Timetable) -> list[Explanation]:

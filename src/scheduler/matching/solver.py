@@ -41,10 +41,11 @@ def _search(
     started: float,
     workers: int,
     displaced: frozenset[str] = frozenset(),
+    split: bool = False,
 ) -> tuple[list[Visit], int]:
     """The best timetable found by `workers` searches from one shared start."""
     tt = Timetable(problem, kept)
-    hood = lns.Neighbourhoods(problem)
+    hood = lns.Neighbourhoods(problem, split=split)
     if not kept:  # a re-plan keeps almost everything: insertion alone starts it well
         # The LP gets a third of the time and the packing stops at 60 %, so that the
         # construction always completes and the search has time left, even on a busy host.
@@ -193,6 +194,7 @@ def solve(
     progress: Progress | None = None,
     workers: int = 2,
     retime: bool = True,
+    split_plans: bool = False,
 ) -> PlanResult:
     """Plan every session it can within `time_limit_s` seconds of wall time.
 
@@ -201,6 +203,10 @@ def solve(
     keeps its start unless shifting it (within its window) lets a displaced session in;
     as few are shifted as can be, and none when `retime` is False. `progress` is called
     with (seconds, scores) whenever the best timetable improves.
+
+    A plan keeps one therapist for all its sessions (continuity of care) unless
+    `split_plans`, which lets the search share a plan between therapists whenever that
+    places more sessions (the spec's score order: placed first, then continuity).
     """
     started = time.monotonic()
     kept = replan.kept_visits(problem, previous) if previous is not None else []
@@ -216,6 +222,7 @@ def solve(
         started=started,
         workers=workers,
         displaced=displaced,
+        split=split_plans,
     )
     if not displaced:
         visits, moves = search(kept, deadline=deadline)
