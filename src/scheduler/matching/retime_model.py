@@ -167,11 +167,14 @@ def _present(
 ) -> tuple[list[_Node], list[tuple[Stop, int]]]:
     """The visits already in a route: movable ones as nodes with a free start inside
     their window; the rest (fixed bookings, patients under several plans, every visit in
-    strict mode) as stops that keep their start."""
+    strict mode) as stops that keep their start. They keep their order too, so that no two
+    swap places and the calendar can apply the moves one by one (each into time that is
+    free or that a visit moving the same way leaves)."""
     m = r.v.model
     therapist = tt.problem.therapists[key[0]]
     nodes: list[_Node] = []
     still: list[tuple[Stop, int]] = []
+    ends: Any = None  # when the visit before ends
     for stop in tt.routes[key].stops:
         plan = tt.problem.plans[stop.plan]
         visit = visits.get((stop.plan, stop.session))
@@ -181,8 +184,14 @@ def _present(
             window = next((o for o in within if o.earliest <= visit.start <= o.latest), None)
         if visit is None or window is None:
             still.append((stop, key[1]))
+            if ends is not None and not isinstance(ends, int):
+                m.add(ends <= stop.earliest)
+            ends = stop.earliest + stop.duration
             continue
         start = m.new_int_var(window.earliest, window.latest, "")
+        if ends is not None:
+            m.add(start >= ends)
+        ends = start + stop.duration
         moved = m.new_bool_var("")
         shift = m.new_int_var(0, window.latest - window.earliest, "")
         m.add(start == visit.start).only_enforce_if(moved.Not())
