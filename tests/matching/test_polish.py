@@ -44,3 +44,54 @@ def test_polish_repacks_the_main_therapist_to_take_a_split_plan_whole() -> None:
     report = check(doc, visits(tt))
     assert report["feasible"]
     assert report["continuity"] == 1.0
+
+
+def test_tighten_repacks_a_therapist_to_finish_a_plan_it_holds() -> None:
+    # t-1 alone, one patient a day. Plan "a" sits on day 1, where plan "s" (days 0 and 1)
+    # needs its 2nd session; re-packing t-1's days moves "a" to day 2.
+    doc = problem(
+        therapists=[therapist("t-1", max_visits_per_day=1)],
+        plans=[
+            plan("a", sessions=1, first_day={"earliest": 1, "latest": 2}),
+            plan(
+                "s",
+                first_day={"earliest": 0, "latest": 0},
+                cadence={"min_days": 1, "max_days": 1},
+            ),
+        ],
+    )
+    tt = Timetable(load_problem(doc))
+    place_plan(tt, tt.problem.plans["a"], ["t-1"])
+    place_plan(tt, tt.problem.plans["s"], ["t-1"], split=False)
+    assert tt.where["a"][1] == ("t-1", 1)
+    assert tt.placed_sessions("s") == 1
+
+    tried = lns.tighten(tt, lns.Neighbourhoods(tt.problem), time.monotonic() + 5.0)
+
+    assert tried == 1
+    assert tt.placed_sessions("s") == 2
+    assert tt.where["a"][1] == ("t-1", 2)
+    report = check(doc, visits(tt))
+    assert report["feasible"]
+    assert report["scheduled"] == 1.0
+
+
+def test_tighten_leaves_a_therapist_that_cannot_do_better_as_it_was() -> None:
+    # Plan "s" needs days 0 and 1 but t-1 works day 0 only: nothing to gain.
+    doc = problem(
+        therapists=[therapist("t-1", shifts=[{"day": 0, "start": 540, "end": 1020}])],
+        plans=[
+            plan(
+                "s",
+                first_day={"earliest": 0, "latest": 0},
+                cadence={"min_days": 1, "max_days": 1},
+            )
+        ],
+    )
+    tt = Timetable(load_problem(doc))
+    place_plan(tt, tt.problem.plans["s"], ["t-1"], split=False)
+    before = tt.visits()
+
+    lns.tighten(tt, lns.Neighbourhoods(tt.problem), time.monotonic() + 5.0)
+
+    assert tt.visits() == before

@@ -27,6 +27,8 @@ _SLACK_MIN = 30
 # Share of moves that also free the therapist already holding the target plan's sessions
 # (room made where its chain already fits): 0.5 placed more than 0 on sample-medium.
 _HOLDER_SHARE = 0.5
+_TIGHTEN_SHARE = 0.2  # of the search time: when every therapist's horizon is re-packed
+_TIGHTEN_REPACK_S = 0.5  # CP-SAT time for one therapist's horizon when tightening
 _POLISH_SHARE = 0.1  # of the search time, kept for giving split plans back to one therapist
 _POLISH_REPACK_S = 0.2  # CP-SAT time for one therapist's horizon when polishing
 
@@ -208,14 +210,21 @@ def search(
     plans = tt.problem.plans
     started = time.monotonic() if started is None else started
     iterations = 0
-    polish_from = deadline - _POLISH_SHARE * (deadline - time.monotonic())
-    polished = False
+    # Once each, late in the search: re-pack every therapist's horizon, then (when plans
+    # may be split) give split plans back to one therapist.
+    span = deadline - time.monotonic()
+    finishing = [
+        (deadline - _TIGHTEN_SHARE * span, tighten),
+        (deadline - _POLISH_SHARE * span, polish_continuity),
+    ]
     # Plans with sessions left to place; only the plans a move frees can change.
     open_plans = {p.id: p for p in plans.values() if tt.placed_sessions(p.id) < p.sessions}
     while time.monotonic() < deadline:
-        if not polished and time.monotonic() >= polish_from:
-            iterations += polish_continuity(tt, hood, deadline)
-            polished = True
+        if finishing and time.monotonic() >= finishing[0][0]:
+            iterations += finishing.pop(0)[1](tt, hood, deadline)
+            open_plans = {p.id: p for p in plans.values() if tt.placed_sessions(p.id) < p.sessions}
+            if progress is not None:
+                progress(time.monotonic() - started, tt.score())
             continue
         iterations += 1
         tried = _try_move(tt, hood, rng, list(open_plans.values()))
@@ -250,6 +259,34 @@ def _try_move(
     tt.begin()
     _apply_insertion(tt, hood, rng, freed, n_first)
     return freed, before
+
+
+def tighten(tt: Timetable, hood: Neighbourhoods, deadline: float) -> int:
+    """Re-pack each therapist's horizon with CP-SAT (days, starts and route order of every
+    session it holds) to fit more sessions of the unfinished plans it holds alone.
+
+    Insertion fixes days and order early; the exact model re-packs a therapist's weeks,
+    which placed 20 more sessions on a 60 s sample-medium result in 3.6 s."""
+    holding: dict[str, list[Plan]] = {}
+    for plan in tt.problem.plans.values():
+        held = tt.therapists_of(plan.id)
+        if len(held) == 1 and 0 < tt.placed_sessions(plan.id) < plan.sessions:
+            holding.setdefault(next(iter(held)), []).append(plan)
+    tried = 0
+    for therapist, unfinished in sorted(holding.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        limit = min(_TIGHTEN_REPACK_S, deadline - time.monotonic())
+        if limit < 0.05:
+            break
+        tried += 1
+        before = _local_key(tt, unfinished)
+        tt.begin()
+        if repack(tt, therapist, unfinished, time_limit_s=limit, seed=0) and _better(
+            tt, before, unfinished, strict=True
+        ):
+            tt.commit()
+        else:
+            tt.rollback()
+    return tried
 
 
 def polish_continuity(tt: Timetable, hood: Neighbourhoods, deadline: float) -> int:
