@@ -1,7 +1,7 @@
 """Planning benchmark: solver vs greedy vs planted, re-plan, a 120-therapist clinic, suggest.
 
 Usage: python3 -m uv run python bench/planning.py [--time-limit 60] [--big-time-limit 120]
-       [--skip-big] [--seed 1] [--sick 5]
+       [--skip-big] [--seed 1] [--split] [--sick 5]
 Every result is checked by ../shared/tools/check_plan.py; the table and
 bench/results/planning.json hold the checker's own scores.
 """
@@ -81,9 +81,16 @@ def visits_json(visits: list[Visit]) -> dict[str, Any]:
 
 
 def compare(
-    name: str, doc: dict[str, Any], planted: dict[str, Any], limit: float, seed: int
+    name: str,
+    doc: dict[str, Any],
+    planted: dict[str, Any],
+    limit: float,
+    seed: int,
+    *,
+    split: bool = False,
 ) -> tuple[dict[str, Any], list[Visit]]:
-    """Greedy, solver and planted side by side on one instance."""
+    """Greedy, solver and planted side by side on one instance (with `split`, also the
+    solver letting plans be shared between therapists, `--split-plans`)."""
     problem = load_problem(doc)
     t0 = time.monotonic()
     greedy = greedy_timetable(problem)
@@ -94,6 +101,9 @@ def compare(
     }
     result = solve(problem, time_limit_s=limit, seed=seed)
     rows["solver"] = dict(checked(doc, result.to_json()), seconds=result.timings["total_s"])
+    if split:
+        shared = solve(problem, time_limit_s=limit, seed=seed, split_plans=True)
+        rows["split"] = dict(checked(doc, shared.to_json()), seconds=shared.timings["total_s"])
     rows["planted"] = checked(doc, planted)
     for row in rows.values():
         row["travel_ratio"] = round(row["travel_km"] / rows["planted"]["travel_km"], 3)
@@ -270,6 +280,11 @@ def main() -> None:
     parser.add_argument("--big-time-limit", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also run the solver with --split-plans (plans shared between therapists)",
+    )
     parser.add_argument("--sick", type=int, default=5, help="re-plan scenarios (busiest first)")
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -279,7 +294,7 @@ def main() -> None:
     ):
         doc = json.loads((SHARED / "instances" / f"{name}.json").read_text())
         planted = json.loads((SHARED / "instances" / f"{name}.planted.json").read_text())
-        results[name], visits = compare(name, doc, planted, limit, args.seed)
+        results[name], visits = compare(name, doc, planted, limit, args.seed, split=args.split)
         if name == "sample-medium":
             planted_visits = [Visit(**v) for v in planted["visits"]]
             results["replan"] = {}
@@ -291,7 +306,12 @@ def main() -> None:
     if not args.skip_big:
         doc, planted = generate(120, 28, args.seed)
         results["generated-120x28"], _ = compare(
-            "generated 120 therapists x 28 days", doc, planted, args.big_time_limit, args.seed
+            "generated 120 therapists x 28 days",
+            doc,
+            planted,
+            args.big_time_limit,
+            args.seed,
+            split=args.split,
         )
     results["suggest"] = suggest_latency(args.seed)
     out = ROOT / "bench" / "results" / "planning.json"
