@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,12 @@ def test_replan_after_a_sick_day_keeps_every_unaffected_visit(
     assert all(v.plan in hit for v in moved_away)
     if not retime:
         assert all(v.plan in hit for v in lost)
+    # Re-timed or not, the other plans' visits keep their order within each day.
+    starts = {(v.plan, v.session): v.start for v in result.visits}
+    for a, b in itertools.combinations([v for v in unaffected if v.plan not in hit], 2):
+        if (a.therapist, a.day) == (b.therapist, b.day):
+            before = a.start < b.start
+            assert before == (starts[a.plan, a.session] < starts[b.plan, b.session])
     assert result.changes is not None
     assert result.changes.kept >= len(unaffected) - len(lost)
     assert displaced, "the chosen days held visits"

@@ -127,5 +127,30 @@ def test_consecutive_displaced_sessions_are_placed_round_by_round_with_cadence()
     assert check(doc, {"visits": _json(done.visits)})["feasible"]
 
 
+def test_a_day_keeps_its_order_even_when_a_swap_would_make_room() -> None:
+    # On t-2's day (09:00-12:25) p-1 (start by 10:00) fits only as p-1, p-3, p-2: p-3
+    # must start by 10:20, so p-2 and p-3 would have to swap places.
+    doc = clinic()
+    doc["therapists"][1]["shifts"] = [{"day": 0, "start": 540, "end": 745}]
+    doc["plans"][1]["availability"] = [{"day": 0, "start": 540, "end": 760}]
+    doc["plans"].append(
+        plan(
+            "p-3",
+            sessions=1,
+            location=[41.905, -87.64],
+            first_day={"earliest": 0, "latest": 0},
+            availability=[{"day": 0, "start": 540, "end": 680}],
+        )
+    )
+    previous = [*PREVIOUS[:1], Visit("p-2", 1, "t-2", 0, 550), Visit("p-3", 1, "t-2", 0, 620)]
+    swapped = [Visit("p-1", 1, "t-2", 0, 545), Visit("p-3", 1, "t-2", 0, 610)]
+    swapped.append(Visit("p-2", 1, "t-2", 0, 676))
+    assert check(doc, {"visits": _json(swapped)})["feasible"]  # the swap would place p-1
+    p = load_problem(doc)
+    done = repair(p, previous[1:], [("p-1", 1)], retime=True, time_limit_s=2.0, seed=1)
+    assert (done.placed, done.retimed) == (0, 0)
+    assert done.visits == previous[1:]
+
+
 def _json(visits: list[Visit]) -> list[dict[str, Any]]:
     return [asdict(v) for v in visits]
