@@ -74,9 +74,6 @@ class Timetable:
         self._km_before: dict[DayRoute, float] = {}  # each changed route's km at `begin`
         for f in self.fixed.values():
             self._place_fixed(f)
-        self._by_therapist: dict[str, list[DayRoute]] = defaultdict(list)
-        for (tid, _), route in sorted(self.routes.items()):
-            self._by_therapist[tid].append(route)
 
     # -- changes (journalled) --------------------------------------------------------------
     def _put(self, route: DayRoute, position: int, stop: Stop) -> None:
@@ -95,7 +92,7 @@ class Timetable:
     def _take(
         self, route: DayRoute, stop: Stop, span: tuple[int, int] | None, *, journal: bool = True
     ) -> None:
-        if journal and self.journal is not None and route not in self._km_before:
+        if self.journal is not None and route not in self._km_before:
             self._km_before[route] = route.km()
         position = route.stops.index(stop)
         route.pop_at(position)
@@ -137,10 +134,6 @@ class Timetable:
         if route is None:
             return None
         return route, next(s for s in route.stops if s.plan == plan and s.session == session)
-
-    def routes_of(self, therapist: str) -> list[DayRoute]:
-        """The therapist's day routes, in day order."""
-        return self._by_therapist.get(therapist, [])
 
     def patient_busy(self, plan: Plan, day: int) -> list[tuple[int, int]]:
         """Spans the patient is already seen on `day` (only tracked for pinned patients)."""
