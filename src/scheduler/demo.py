@@ -63,11 +63,20 @@ def run_demo(app: Scheduling, started: datetime, say: Callable[[str], None] = pr
     say(f"Clinic {clinic} in {ZONE}; week of {monday} (demo clock: {now:%a %H:%M} UTC)")
 
     plans: dict[str, UUID] = {}
-    for name, home, condition, skill, setting, minutes in (
-        ("Pat Lee", (41.9420, -87.7010), "multiple sclerosis", "ms", "home", 60),
-        ("Quinn Diaz", (41.9230, -87.6510), "prenatal back pain", "prenatal", "home", 60),
-        ("Rosa Marsh", (41.9610, -87.6760), "post-mastectomy lymphedema", "lymphatic", "home", 45),
-        ("Sam Ito", (41.9000, -87.6400), "hamstring strain", "sports_injury", "clinic", 45),
+    # Cadences as prescribed: twice a week for MS and lymphedema, weekly in pregnancy.
+    for name, home, condition, skill, setting, minutes, cadence in (
+        ("Pat Lee", (41.9420, -87.7010), "multiple sclerosis", "ms", "home", 60, (2, 4)),
+        ("Quinn Diaz", (41.9230, -87.6510), "prenatal back pain", "prenatal", "home", 60, (5, 9)),
+        (
+            "Rosa Marsh",
+            (41.9610, -87.6760),
+            "post-mastectomy lymphedema",
+            "lymphatic",
+            "home",
+            45,
+            (2, 4),
+        ),
+        ("Sam Ito", (41.9000, -87.6400), "hamstring strain", "sports_injury", "clinic", 45, (2, 4)),
     ):
         patient = app.register_patient(
             clinic_id=clinic, name=name, home=home, actor="front-desk", now=now
@@ -96,8 +105,8 @@ def run_demo(app: Scheduling, started: datetime, say: Callable[[str], None] = pr
             specialization=skill,
             sessions=6,
             session_minutes=minutes,
-            min_days=5,
-            max_days=9,
+            min_days=cadence[0],
+            max_days=cadence[1],
             setting=setting,
             actor="dr-chen",
             now=now,
@@ -134,8 +143,8 @@ def run_demo(app: Scheduling, started: datetime, say: Callable[[str], None] = pr
     app.cancel_session(early, actor="sam", reason="travelling for work", now=now)
     app.change_cadence(
         plans["Pat Lee"],
-        min_days=3,
-        max_days=6,
+        min_days=1,
+        max_days=3,
         actor="dr-chen",
         reason="flare-up: closer sessions",
         now=now,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from scheduler.domain import Scheduling
@@ -27,7 +27,7 @@ def book_all(app: Scheduling, attempts: list[dict[str, Any]], start_at: float) -
                 therapist_id=attempt["therapist"],
                 start=datetime.fromisoformat(attempt["start"]),
                 actor=f"race-{attempt['index']}",
-                now=datetime.now(UTC),
+                now=datetime.fromisoformat(attempt["now"]),
             )
         except SchedulingError as error:
             outcomes.append([attempt["index"], type(error).__name__])

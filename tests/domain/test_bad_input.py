@@ -100,7 +100,7 @@ def test_an_unknown_time_zone_is_refused(world: World, zone: str) -> None:
 
 @pytest.mark.parametrize("minutes", [0, -30, 24 * 60])
 def test_session_lengths_must_be_positive_and_sane(world: World, minutes: int) -> None:
-    rx = world.app.get_patient(world.pat).prescriptions[0]["id"]
+    rx = world.app.get_patient(world.pat).prescriptions[0].id
     rejected(
         world,
         InvalidDuration,
@@ -175,7 +175,7 @@ def test_malformed_therapist_records_are_refused(world: World, change: dict[str,
 
 
 def test_plan_values_are_checked(world: World) -> None:
-    rx = world.app.get_patient(world.pat).prescriptions[0]["id"]
+    rx = world.app.get_patient(world.pat).prescriptions[0].id
     base: dict[str, object] = {
         "patient_id": world.pat,
         "prescription_id": rx,
@@ -254,4 +254,9 @@ def test_finished_sessions_cannot_change_and_none_finishes_early(world: World) -
     )
     view = app.get_session(session)
     assert view.status == "completed"
-    assert view.progress_note == {"note": "calves looser", "pain_before": 6, "pain_after": 3}
+    assert view.progress_note is not None
+    assert {k: view.progress_note[k] for k in ("note", "pain_before", "pain_after")} == {
+        "note": "calves looser",
+        "pain_before": 6,
+        "pain_after": 3,
+    }

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.world import ANA_HOME, MONDAY, NOW, PAT_HOME, QUINN_HOME, World, later
+from domain.world import ANA_HOME, MONDAY, NOW, PAT_HOME, QUINN_HOME, SAME_DAY, World, later
 from scheduler.domain.errors import (
     Contraindicated,
     DayFull,
@@ -144,6 +144,7 @@ def test_a_mobile_therapist_leaves_home_no_earlier_than_the_shift(world: World) 
             start=back_late,
             actor="desk",
             now=NOW,
+            overrides=SAME_DAY,
         ),
     )
 
@@ -192,9 +193,13 @@ def test_time_off_over_several_days_marks_each_day(world: World) -> None:
 
 def test_a_therapist_has_at_most_max_visits_per_day(world: World) -> None:
     for clock in ("10:00", "11:00", "12:00", "13:00"):  # same home: no travel between
-        world.book(world.pat_home_plan, world.ana, MONDAY, clock)
+        world.book(world.pat_home_plan, world.ana, MONDAY, clock, overrides=SAME_DAY)
 
-    rejected(world, DayFull, lambda: world.book(world.pat_home_plan, world.ana, MONDAY, "14:00"))
+    rejected(
+        world,
+        DayFull,
+        lambda: world.book(world.pat_home_plan, world.ana, MONDAY, "14:00", overrides=SAME_DAY),
+    )
 
 
 def test_a_session_needs_the_plans_specialization(world: World) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.world import MONDAY, NOW, World, later
+from domain.world import MONDAY, NOW, SAME_DAY, World, later
 from scheduler.domain.errors import TooEarly
 
 
@@ -35,7 +35,7 @@ def test_a_sessions_history_says_who_did_what_when_and_why(world: World) -> None
 def test_cancellations_inside_the_policy_window_are_flagged_late(world: World) -> None:
     app = world.app
     early = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
-    close = world.book(world.pat_home_plan, world.ana, MONDAY, "12:00")
+    close = world.book(world.pat_home_plan, world.ana, MONDAY, "12:00", overrides=SAME_DAY)
     start_early, start_close = world.local(MONDAY, "10:00"), world.local(MONDAY, "12:00")
 
     # The clinic's window is 24 hours.
@@ -149,8 +149,9 @@ def test_projections_can_follow_every_event_in_order(world: World) -> None:
     session = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
 
     new = app.notification_log.select(start=before + 1, limit=10)
-    # One transaction: both days opened and booked, the plan's count, the session.
-    assert [n.id for n in new] == list(range(before + 1, before + 7))
+    # One transaction: both days opened and booked, the plan's and the prescription's
+    # counts, the session.
+    assert [n.id for n in new] == list(range(before + 1, before + 8))
     assert {n.originator_id for n in new} >= {session, world.pat_home_plan}
     assert any(n.topic.endswith("Session.Booked") for n in new)
 

@@ -19,7 +19,7 @@ import pytest
 
 from domain.race_worker import book_all
 from scheduler.domain import Scheduling
-from scheduler.domain.session import Session
+from scheduler.domain.model.session import Session
 from scheduler.store import migrate, postgres_settings
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
@@ -101,6 +101,7 @@ def _attempts(
                 "plan": str(plan),
                 "therapist": str(therapist),
                 "start": start.isoformat(),
+                "now": NOW.isoformat(),  # the clock of the race: before every attempt
             }
         )
         clique_of[index] = clique

@@ -15,6 +15,8 @@ ANA_HOME = (41.91, -87.67)
 PAT_HOME = (41.95, -87.70)
 QUINN_HOME = (41.92, -87.65)
 WEEKDAYS_9_TO_5 = {day: [540, 1020] for day in ("mon", "tue", "wed", "thu", "fri")}
+SAME_DAY = {"cadence": "several sessions of one plan on one day, to test the day's rules"}
+"""A dispatcher's cadence override, for tests of a day's rules that book one plan often."""
 
 
 @dataclass
@@ -28,7 +30,7 @@ class World:
     pat: UUID
     quinn: UUID
     pat_home_plan: UUID  # ms, home visits, 60 min, 10 sessions of a 10-session prescription
-    pat_clinic_plan: UUID  # sports_injury at the clinic, 45 min, 3 authorized sessions
+    pat_clinic_plan: UUID  # sports_injury at the clinic, 45 min, 3 sessions, 3 authorized
     quinn_home_plan: UUID  # ms, home visits, 60 min
 
     def local(self, day: date, clock: str) -> datetime:
@@ -40,7 +42,15 @@ class World:
         """How many events the store holds (the notification log's last id)."""
         return self.app.recorder.max_notification_id() or 0
 
-    def book(self, plan: UUID, therapist: UUID, day: date, clock: str) -> UUID:
+    def book(
+        self,
+        plan: UUID,
+        therapist: UUID,
+        day: date,
+        clock: str,
+        *,
+        overrides: dict[str, str] | None = None,
+    ) -> UUID:
         """Book at local `clock` on `day`, as the front desk."""
         return self.app.book_session(
             plan_id=plan,
@@ -48,6 +58,7 @@ class World:
             start=self.local(day, clock),
             actor="desk",
             now=NOW,
+            overrides=overrides,
         )
 
 
@@ -140,7 +151,7 @@ def build_world(app: Scheduling) -> World:
             patient_id=pat,
             prescription_id=pat_knee,
             specialization="sports_injury",
-            sessions=5,
+            sessions=3,
             session_minutes=45,
             setting="clinic",
             **plan,  # type: ignore[arg-type]

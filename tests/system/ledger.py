@@ -70,7 +70,7 @@ def replay(database_url: str) -> Ledger:
                 break
             for notification in page:
                 position = notification.id
-                if not notification.topic.startswith("scheduler.domain.session:Session."):
+                if not notification.topic.startswith("scheduler.domain.model.session:Session."):
                     continue
                 event = app.mapper.to_domain_event(notification)
                 kind = type(event).__name__

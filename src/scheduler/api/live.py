@@ -43,7 +43,7 @@ from scheduler.api.access import check_clinic
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import ApiError, responses
 from scheduler.api.gateway import Gateway
-from scheduler.domain.session import Session
+from scheduler.domain.model.session import Session
 from scheduler.readside.changes import CHANGES, BoardChange, channel
 from scheduler.settings import Settings
 

@@ -1,6 +1,6 @@
 """Runs the waitlist's offer policy in the background, so offers follow cancellations.
 
-The policy (`scheduler.domain.offer_policy`) is safe to run in every API process at
+The policy (`scheduler.domain.commands.offers`) is safe to run in every API process at
 once: each freed slot is considered exactly once whichever process reads it first.
 Requests that show offers also run it first, so a patient never waits for the timer.
 """

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from scheduler.domain import PlanView, Scheduling, TherapistView
-from scheduler.domain.therapist import WEEKDAYS
+from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import MINUTES_PER_DAY, clinic_zone, local_date, minute_of_day
 from scheduler.geo import Location, haversine_km
 from scheduler.matching.problem import Plan, Problem, Therapist, Visit, Window

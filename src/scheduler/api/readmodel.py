@@ -33,7 +33,7 @@ from scheduler.api.errors import ApiError
 from scheduler.api.gateway import Gateway
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.schemas.records import Board, Coordinates, Route, Visit, Week
-from scheduler.domain.therapist import WEEKDAYS
+from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import clinic_zone, wall_clock
 from scheduler.geo import haversine_km, travel_minutes
 from scheduler.readside.reader import ClinicRow, ReadModel, Snapshot, TherapistRow, VisitRow

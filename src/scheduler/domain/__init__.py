@@ -2,10 +2,10 @@
 
 Everything the clinic does is an event (who, when as `at`, why as `reason`), replayable,
 auditable and projectable. Double booking is impossible by construction: a booking saves
-the therapist's day, the patient's day, the plan and the session in ONE transaction with
-optimistic concurrency, so of two racing writers exactly one wins; the loser is retried on
-fresh state and then gets the rule it now breaks (`TherapistBusy`, `PatientBusy`) or, if
-writers kept winning, `BookingConflict`.
+the therapist's day, the patient's day, the plan, the prescription and the session in ONE
+transaction with optimistic concurrency, so of two racing writers exactly one wins; the
+loser is retried on fresh state and then gets the rule it now breaks (`TherapistBusy`,
+`PatientBusy`) or, if writers kept winning, `BookingConflict`.
 
 Public surface (keyword arguments; ids are UUIDs or their strings; every command takes
 `actor` and `now`, an aware UTC datetime read from the clock by the caller, never here)::
@@ -34,9 +34,11 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
                                                                                -> PatientId
     app.get_patient(patient_id)                                               -> PatientView
     app.record_evaluation(patient_id, condition, pain_level, contraindications, notes="",
-                          actor, now)
+                          findings="", recommended=None, actor, now)  # flags booked sessions
     app.record_prescription(patient_id, condition, authorized_sessions, expires_on: date,
-                            prescriber="", actor, now)                   -> PrescriptionId
+                            prescriber="", icd10=None, npi=None, authorization_number=None,
+                            actor, now)                                  -> PrescriptionId
+    app.renew_prescription(prescription_id, authorized_sessions, expires_on, actor, reason, now)
 
     # treatment plans (setting "home" or "clinic"; every change is an event)
     app.create_plan(patient_id, prescription_id, specialization, sessions, session_minutes,
@@ -48,11 +50,13 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
     app.switch_therapist(plan_id, therapist_id (or None), actor, reason, now)
 
     # sessions
-    app.book_session(plan_id, therapist_id, start: datetime, actor, now, reason="")
-                                                                               -> SessionId
-    app.reschedule_session(session_id, start, therapist_id=None, actor, reason, now)
+    app.book_session(plan_id, therapist_id, start: datetime, actor, now, reason="",
+                     overrides={"cadence"|"in_the_past": reason})             -> SessionId
+    app.reschedule_session(session_id, start, therapist_id=None, actor, reason, now,
+                           overrides=None)
     app.cancel_session(session_id, actor, reason, now)          -> bool (late cancellation)
     app.complete_session(session_id, note, pain_before, pain_after, actor, now)
+    app.amend_note(session_id, note, pain_before, pain_after, actor, reason, now)
     app.record_no_show(session_id, actor, reason, now)
     app.get_session(session_id)                                               -> SessionView
     app.patient_sessions(patient_id)                                   -> list[SessionView]
@@ -79,22 +83,21 @@ Public surface (keyword arguments; ids are UUIDs or their strings; every command
     app.therapist_feed(therapist_id, first_day, last_day) -> list[FeedEntry]
     app.session_revision(session_id)           -> (version, last changed at)
 
-Errors (`scheduler.domain.errors`): `NotFound` (→ 404); `BookingConflict` and the rules a
-concurrent booking can newly break, `TherapistBusy`, `PatientBusy`, `DayFull` (→ 409); every
-other `SchedulingError` — `InvalidInput`, `BookingError` and their subclasses — (→ 422).
-A command that raises has written no event.
+Errors (`scheduler.domain.errors`): each has a stable `code`. `NotFound` (→ 404); a
+`Conflict` — the calendar changed under the request: `BookingConflict`, `TherapistBusy`,
+`PatientBusy`, `DayFull`… (→ 409); every other `SchedulingError` (→ 422). A command that
+raises has written no event.
 
-Where things live: aggregates in `clinic`, `therapist`, `patient`, `plan`, `session` and
-`days` (TherapistDay, PatientDay: the consistency boundaries); the application's commands
-in `records` (clinics, patients), `staff` (therapists), `plans`, `booking` (+ `visits`,
-the rule checks shared by booking and moving); queries in `reads` and `calendar`; loading,
-saving and the retry loop in `base` (+ `saved`: a process's own last saved copies, which
-spare re-reading what a command will save again, safe because a stale copy fails the
-save's version check). A plan keeps the patient's latest clearance (evaluation flags) and
-visit place, so a booking reads only the therapist; a new evaluation is noted on every
-open plan in the same transaction. The waitlist is in `waitlist` (commands), `waitlist_views`,
-`waitlist_book` (the clinic's Waitlist and the policy's OfferTracker) and `offer_policy`
-(offers made by following the event log); calendar feeds in `feeds`.
+Where things live (a newcomer's map):
+
+    model/      the aggregates and their events (one consistency boundary each)
+    rules/      the clinic's rules as values and pure functions: care (specializations,
+                contraindications), conditions (what treats what), cadence, timing
+    commands/   the application's commands, one module per area; store.py: loading
+                (always current: the library's cache, fast-forwarded), saving, retrying,
+                receipts of keyed requests
+    queries/    views of plain values: records, calendars and history, feeds, waitlist
+    views.py    what queries return;  errors.py  the one error hierarchy
 """
 
 from scheduler.domain.application import Scheduling
@@ -105,6 +108,8 @@ from scheduler.domain.views import (
     HistoryEntry,
     PatientView,
     PlanView,
+    PrescriptionView,
+    ProposalView,
     SessionView,
     TherapistView,
     VisitView,
@@ -120,6 +125,8 @@ __all__ = [
     "PlanId",
     "PlanView",
     "PrescriptionId",
+    "PrescriptionView",
+    "ProposalView",
     "Scheduling",
     "SessionId",
     "SessionView",

@@ -1,18 +1,44 @@
-"""The `Scheduling` application: the one entry point to the clinic's event-sourced records."""
+"""The `Scheduling` application: the one entry point to the clinic's event-sourced records.
+
+It is assembled from parts, one per area, each a plain subclass of `Store` (the loading,
+saving and retrying they share); only the waitlist builds on another part, because
+taking up an offer books through the booking command and the offer policy dry-runs it.
+
+    commands/  records (clinics, patients, evaluations, prescriptions), staff
+               (therapists), plans, booking (sessions), offers + waitlist, pins,
+               proposals, feeds
+    queries/   reads (views of records), calendar (days, weeks, history), feeds,
+               waitlist
+"""
 
 from __future__ import annotations
 
-from scheduler.domain.booking import Booking
-from scheduler.domain.feeds import Feeds
-from scheduler.domain.pins import Pins
-from scheduler.domain.plans import Plans
-from scheduler.domain.proposals import Proposals
-from scheduler.domain.reads import Reads
-from scheduler.domain.records import Records
-from scheduler.domain.waitlist import Waitlists
+from scheduler.domain.commands.feeds import Feeds
+from scheduler.domain.commands.pins import Pins
+from scheduler.domain.commands.plans import Plans
+from scheduler.domain.commands.proposals import Proposals
+from scheduler.domain.commands.records import Records
+from scheduler.domain.commands.staff import Staff
+from scheduler.domain.commands.waitlist import Waitlists
+from scheduler.domain.queries.calendar import Calendar
+from scheduler.domain.queries.feeds import FeedReads
+from scheduler.domain.queries.reads import Reads
+from scheduler.domain.queries.waitlist import WaitlistReads
 
 
-class Scheduling(Waitlists, Feeds, Records, Plans, Booking, Pins, Proposals, Reads):
+class Scheduling(
+    Records,
+    Staff,
+    Plans,
+    Waitlists,  # with Offers and Booking
+    Pins,
+    Proposals,
+    Feeds,
+    Reads,
+    Calendar,
+    FeedReads,
+    WaitlistReads,
+):
     """Clinics, therapists, patients, plans and sessions, recorded as events.
 
     Construct with the environment from `scheduler.store.environment()` (or a dict of

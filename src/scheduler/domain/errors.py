@@ -1,21 +1,39 @@
 """The named errors of the scheduling domain: one small hierarchy.
 
-The API maps `NotFound` to 404; `BookingConflict`, `TherapistBusy`, `PatientBusy` and
-`DayFull` (the calendar changed under the request) to 409; every other `SchedulingError`
-to 422. Every message says what was wrong and how to fix it. A command
-that raises one of these has written no event.
+Each error has a `code` a client can rely on (`cadence`, `in_the_past`, `therapist_busy`…)
+and a message that says what was wrong and how to fix it, in the clinic's local time and
+without another person's ids or names. The API maps `NotFound` to 404; the errors of a
+calendar that changed under the request (`Conflict`) to 409; every other
+`SchedulingError` to 422. A command that raises one of these has written no event.
 """
 
 from __future__ import annotations
+
+import re
 
 
 class SchedulingError(Exception):
     """Raised when a command breaks a rule of the clinic; base of every domain error."""
 
+    code = "scheduling_error"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            # TherapistBusy -> therapist_busy, unless the class names its own code.
+            cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+class Conflict(SchedulingError):
+    """Raised when the calendar holds something in the request's way: the same request
+    at another time (or after a retry) can succeed. The API answers 409."""
+
 
 # --- unknown records --------------------------------------------------------------------
 class NotFound(SchedulingError):
     """Raised when a command names a record that does not exist."""
+
+    code = "not_found"
 
 
 class UnknownClinic(NotFound):
@@ -42,6 +60,22 @@ class UnknownPrescription(NotFound):
     """Raised when the patient has no prescription with the given id."""
 
 
+class UnknownProposal(NotFound):
+    """Raised when a command names an optimization proposal that does not exist."""
+
+
+class UnknownWaitlistEntry(NotFound):
+    """Raised when the plan has no waitlist entry (or none with the given id)."""
+
+
+class UnknownOffer(NotFound):
+    """Raised when no waitlist offer has the given id."""
+
+
+class UnknownCalendarFeed(NotFound):
+    """Raised when a calendar token names no current feed (unknown, mistyped or rotated)."""
+
+
 # --- malformed input ---------------------------------------------------------------------
 class InvalidInput(SchedulingError):
     """Raised when a value is malformed whatever the calendar holds (e.g. a zero duration)."""
@@ -63,17 +97,25 @@ class NaiveDatetime(InvalidInput):
     """Raised when a time is given without a UTC offset, so its instant is unknown."""
 
 
+class NoteRequired(InvalidInput):
+    """Raised when a session is completed (or its note amended) without a progress note."""
+
+
 # --- booking rules -----------------------------------------------------------------------
 class BookingError(SchedulingError):
     """Raised when a booking, reschedule or status change breaks a clinic rule."""
 
 
-class TherapistBusy(BookingError):
+class TherapistBusy(BookingError, Conflict):
     """Raised when the therapist is in another session then, or cannot travel there in time."""
 
 
-class PatientBusy(BookingError):
+class PatientBusy(BookingError, Conflict):
     """Raised when the patient already has a session overlapping the requested time."""
+
+
+class DayFull(BookingError, Conflict):
+    """Raised when the therapist already has the maximum number of visits that day."""
 
 
 class OutsideShift(BookingError):
@@ -84,16 +126,16 @@ class TherapistUnavailable(BookingError):
     """Raised when the therapist has time off or a sick day over the requested time."""
 
 
-class DayFull(BookingError):
-    """Raised when the therapist already has the maximum number of visits that day."""
-
-
 class MissingSpecialization(BookingError):
     """Raised when the therapist lacks the specialization the plan requires."""
 
 
 class NotMobile(BookingError):
     """Raised when a home visit is booked with a therapist who only works at the clinic."""
+
+
+class TherapistOfAnotherClinic(BookingError):
+    """Raised when a plan's session is booked with a therapist of another clinic."""
 
 
 class PlanNotActive(BookingError):
@@ -108,23 +150,61 @@ class Contraindicated(BookingError):
     """Raised when the patient's latest evaluation contraindicates the plan's treatment."""
 
 
+class ContraindicationUnresolved(BookingError):
+    """Raised when a plan with sessions flagged by a new contraindication joins the
+    waitlist (or a flagged session is completed) before the flag is resolved."""
+
+    code = "contraindication_unresolved"
+
+
 class PrescriptionExpired(BookingError):
-    """Raised when the session would fall after the prescription's expiry date."""
+    """Raised when a session would fall after its prescription's expiry date, or a plan
+    is started on an expired prescription."""
+
+
+class ConditionMismatch(BookingError):
+    """Raised when a plan's specialization does not treat its prescription's condition."""
 
 
 class SessionsExhausted(BookingError):
-    """Raised when the plan has used every authorized session."""
+    """Raised when the plan already holds every session it plans."""
+
+
+class AuthorizationExhausted(BookingError):
+    """Raised when the prescription's authorized sessions are all held, across its plans."""
+
+
+class CadenceBroken(BookingError):
+    """Raised when a session would be closer to, or further from, the plan's neighbouring
+    session than the prescribed `min_days..max_days`."""
+
+    code = "cadence"
+
+
+class InThePast(BookingError):
+    """Raised when a session is booked or moved to a time that has already begun."""
+
+    code = "in_the_past"
+
+
+class SessionStarted(BookingError):
+    """Raised when a session that has started is cancelled or moved (record a no-show or
+    complete it instead)."""
 
 
 class SessionNotBooked(BookingError):
     """Raised when a session that is cancelled, completed or no-show is changed again."""
 
 
+class SessionNotCompleted(BookingError):
+    """Raised when the progress note of a session that was not completed is amended."""
+
+
 class TooEarly(BookingError):
     """Raised when a session is completed or marked no-show before it has started."""
 
 
-class BookingConflict(SchedulingError):
+class BookingConflict(Conflict):
     """Raised when concurrent writers kept changing the same day; the command was not applied.
 
     Retrying later is safe: nothing was written.
@@ -132,28 +212,12 @@ class BookingConflict(SchedulingError):
 
 
 # --- optimization proposals -------------------------------------------------------------
-class UnknownProposal(NotFound):
-    """Raised when a command names an optimization proposal that does not exist."""
-
-
-class ProposalAlreadyApplied(SchedulingError):
+class ProposalAlreadyApplied(Conflict):
     """Raised when a proposal is applied a second time (or while it is being applied)."""
 
 
-# --- waitlist and calendar feeds ---------------------------------------------------------
-class UnknownWaitlistEntry(NotFound):
-    """Raised when the plan has no waitlist entry (or none with the given id)."""
-
-
-class UnknownOffer(NotFound):
-    """Raised when no waitlist offer has the given id."""
-
-
-class UnknownCalendarFeed(NotFound):
-    """Raised when a calendar token names no current feed (unknown, mistyped or rotated)."""
-
-
-class AlreadyWaiting(BookingError):
+# --- waitlist ----------------------------------------------------------------------------
+class AlreadyWaiting(BookingError, Conflict):
     """Raised when a plan joins the waitlist while it already has an entry waiting."""
 
 
@@ -165,6 +229,6 @@ class OfferExpired(OfferClosed):
     """Raised when an offer is accepted after its expiry time."""
 
 
-class OfferLapsed(BookingError):
+class OfferLapsed(BookingError, Conflict):
     """Raised when an accepted offer can no longer be booked (the slot was taken meanwhile
     or a rule now forbids it); the offer is closed as lapsed and nothing is booked."""

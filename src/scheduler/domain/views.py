@@ -2,7 +2,8 @@
 
 They are copies, never live aggregates, so a caller (the HTTP API, the CLI) cannot
 change the clinic's records by accident. Instants are UTC; `*_local` fields are the
-same instants in the clinic's zone.
+same instants in the clinic's zone. Values the rules derive (a therapist's route base,
+a plan's sessions left, a patient's contraindications) are computed here, once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+from scheduler.domain.model.proposal import ItemOutcome, ProposalItem, UnplacedItem
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class ClinicView:
     timezone: str
     travel_speed_kmh: float
     late_cancel_hours: int
+    slot_minutes: int = 15
+    offer_hours: int = 2
+    reassessment_every: int = 6
+    condition_map: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,29 @@ class TherapistView:
     shifts: dict[str, tuple[int, int]]
     max_visits_per_day: int
     time_off: tuple[dict[str, Any], ...]
+    base: tuple[float, float] = (0.0, 0.0)  # where the route starts and ends
+    phone: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PrescriptionView:
+    """A prescription: condition, authorized sessions (held across its plans), expiry."""
+
+    id: UUID
+    clinic_id: UUID
+    patient_id: UUID
+    condition: str
+    icd10: str | None
+    authorized_sessions: int
+    held: int
+    left: int
+    expires_on: date
+    prescriber: str
+    npi: str | None
+    authorization_number: str | None
+    reauthorization_due: bool
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -52,13 +82,26 @@ class PatientView:
     email: str
     home: tuple[float, float]
     evaluations: tuple[dict[str, Any], ...]
-    prescriptions: tuple[dict[str, Any], ...]
+    prescriptions: tuple[PrescriptionView, ...]
     plans: tuple[UUID, ...]
+    address: str = ""
+    availability: dict[str, list[list[int]]] = field(default_factory=dict)
+
+    @property
+    def latest_evaluation(self) -> dict[str, Any] | None:
+        """The evaluation that governs bookings, if any."""
+        return self.evaluations[-1] if self.evaluations else None
+
+    @property
+    def contraindications(self) -> tuple[str, ...]:
+        """The flags of the latest evaluation."""
+        latest = self.latest_evaluation
+        return tuple(latest["contraindications"]) if latest else ()
 
 
 @dataclass(frozen=True)
 class PlanView:
-    """A treatment plan and how many of its sessions are held."""
+    """A treatment plan, how far along it is, and what may still be booked on it."""
 
     id: UUID
     clinic_id: UUID
@@ -77,6 +120,10 @@ class PlanView:
     status: str
     sessions_held: int
     session_ids: tuple[UUID, ...]
+    sessions_left: int = 0  # bookable now: planned and authorized both
+    contraindications: tuple[str, ...] = ()
+    flagged: tuple[UUID, ...] = ()
+    location: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -97,6 +144,9 @@ class SessionView:
     status: str
     late_cancel: bool | None
     progress_note: dict[str, Any] | None
+    amendments: tuple[dict[str, Any], ...] = ()
+    flags: tuple[str, ...] = ()
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,3 +185,22 @@ class HistoryEntry:
     reason: str | None
     recorded_at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposal as stored."""
+
+    id: UUID
+    clinic_id: UUID
+    first_day: date
+    last_day: date
+    purpose: str
+    status: str
+    items: tuple[ProposalItem, ...]
+    unplaced: tuple[UnplacedItem, ...]
+    plans: dict[str, list[str]]
+    summary: dict[str, Any]
+    proposed_by: str
+    proposed_at: datetime
+    outcomes: tuple[ItemOutcome, ...]

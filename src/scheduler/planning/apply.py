@@ -14,16 +14,25 @@ that applies nothing ends it. Nothing already applied is undone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import BookingConflict, BookingError, SchedulingError
-from scheduler.planning.diff import is_move, plan_changed, session_changed
+from scheduler.domain.model.proposal import ItemOutcome, ProposalItem
+from scheduler.planning.diff import changed, session_changed
 
 ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An item applying did not apply, with the code and message of why."""
+
+    item: ProposalItem
+    error: str
+    detail: str
 
 
 @dataclass
@@ -31,37 +40,31 @@ class Outcome:
     """What applying a proposal did, item by item."""
 
     proposal_id: UUID
-    applied: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: list[dict[str, Any]] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    applied: list[ProposalItem] = field(default_factory=list)
+    unchanged: list[ProposalItem] = field(default_factory=list)
+    conflicts: list[Refused] = field(default_factory=list)
 
 
-def _error_code(error: Exception) -> str:
-    name = type(error).__name__
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
-
-
-def _try(app: Scheduling, item: dict[str, Any], reason: str, actor: str, now: datetime) -> str:
+def _try(app: Scheduling, item: ProposalItem, reason: str, actor: str, now: datetime) -> UUID:
     """Run the item's command; returns the session id it booked or moved."""
-    if item["session_id"] is None:
-        session_id = app.book_session(
-            plan_id=item["plan_id"],
-            therapist_id=item["therapist_id"],
-            start=item["start"],
+    if item.session_id is None:
+        return app.book_session(
+            plan_id=item.plan_id,
+            therapist_id=item.therapist_id,
+            start=item.start,
             actor=actor,
             now=now,
             reason=reason,
         )
-        return str(session_id)
     app.reschedule_session(
-        item["session_id"],
-        start=item["start"],
-        therapist_id=item["therapist_id"],
+        item.session_id,
+        start=item.start,
+        therapist_id=item.therapist_id,
         actor=actor,
         reason=reason,
         now=now,
     )
-    return str(item["session_id"])
+    return item.session_id
 
 
 def apply_proposal(
@@ -75,61 +78,49 @@ def apply_proposal(
     proposal = app.get_proposal(proposal_id)
     outcome = Outcome(proposal.id)
     reason = f"optimization proposal {proposal.id}"
-    changed_plans = {plan for plan in proposal.plans if plan_changed(app, proposal, plan)}
-    pending: list[tuple[dict[str, Any], Exception | None]] = []
+    changed_plans = changed(app, proposal)
+    pending: list[ProposalItem] = []
     for item in proposal.items:
-        if item["session_id"] is None and item["plan_id"] in changed_plans:
+        if item.session_id is None and item.plan_id in changed_plans:
             outcome.conflicts.append(
-                _conflict(
-                    item,
-                    "plan_changed",
-                    "the plan was booked or changed since the optimization began",
+                Refused(
+                    item, "plan_changed", "the plan was booked or changed since the solve began"
                 )
             )
-        elif item["session_id"] is not None and session_changed(app, item):
+        elif item.session_id is not None and session_changed(app, item):
             outcome.conflicts.append(
-                _conflict(
+                Refused(
                     item, "session_changed", "the session was moved, cancelled or closed meanwhile"
                 )
             )
-        elif item["session_id"] is not None and not is_move(item):
+        elif item.session_id is not None and not item.is_move:
             outcome.unchanged.append(item)
         else:
-            pending.append((item, None))
+            pending.append(item)
+    refusals: dict[int, SchedulingError] = {}
     for _ in range(ROUNDS):
-        refused: list[tuple[dict[str, Any], Exception | None]] = []
-        for item, _error in pending:
+        refused: list[ProposalItem] = []
+        for item in pending:
             try:
                 session_id = _try(app, item, reason, actor, now)
             except (BookingError, BookingConflict) as error:
-                refused.append((item, error))
+                refused.append(item)
+                refusals[id(item)] = error
                 continue
-            outcome.applied.append({**item, "session_id": session_id})
+            outcome.applied.append(replace(item, session_id=session_id))
         if len(refused) == len(pending):
             break
         pending = refused
-    else:
-        refused = pending
-    for item, refusal in refused:
-        assert isinstance(refusal, SchedulingError)
-        outcome.conflicts.append(_conflict(item, _error_code(refusal), str(refusal)))
+    outcome.conflicts += [
+        Refused(item, refusals[id(item)].code, str(refusals[id(item)])) for item in refused
+    ]
     app.finish_applying(
         proposal.id,
         outcomes=[
-            *(
-                {"session_id": i["session_id"], "plan_id": i["plan_id"], "result": "applied"}
-                for i in outcome.applied
-            ),
-            *(
-                {"session_id": i["session_id"], "plan_id": i["plan_id"], "result": i["error"]}
-                for i in outcome.conflicts
-            ),
+            *(ItemOutcome(i.plan_id, i.session_id, "applied") for i in outcome.applied),
+            *(ItemOutcome(r.item.plan_id, r.item.session_id, r.error) for r in outcome.conflicts),
         ],
         actor=actor,
         now=now,
     )
     return outcome
-
-
-def _conflict(item: dict[str, Any], code: str, detail: str) -> dict[str, Any]:
-    return {**item, "error": code, "detail": detail}

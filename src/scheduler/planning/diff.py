@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import Scheduling
-from scheduler.domain.proposals import ProposalView
+from scheduler.domain.model.proposal import ProposalItem
 from scheduler.domain.timekeeping import dates_between, local_date
+from scheduler.domain.views import ProposalView
 from scheduler.geo import Location, haversine_km
 
 
@@ -25,10 +25,10 @@ class Diff:
     """Items of a proposal sorted by what applying them would do."""
 
     proposal: ProposalView
-    moved: list[dict[str, Any]] = field(default_factory=list)
-    added: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: list[dict[str, Any]] = field(default_factory=list)
-    stale: list[dict[str, Any]] = field(default_factory=list)
+    moved: list[ProposalItem] = field(default_factory=list)
+    added: list[ProposalItem] = field(default_factory=list)
+    unchanged: list[ProposalItem] = field(default_factory=list)
+    stale: list[ProposalItem] = field(default_factory=list)
     travel_km_before: float = 0.0
     travel_km_after: float = 0.0
 
@@ -38,40 +38,39 @@ class Diff:
         return round(self.travel_km_before - self.travel_km_after, 2)
 
 
-def plan_changed(app: Scheduling, proposal: ProposalView, plan_id: str) -> bool:
+def plan_changed(app: Scheduling, proposal: ProposalView, plan_id: UUID) -> bool:
     """True when the plan's sessions differ from those it had when the solve began."""
     live = [str(s) for s in app.get_plan(plan_id).session_ids]
-    return live != proposal.plans.get(plan_id, [])
+    return live != proposal.plans.get(str(plan_id), [])
 
 
-def session_changed(app: Scheduling, item: dict[str, Any]) -> bool:
+def session_changed(app: Scheduling, item: ProposalItem) -> bool:
     """True when the item's session was moved, cancelled or closed since the solve began."""
-    live = app.get_session(item["session_id"])
+    assert item.session_id is not None
+    live = app.get_session(item.session_id)
     return (
         live.status != "booked"
-        or str(live.therapist_id) != item["was_therapist_id"]
-        or live.start != item["was_start"]
+        or live.therapist_id != item.was_therapist_id
+        or live.start != item.was_start
     )
 
 
-def is_move(item: dict[str, Any]) -> bool:
-    """True when the item puts its session somewhere else than where it was."""
-    return bool(
-        item["therapist_id"] != item["was_therapist_id"] or item["start"] != item["was_start"]
-    )
+def changed(app: Scheduling, proposal: ProposalView) -> set[UUID]:
+    """The plans booked or changed since the solve began."""
+    return {UUID(plan) for plan in proposal.plans if plan_changed(app, proposal, UUID(plan))}
 
 
 def diff(app: Scheduling, proposal: ProposalView) -> Diff:
     """Sort the proposal's items against the live calendar and total the routes' km."""
     result = Diff(proposal)
-    changed_plans = {plan for plan in proposal.plans if plan_changed(app, proposal, plan)}
+    changed_plans = changed(app, proposal)
     for item in proposal.items:
-        if item["session_id"] is None:
-            bucket = result.stale if item["plan_id"] in changed_plans else result.added
+        if item.session_id is None:
+            bucket = result.stale if item.plan_id in changed_plans else result.added
         elif session_changed(app, item):
             bucket = result.stale
         else:
-            bucket = result.moved if is_move(item) else result.unchanged
+            bucket = result.moved if item.is_move else result.unchanged
         bucket.append(item)
     result.travel_km_before, result.travel_km_after = _travel(app, proposal, result)
     return result
@@ -85,19 +84,20 @@ def _travel(app: Scheduling, proposal: ProposalView, result: Diff) -> tuple[floa
     routes: dict[tuple[UUID, date], dict[str, tuple[datetime, Location]]] = defaultdict(dict)
     bases: dict[UUID, Location] = {}
     for therapist in app.list_therapists(clinic.id):
-        home = therapist.home if therapist.mobile else None
-        bases[therapist.id] = home or clinic.location
+        bases[therapist.id] = therapist.base
         for day in days:
             for visit in app.therapist_day(therapist.id, day).visits:
                 routes[therapist.id, day][str(visit.session_id)] = (visit.start, visit.location)
     before = _km(routes, bases)
     for item in result.moved:
-        old = (UUID(item["was_therapist_id"]), local_date(item["was_start"], zone))
-        routes[old].pop(item["session_id"], None)
+        assert item.was_therapist_id is not None
+        assert item.was_start is not None
+        old = (item.was_therapist_id, local_date(item.was_start, zone))
+        routes[old].pop(str(item.session_id), None)
     for item in [*result.moved, *result.added]:
-        where = (UUID(item["therapist_id"]), local_date(item["start"], zone))
-        key = item["session_id"] or f"new-{id(item)}"
-        routes[where][key] = (item["start"], (item["location"][0], item["location"][1]))
+        where = (item.therapist_id, local_date(item.start, zone))
+        key = str(item.session_id) if item.session_id else f"new-{id(item)}"
+        routes[where][key] = (item.start, (item.latitude, item.longitude))
     return before, _km(routes, bases)
 
 

@@ -14,9 +14,9 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import ClinicView, PatientView, PlanView, Scheduling, SessionView
-from scheduler.domain.care import ruled_out_by
 from scheduler.domain.errors import InvalidInput
-from scheduler.domain.therapist import WEEKDAYS
+from scheduler.domain.model.therapist import WEEKDAYS
+from scheduler.domain.rules.care import ruled_out_by
 from scheduler.domain.timekeeping import dates_between, local_date, minute_of_day
 from scheduler.domain.views import TherapistView
 
@@ -146,14 +146,12 @@ def _plan_in_range(
         else:
             booked.append(_booked(app, horizon, session, (day - horizon.first).days))
     booked.sort(key=lambda b: b.session.start)
-    latest = patient.evaluations[-1] if patient.evaluations else None
-    cleared = latest is not None and not ruled_out_by(
-        latest.get("contraindications", []), plan.specialization
+    cleared = patient.latest_evaluation is not None and not ruled_out_by(
+        patient.contraindications, plan.specialization
     )
-    limit = min(plan.sessions, plan.authorized_sessions)
     # New sessions go after the plan's last booking; one booked beyond the range means
     # the range's free days come before it, which the cadence cannot express.
-    more = limit - plan.sessions_held if plan.status == "active" and cleared and not later else 0
+    more = plan.sessions_left if plan.status == "active" and cleared and not later else 0
     return PlanInRange(plan, patient, booked, last_before, max(0, more))
 
 
@@ -166,7 +164,7 @@ def _booked(app: Scheduling, horizon: Horizon, session: SessionView, day: int) -
         session=session,
         day=day,
         start=start,
-        pinned=app.session_pinned(session.id),
+        pinned=session.pinned,
         started=session.start <= horizon.now or session.status != "booked",
         affected=not inside,
     )

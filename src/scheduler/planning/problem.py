@@ -9,10 +9,10 @@ What each booked session becomes (in this order):
 - an optimization that keeps bookings (the default): `fixed`; one that may move them:
   free.
 
-Patient availability: the domain records none, so a patient is taken to be available
-all day on every day of the range up to the prescription's expiry (today: from now on);
-the therapist's shift is what limits the time. Booked sessions get a window of their own
-so they stay valid where they are.
+Patient availability: the patient's recorded weekly windows on every day of the range up
+to the prescription's expiry (all day where none are recorded; today: from now on);
+the therapist's shift limits the time too. Booked sessions get a window of their own so
+they stay valid where they are.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from uuid import UUID
 
+from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import MINUTES_PER_DAY, dates_between, local_date, minute_of_day
 from scheduler.matching.problem import Problem, Visit, load_problem
 from scheduler.planning.horizon import Booked, Horizon, PlanInRange
@@ -59,13 +60,16 @@ def _first_day(horizon: Horizon, entry: PlanInRange) -> tuple[int, int] | None:
 
 def _availability(horizon: Horizon, entry: PlanInRange) -> list[dict[str, int]]:
     today = local_date(horizon.now, horizon.zone)
+    weekly = entry.patient.availability
     windows = []
     for index, day in enumerate(dates_between(horizon.first, horizon.last)):
         if day > entry.plan.expires_on:
             break
-        start = minute_of_day(horizon.now, horizon.zone) + 1 if day == today else 0
-        if start < MINUTES_PER_DAY:
-            windows.append({"day": index, "start": start, "end": MINUTES_PER_DAY})
+        earliest = minute_of_day(horizon.now, horizon.zone) + 1 if day == today else 0
+        spans = weekly.get(WEEKDAYS[day.weekday()], []) if weekly else [[0, MINUTES_PER_DAY]]
+        for start, end in spans:
+            if max(start, earliest) < end:
+                windows.append({"day": index, "start": max(start, earliest), "end": end})
     duration = entry.plan.session_minutes
     windows += [{"day": b.day, "start": b.start, "end": b.start + duration} for b in entry.booked]
     return windows

@@ -5,10 +5,10 @@ stay in the problem as fixed visits (they occupy their time and count toward the
 plan's progress) but a proposal never offers to move or keep them, so a session closed
 between the solve and the preview is not "out of date" and applying is no conflict.
 
-An item names the plan, the session it moves (None for a new one), the therapist, the
-start and end (UTC) and where it takes place; a moved or kept session also records
-where it was when the solve began (`was_*`), so applying it later can tell whether
-someone changed that session meanwhile. Booked sessions the result could not place are
+An item (`ProposalItem`) names the plan, the session it moves (None for a new one), the
+therapist, the start and end (UTC) and where it takes place; a moved or kept session
+also records where it was when the solve began (`was_*`), so applying it later can tell
+whether someone changed that session meanwhile. Booked sessions the result could not place are
 listed as `unplaced`, with the solver's reason; they are never cancelled by the planner.
 """
 
@@ -20,12 +20,13 @@ from typing import Any
 from uuid import UUID
 
 from scheduler.domain import Scheduling
+from scheduler.domain.model.proposal import ProposalItem, UnplacedItem
 from scheduler.domain.timekeeping import wall_clock
 from scheduler.matching.result import PlanResult
 from scheduler.planning.problem import Planning
 
 
-def _items(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
+def _items(planning: Planning, result: PlanResult) -> list[ProposalItem]:
     horizon = planning.horizon
     items = []
     for visit in result.visits:
@@ -34,34 +35,35 @@ def _items(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
         booked = planning.sessions.get((visit.plan, visit.session))
         if booked is not None and booked.started:
             continue  # history: see the module docstring
-        place = plan.patient.home if plan.plan.setting == "home" else horizon.clinic.location
-        item: dict[str, Any] = {
-            "plan_id": visit.plan,
-            "patient_id": str(plan.plan.patient_id),
-            "session_id": str(booked.session.id) if booked else None,
-            "therapist_id": visit.therapist,
-            "start": start,
-            "end": start + timedelta(minutes=plan.plan.session_minutes),
-            "location": list(booked.session.location if booked else place),
-        }
-        if booked is not None:
-            item["was_therapist_id"] = str(booked.session.therapist_id)
-            item["was_start"] = booked.session.start
-        items.append(item)
-    return sorted(items, key=lambda item: (item["start"], item["therapist_id"]))
+        place = booked.session.location if booked else plan.plan.location
+        items.append(
+            ProposalItem(
+                plan_id=plan.plan.id,
+                patient_id=plan.plan.patient_id,
+                session_id=booked.session.id if booked else None,
+                therapist_id=UUID(visit.therapist),
+                start=start,
+                end=start + timedelta(minutes=plan.plan.session_minutes),
+                latitude=place[0],
+                longitude=place[1],
+                was_therapist_id=booked.session.therapist_id if booked else None,
+                was_start=booked.session.start if booked else None,
+            )
+        )
+    return sorted(items, key=lambda item: (item.start, str(item.therapist_id)))
 
 
-def _unplaced(planning: Planning, result: PlanResult) -> list[dict[str, Any]]:
+def _unplaced(planning: Planning, result: PlanResult) -> list[UnplacedItem]:
     placed = {(visit.plan, visit.session) for visit in result.visits}
     reasons = {(u.plan, u.session): u.reason for u in result.unscheduled}
     return [
-        {
-            "plan_id": key[0],
-            "session_id": str(booked.session.id),
-            "therapist_id": str(booked.session.therapist_id),
-            "start": booked.session.start,
-            "reason": reasons.get(key, "no place left that keeps every rule"),
-        }
+        UnplacedItem(
+            plan_id=booked.session.plan_id,
+            session_id=booked.session.id,
+            therapist_id=booked.session.therapist_id,
+            start=booked.session.start,
+            reason=reasons.get(key, "no place left that keeps every rule"),
+        )
         for key, booked in planning.sessions.items()
         if key not in placed and not booked.started
     ]

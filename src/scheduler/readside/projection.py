@@ -27,12 +27,12 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
-from scheduler.domain.clinic import Clinic
-from scheduler.domain.days import TherapistDay
-from scheduler.domain.patient import Patient
-from scheduler.domain.plan import TreatmentPlan
-from scheduler.domain.session import Session
-from scheduler.domain.therapist import Therapist
+from scheduler.domain.model.clinic import Clinic
+from scheduler.domain.model.days import TherapistDay
+from scheduler.domain.model.patient import Patient
+from scheduler.domain.model.plan import TreatmentPlan
+from scheduler.domain.model.session import Session
+from scheduler.domain.model.therapist import Therapist
 from scheduler.readside.changes import CHANGES, BoardChange
 from scheduler.readside.tables import TABLES
 
@@ -263,19 +263,19 @@ def _unavailable(event: Any, position: int) -> list[Statement]:
 
 
 HANDLERS: dict[type[Any], Handler] = {
-    Clinic.Registered: _clinic,  # type: ignore[attr-defined]
-    Therapist.Registered: _therapist,  # type: ignore[attr-defined]
-    Therapist.ShiftsChanged: _shifts,  # type: ignore[attr-defined]
-    Patient.Registered: _patient,  # type: ignore[attr-defined]
-    Patient.Evaluated: _evaluated,  # type: ignore[attr-defined]
+    Clinic.Registered: _clinic,
+    Therapist.Registered: _therapist,
+    Therapist.ShiftsChanged: _shifts,
+    Patient.Registered: _patient,
+    Patient.Evaluated: _evaluated,
     TreatmentPlan.Created: _plan,
-    Session.Booked: _booked,  # type: ignore[attr-defined]
-    Session.Rescheduled: _rescheduled,  # type: ignore[attr-defined]
-    Session.Cancelled: _status("cancelled"),  # type: ignore[attr-defined]
-    Session.Completed: _status("completed"),  # type: ignore[attr-defined]
-    Session.NoShow: _status("no_show"),  # type: ignore[attr-defined]
-    TherapistDay.Opened: _day_opened,  # type: ignore[attr-defined]
-    TherapistDay.MarkedUnavailable: _unavailable,  # type: ignore[attr-defined]
+    Session.Booked: _booked,
+    Session.Rescheduled: _rescheduled,
+    Session.Cancelled: _status("cancelled"),
+    Session.Completed: _status("completed"),
+    Session.NoShow: _status("no_show"),
+    TherapistDay.Opened: _day_opened,
+    TherapistDay.MarkedUnavailable: _unavailable,
 }
 
 

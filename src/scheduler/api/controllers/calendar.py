@@ -27,7 +27,7 @@ from scheduler.api.auth import PUBLIC, allow, principal_of
 from scheduler.api.errors import Missing, responses
 from scheduler.api.gateway import Gateway
 from scheduler.domain import Scheduling
-from scheduler.domain.feeds import FeedEntry
+from scheduler.domain.queries.feeds import FeedEntry
 from scheduler.domain.timekeeping import clinic_zone, local_date
 
 PAST_DAYS, FUTURE_DAYS = 28, 84

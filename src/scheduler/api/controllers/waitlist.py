@@ -1,7 +1,7 @@
 """The waitlist: join and leave it for a plan, see offers, take them up or turn them down.
 
 Offers are made by the offer policy from cancelled and moved sessions (see
-`scheduler.domain.offer_policy`); the routes that show offers run it first, so an offer
+`scheduler.domain.commands.offers`); the routes that show offers run it first, so an offer
 is visible as soon as the time is freed. Taking an offer up books through the ordinary
 booking command: a slot taken meanwhile answers 409 `offer_lapsed` and books nothing.
 """
@@ -22,7 +22,7 @@ from scheduler.api.gateway import Gateway
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.schemas.records import Session
 from scheduler.api.schemas.waitlist import JoinWaitlist, Offer, Waitlist, WaitlistEntry
-from scheduler.domain.waitlist_views import OfferView
+from scheduler.domain.queries.waitlist import OfferView
 from scheduler.settings import Settings
 
 WRITES = responses(400, 401, 403, 404, 409, 422, 429)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from scheduler.domain.model.proposal import ProposalItem
 from scheduler.planning.apply import Outcome
 from scheduler.planning.diff import Diff
 from scheduler.worker import JobState
@@ -173,23 +174,19 @@ class Preview(msgspec.Struct):
             stale=[item_of(i, zone) for i in found.stale],
             unplaced=[
                 Unplaced(
-                    session_id=UUID(entry["session_id"]),
-                    plan_id=UUID(entry["plan_id"]),
-                    therapist_id=UUID(entry["therapist_id"]),
-                    start=entry["start"],
-                    start_local=entry["start"].astimezone(zone),
-                    reason=entry["reason"],
+                    session_id=entry.session_id,
+                    plan_id=entry.plan_id,
+                    therapist_id=entry.therapist_id,
+                    start=entry.start,
+                    start_local=entry.start.astimezone(zone),
+                    reason=entry.reason,
                 )
                 for entry in proposal.unplaced
             ],
             travel=Travel(found.travel_km_before, found.travel_km_after, found.travel_km_saved),
             summary=proposal.summary,
             outcomes=[
-                ItemOutcome(
-                    plan_id=UUID(o["plan_id"]) if o.get("plan_id") else None,
-                    session_id=UUID(o["session_id"]) if o.get("session_id") else None,
-                    result=o["result"],
-                )
+                ItemOutcome(plan_id=o.plan_id, session_id=o.session_id, result=o.result)
                 for o in proposal.outcomes
             ],
         )
@@ -211,30 +208,32 @@ class Applied(msgspec.Struct):
             proposal_id=outcome.proposal_id,
             applied=[item_of(i, zone) for i in outcome.applied],
             unchanged=[item_of(i, zone) for i in outcome.unchanged],
-            conflicts=[item_of(i, zone) for i in outcome.conflicts],
+            conflicts=[
+                item_of(r.item, zone, error=r.error, detail=r.detail) for r in outcome.conflicts
+            ],
         )
 
 
-def _placement(therapist: str, start: datetime, end: datetime, zone: ZoneInfo) -> Placement:
-    return Placement(UUID(therapist), start, start.astimezone(zone), end.astimezone(zone))
+def _placement(therapist: UUID, start: datetime, end: datetime, zone: ZoneInfo) -> Placement:
+    return Placement(therapist, start, start.astimezone(zone), end.astimezone(zone))
 
 
-def item_of(item: dict[str, Any], zone: ZoneInfo) -> Item:
-    """An API item from a stored proposal item."""
+def item_of(
+    item: ProposalItem, zone: ZoneInfo, *, error: str | None = None, detail: str | None = None
+) -> Item:
+    """An API item from a stored proposal item (with the conflict, for a refused one)."""
     was = None
-    if item.get("was_start") is not None:
-        length = item["end"] - item["start"]
-        was = _placement(
-            item["was_therapist_id"], item["was_start"], item["was_start"] + length, zone
-        )
+    if item.was_start is not None and item.was_therapist_id is not None:
+        length = item.end - item.start
+        was = _placement(item.was_therapist_id, item.was_start, item.was_start + length, zone)
     return Item(
-        plan_id=UUID(item["plan_id"]),
-        patient_id=UUID(item["patient_id"]),
-        to=_placement(item["therapist_id"], item["start"], item["end"], zone),
-        latitude=item["location"][0],
-        longitude=item["location"][1],
-        session_id=UUID(item["session_id"]) if item.get("session_id") else None,
+        plan_id=item.plan_id,
+        patient_id=item.patient_id,
+        to=_placement(item.therapist_id, item.start, item.end, zone),
+        latitude=item.latitude,
+        longitude=item.longitude,
+        session_id=item.session_id,
         was=was,
-        error=item.get("error"),
-        detail=item.get("detail"),
+        error=error,
+        detail=detail,
     )

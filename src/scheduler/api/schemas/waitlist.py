@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from scheduler.domain.waitlist_views import OfferView, WaitlistEntryView
+from scheduler.domain.queries.waitlist import OfferView, WaitlistEntryView
 
 Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:00Z"])]
 

@@ -8,17 +8,17 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from scheduler.domain.base import SchedulingBase, as_uuid
-from scheduler.domain.days import TherapistDay
+from scheduler.domain.commands.store import Store, as_uuid
 from scheduler.domain.errors import NotFound, UnknownTherapist
-from scheduler.domain.therapist import Therapist
+from scheduler.domain.model.days import TherapistDay
+from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.timekeeping import as_utc, wall_clock
 from scheduler.domain.views import DayView, HistoryEntry, VisitView
 
 _EVENT_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
-class Calendar(SchedulingBase):
+class Calendar(Store):
     """Calendars in the clinic's local time, time travel and audit history."""
 
     def therapist_day(

@@ -46,7 +46,12 @@ class TherapistDay(Aggregate):
         """Derived from therapist and date so every writer finds the same aggregate."""
         return therapist_day_id(therapist_id, day)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        therapist_id: UUID
+        day: date
+        at: datetime
+
+    @event(Opened)
     def __init__(self, *, therapist_id: UUID, day: date, at: datetime) -> None:
         self.therapist_id = therapist_id
         self.day = day
@@ -81,8 +86,8 @@ class TherapistDay(Aggregate):
         self._check_free(start, end, place, shift=shift, base=base, speed_kmh=speed_kmh, zone=zone)
         if len(self.visits) >= max_visits:
             raise DayFull(
-                f"therapist {self.therapist_id} already has {len(self.visits)} visits on "
-                f"{self.day} (maximum {max_visits}): choose another day or therapist"
+                f"the therapist already has {len(self.visits)} visits on {self.day} "
+                f"(maximum {max_visits}): choose another day or therapist"
             )
         self._visit_booked(
             session_id=session_id,
@@ -108,7 +113,7 @@ class TherapistDay(Aggregate):
         for absence in self.unavailable:
             if _overlaps(start, end, absence):
                 raise TherapistUnavailable(
-                    f"therapist {self.therapist_id} has {absence['kind']} from "
+                    f"the therapist has {absence['kind'].replace('_', ' ')} from "
                     f"{_clock(absence['start'], zone)} to {_clock(absence['end'], zone)} on "
                     f"{self.day} ({zone}): "
                     "choose another time or therapist"
@@ -127,11 +132,11 @@ class TherapistDay(Aggregate):
     ) -> None:
         before: tuple[datetime, Location] = (shift[0], base)
         after: tuple[datetime, Location] = (shift[1], base)
-        for session_id, visit in self.ordered_visits():
+        for _, visit in self.ordered_visits():
             if _overlaps(start, end, visit):
                 raise TherapistBusy(
-                    f"therapist {self.therapist_id} is in session {session_id} from "
-                    f"{_clock(visit['start'], zone)} to {_clock(visit['end'], zone)} ({zone}): "
+                    f"the therapist is in another session from {_clock(visit['start'], zone)} "
+                    f"to {_clock(visit['end'], zone)} on {self.day} ({zone}): "
                     "choose another time"
                 )
             visit_place = (visit["latitude"], visit["longitude"])
@@ -157,7 +162,16 @@ class TherapistDay(Aggregate):
                 "therapist"
             )
 
-    @event("VisitBooked")
+    class VisitBooked(Aggregate.Event):
+        session_id: UUID
+        start: datetime
+        end: datetime
+        latitude: float
+        longitude: float
+        actor: str
+        at: datetime
+
+    @event(VisitBooked)
     def _visit_booked(
         self,
         *,
@@ -176,12 +190,26 @@ class TherapistDay(Aggregate):
             "longitude": longitude,
         }
 
-    @event("VisitReleased")
+    class VisitReleased(Aggregate.Event):
+        session_id: UUID
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(VisitReleased)
     def release(self, session_id: UUID, actor: str, reason: str, at: datetime) -> None:
         """Free the time of a cancelled or moved session."""
         self.visits.pop(session_id, None)
 
-    @event("MarkedUnavailable")
+    class MarkedUnavailable(Aggregate.Event):
+        kind: str
+        start: datetime
+        end: datetime
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(MarkedUnavailable)
     def mark_unavailable(
         self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
     ) -> None:
@@ -197,7 +225,12 @@ class PatientDay(Aggregate):
         """Derived from patient and date so every writer finds the same aggregate."""
         return patient_day_id(patient_id, day)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        patient_id: UUID
+        day: date
+        at: datetime
+
+    @event(Opened)
     def __init__(self, *, patient_id: UUID, day: date, at: datetime) -> None:
         self.patient_id = patient_id
         self.day = day
@@ -217,19 +250,32 @@ class PatientDay(Aggregate):
         for other_id, visit in self.visits.items():
             if other_id != session_id and _overlaps(start, end, visit):
                 raise PatientBusy(
-                    f"patient {self.patient_id} has session {other_id} from "
-                    f"{_clock(visit['start'], zone)} to {_clock(visit['end'], zone)} ({zone}): "
+                    f"the patient has another session from {_clock(visit['start'], zone)} "
+                    f"to {_clock(visit['end'], zone)} on {self.day} ({zone}): "
                     "choose another time"
                 )
         self._session_booked(session_id, start, end, actor, at)
 
-    @event("SessionBooked")
+    class SessionBooked(Aggregate.Event):
+        session_id: UUID
+        start: datetime
+        end: datetime
+        actor: str
+        at: datetime
+
+    @event(SessionBooked)
     def _session_booked(
         self, session_id: UUID, start: datetime, end: datetime, actor: str, at: datetime
     ) -> None:
         self.visits[session_id] = {"start": start, "end": end}
 
-    @event("SessionReleased")
+    class SessionReleased(Aggregate.Event):
+        session_id: UUID
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(SessionReleased)
     def release(self, session_id: UUID, actor: str, reason: str, at: datetime) -> None:
         """Free the time of a cancelled or moved session."""
         self.visits.pop(session_id, None)

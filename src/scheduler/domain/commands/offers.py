@@ -6,13 +6,12 @@ its tracked position and saves the offers it makes together with its new positio
 transaction, so every freed slot is considered exactly once even when several processes
 run the policy at once (the loser of the tracker's version check retries, finds nothing
 new). Cancelling stays as fast as before and never fails because of the waitlist; the
-cost is that offers appear when the policy next runs (the API runs it in the background
-every few seconds and before showing offers). A sick call frees time through the same
-events: its sessions are cancelled or moved.
+cost is that offers appear when the policy next runs (`scheduler.waitlist_follower`
+runs it every few seconds in the API and the worker, and before offers are shown).
 
 Only slots that the waiting plan could really book right now are offered: the booking
-rules run on fresh copies of the days (`check_booking`, or `check_move` for an entry that
-wants a booked session moved), and nothing is saved by them.
+command's own body runs on fresh copies (`check_booking`, or `check_move` for an entry
+that wants a booked session moved), and nothing is saved by it.
 """
 
 from __future__ import annotations
@@ -26,26 +25,18 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from scheduler.domain.booking import Booking
-from scheduler.domain.errors import (
-    SchedulingError,
-    UnknownPlan,
-    UnknownSession,
-    UnknownTherapist,
-)
-from scheduler.domain.plan import TreatmentPlan
-from scheduler.domain.session import Session
-from scheduler.domain.therapist import Therapist
+from scheduler.domain.commands.booking import Booking
+from scheduler.domain.commands.store import request_key
+from scheduler.domain.errors import SchedulingError, UnknownPlan
+from scheduler.domain.model.plan import TreatmentPlan
+from scheduler.domain.model.session import Session
+from scheduler.domain.model.waitlist import EXPIRED, OPEN, OfferTracker, Waitlist
 from scheduler.domain.timekeeping import as_utc
-from scheduler.domain.waitlist_book import EXPIRED, OPEN, OfferTracker, Waitlist
-
-OFFER_HOURS = 2
-"""How long a patient has to take up an offer (never past the slot's start)."""
 
 PAGE = 200
 """Notifications read per transaction of the policy."""
 
-FREEING_TOPICS = tuple(get_topic(getattr(Session, name)) for name in ("Cancelled", "Rescheduled"))
+FREEING_TOPICS = (get_topic(Session.Cancelled), get_topic(Session.Rescheduled))
 """Events that free a therapist's time: a session cancelled, or moved from it."""
 
 
@@ -59,62 +50,8 @@ class FreedSlot:
     session_id: UUID
 
 
-class OfferPolicy(Booking):
-    """Turning freed time into offers, and the dry run of the booking rules it needs."""
-
-    def check_booking(
-        self, *, plan_id: UUID | str, therapist_id: UUID | str, start: datetime, now: datetime
-    ) -> None:
-        """Raise the rule that booking the plan's next session at `start` would break now.
-
-        Runs every check of `book_session` on fresh copies and saves nothing.
-        """
-        start, at = as_utc(start, "start"), as_utc(now, "now")
-        plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
-        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
-        visit = self._visit(plan, therapist, start)
-        plan.check_bookable(visit.therapist_day)
-        self._occupy(uuid4(), therapist.id, plan.patient_id, visit, actor="dry run", at=at)
-
-    def check_move(
-        self, *, session_id: UUID | str, therapist_id: UUID | str, start: datetime, now: datetime
-    ) -> None:
-        """Raise the rule that moving the session to `start` with the therapist would break
-        now. Runs every check of `reschedule_session` on fresh copies and saves nothing."""
-        start, at = as_utc(start, "start"), as_utc(now, "now")
-        session = self._load(Session, session_id, UnknownSession)
-        session.check_booked("rescheduled")
-        plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
-        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
-        visit = self._visit(plan, therapist, start)
-        plan.check_bookable(visit.therapist_day, moving=True)
-        released = {day.id: day for day in self._release(session, "dry run", "", at)}
-        self._occupy(
-            session.id,
-            therapist.id,
-            session.patient_id,
-            visit,
-            actor="dry run",
-            at=at,
-            known=released,
-        )
-
-    def _bookable(
-        self, entry: dict[str, Any], therapist_id: UUID, start: datetime, at: datetime
-    ) -> bool:
-        """True when the entry's plan could take the slot now (a new booking or a move)."""
-        try:
-            if entry.get("session_id") is None:
-                self.check_booking(
-                    plan_id=entry["plan_id"], therapist_id=therapist_id, start=start, now=at
-                )
-            else:
-                self.check_move(
-                    session_id=entry["session_id"], therapist_id=therapist_id, start=start, now=at
-                )
-        except SchedulingError:
-            return False
-        return True
+class Offers(Booking):
+    """Turning freed time into offers (and passing on offers nobody took up)."""
 
     def offer_freed_time(self, *, now: datetime) -> int:
         """Read the event log past the tracked position and offer freed slots; returns
@@ -122,11 +59,15 @@ class OfferPolicy(Booking):
         at = as_utc(now, "now")
         made = 0
         counted: list[int] = []
-        while True:
-            saved = self._save_retrying(lambda: self._follow(at, counted))
-            made += counted[0] if counted else 0
-            if not saved or not counted or counted[1] < PAGE:
-                return made
+        # The policy's runs are its own, never part of a request that happened to run it.
+        with request_key(None):
+            while True:
+                saved = self._save_retrying(
+                    lambda: self._follow(at, counted), identity=("offer_freed_time",)
+                )
+                made += counted[0] if counted else 0
+                if not saved or not counted or counted[1] < PAGE:
+                    return made
 
     def expire_offers(self, *, now: datetime) -> int:
         """Close offers not taken up in time and pass their slots to the next in line;
@@ -138,7 +79,7 @@ class OfferPolicy(Booking):
             return 0
         expired = 0
         for clinic_id in tracker.clinics:
-            waitlist = self._waitlist(clinic_id, for_update=False)
+            waitlist = self._waitlist(clinic_id)
             if waitlist is None or not _overdue(waitlist, at):
                 continue
 
@@ -148,7 +89,8 @@ class OfferPolicy(Booking):
                 self._expire_overdue(current, at)
                 return [current]
 
-            self._save_retrying(command)
+            with request_key(None):
+                self._save_retrying(command, identity=("expire_offers", str(clinic_id)))
             expired += len(_overdue(waitlist, at))
         return expired
 
@@ -190,19 +132,33 @@ class OfferPolicy(Booking):
         counted[:] = [offers, len(notes)]
         return [tracker, *waitlists.values()]
 
-    def _waitlist(self, clinic_id: UUID, *, for_update: bool = True) -> Waitlist | None:
+    def _waitlist(self, clinic_id: UUID) -> Waitlist | None:
         """The clinic's waitlist, or None if nobody there ever waited."""
-        key = Waitlist.create_id(clinic_id)
-        try:
-            found = self._load_or_none(key) if for_update else self.repository.get(key)
-        except AggregateNotFoundError:
-            return None
+        found = self._load_or_none(Waitlist.create_id(clinic_id))
         return found if isinstance(found, Waitlist) else None
+
+    def _bookable(
+        self, entry: dict[str, Any], therapist_id: UUID, start: datetime, at: datetime
+    ) -> bool:
+        """True when the entry's plan could take the slot now (a new booking or a move)."""
+        try:
+            if entry.get("session_id") is None:
+                self.check_booking(
+                    plan_id=entry["plan_id"], therapist_id=therapist_id, start=start, now=at
+                )
+            else:
+                self.check_move(
+                    session_id=entry["session_id"], therapist_id=therapist_id, start=start, now=at
+                )
+        except SchedulingError:
+            return False
+        return True
 
     def _pass_on(
         self, waitlist: Waitlist, slot: FreedSlot, passed_over: list[UUID], at: datetime
     ) -> int:
-        """Offer the slot to the longest-waiting entry it suits; 1 if offered, else 0."""
+        """Offer the slot to the first waiting entry it suits; 1 if offered, else 0."""
+        hours = self._clinic(waitlist.clinic_id).offer_hours
         for entry_id, entry in waitlist.waiting():
             if entry_id in passed_over or not _suits(entry, slot):
                 continue
@@ -218,7 +174,7 @@ class OfferPolicy(Booking):
                 therapist_id=slot.therapist_id,
                 start=slot.start,
                 end=end,
-                expires_at=min(at + timedelta(hours=OFFER_HOURS), slot.start),
+                expires_at=min(at + timedelta(hours=hours), slot.start),
                 freed_by=slot.session_id,
                 passed_over=list(passed_over),
                 at=at,

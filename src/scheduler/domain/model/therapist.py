@@ -24,9 +24,11 @@ def weekly_shifts(pattern: Mapping[str, Sequence[int]]) -> WeeklyShifts:
     for day, window in pattern.items():
         if day not in WEEKDAYS:
             raise InvalidInput(f"unknown weekday {day!r} in shifts: use {list(WEEKDAYS)}")
-        if len(window) != 2:
+        if len(window) != 2 or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in window
+        ):
             raise InvalidInput(f"shift on {day} must be [start, end] minutes, got {window!r}")
-        start, end = int(window[0]), int(window[1])
+        start, end = window[0], window[1]
         if not 0 <= start < end <= MINUTES_PER_DAY:
             raise InvalidInput(
                 f"shift on {day} is [{start}, {end}]: need 0 <= start < end <= 1440 "
@@ -40,10 +42,24 @@ class Therapist(Aggregate):
     """A massage therapist of one clinic.
 
     Mobile therapists make home visits and start and end their day at `home`; the others
-    work at the clinic, which is then their base.
+    work at the clinic, which is then their base. A deactivated therapist keeps their
+    history but takes no new bookings.
     """
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        clinic_id: UUID
+        name: str
+        specializations: list[str]
+        mobile: bool
+        home_latitude: float | None
+        home_longitude: float | None
+        shifts: WeeklyShifts
+        max_visits_per_day: int
+        phone: str
+        actor: str
+        at: datetime
+
+    @event(Registered)
     def __init__(
         self,
         *,
@@ -55,6 +71,7 @@ class Therapist(Aggregate):
         home_longitude: float | None,
         shifts: WeeklyShifts,
         max_visits_per_day: int,
+        phone: str,
         actor: str,
         at: datetime,
     ) -> None:
@@ -66,6 +83,8 @@ class Therapist(Aggregate):
         self.home_longitude = home_longitude
         self.shifts = dict(shifts)
         self.max_visits_per_day = max_visits_per_day
+        self.phone = phone
+        self.active = True
         self.time_off: list[dict[str, object]] = []
 
     def shift_on(self, day: date) -> tuple[int, int] | None:
@@ -79,14 +98,88 @@ class Therapist(Aggregate):
             return None
         return (self.home_latitude, self.home_longitude)
 
-    @event("ShiftsChanged")
+    def base(self, clinic_location: tuple[float, float]) -> tuple[float, float]:
+        """Where the therapist's route starts and ends: home when mobile, else the clinic
+        (even if a home is on file): the spec's route rule."""
+        return (self.home() if self.mobile else None) or clinic_location
+
+    class ProfileChanged(Aggregate.Event):
+        name: str
+        specializations: list[str]
+        mobile: bool
+        home_latitude: float | None
+        home_longitude: float | None
+        max_visits_per_day: int
+        phone: str
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(ProfileChanged)
+    def change_profile(
+        self,
+        *,
+        name: str,
+        specializations: list[str],
+        mobile: bool,
+        home_latitude: float | None,
+        home_longitude: float | None,
+        max_visits_per_day: int,
+        phone: str,
+        actor: str,
+        reason: str,
+        at: datetime,
+    ) -> None:
+        """Replace the profile (validated by the command); booked sessions are kept."""
+        self.name = name
+        self.specializations = list(specializations)
+        self.mobile = mobile
+        self.home_latitude, self.home_longitude = home_latitude, home_longitude
+        self.max_visits_per_day = max_visits_per_day
+        self.phone = phone
+
+    class ShiftsChanged(Aggregate.Event):
+        shifts: WeeklyShifts
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(ShiftsChanged)
     def change_shifts(self, shifts: WeeklyShifts, actor: str, reason: str, at: datetime) -> None:
         """Replace the weekly shift pattern (already validated by `weekly_shifts`)."""
         self.shifts = dict(shifts)
 
-    @event("TimeOffRecorded")
+    class TimeOffRecorded(Aggregate.Event):
+        kind: str
+        start: datetime
+        end: datetime
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(TimeOffRecorded)
     def record_time_off(
         self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
     ) -> None:
         """Note a stretch of time off or a sick day (also marked on each affected day)."""
         self.time_off.append({"kind": kind, "start": start, "end": end, "reason": reason})
+
+    class Deactivated(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Deactivated)
+    def deactivate(self, actor: str, reason: str, at: datetime) -> None:
+        """Take no new bookings (booked sessions stay for the clinic to reassign)."""
+        self.active = False
+
+    class Reactivated(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Reactivated)
+    def reactivate(self, actor: str, reason: str, at: datetime) -> None:
+        """Take bookings again."""
+        self.active = True

@@ -2,19 +2,20 @@
 
 One aggregate per clinic holds its entries and offers, so making an offer, accepting
 it and passing a declined slot on are each one consistent change. Offers are made by a
-policy that follows the event log (see `waitlist.py`); `OfferTracker` remembers how far
+policy that follows the event log (see `commands/offers.py`); `OfferTracker` remembers how far
 it has read, saved in the same transaction as the offers it made from what it read.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from scheduler.domain.errors import OfferClosed, OfferExpired, UnknownOffer, UnknownWaitlistEntry
+from scheduler.domain import errors
+from scheduler.domain.rules.timing import clock
 
 # Fixed namespace: changing it would orphan every stored waitlist.
 _NAMESPACE = UUID("3b0c1f4e-6d2a-4f7b-8e91-5a4c2d7e9f10")
@@ -34,7 +35,11 @@ class Waitlist(Aggregate):
         """One waitlist per clinic, found from the clinic's id alone."""
         return uuid5(_NAMESPACE, f"waitlist/{clinic_id}")
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        clinic_id: UUID
+        at: datetime
+
+    @event(Opened)
     def __init__(self, *, clinic_id: UUID, at: datetime) -> None:
         self.clinic_id = clinic_id
         self.entries: dict[UUID, dict[str, Any]] = {}
@@ -48,30 +53,43 @@ class Waitlist(Aggregate):
         return None
 
     def waiting(self) -> list[tuple[UUID, dict[str, Any]]]:
-        """Entries without an open offer, longest waiting first."""
+        """Entries without an open offer: those given first place (a sick call left them
+        without a time), then the longest waiting."""
         found = [(k, e) for k, e in self.entries.items() if e["status"] == WAITING]
-        return sorted(found, key=lambda item: item[1]["joined_at"])
+        return sorted(found, key=lambda item: (not item[1].get("first"), item[1]["joined_at"]))
 
     def offer(self, offer_id: UUID) -> dict[str, Any]:
         """The offer with this id; UnknownOffer otherwise."""
         try:
             return self.offers[offer_id]
         except KeyError:
-            raise UnknownOffer(f"no waitlist offer {offer_id}: check your list of offers") from None
+            raise errors.UnknownOffer("no such waitlist offer: check your list of offers") from None
 
-    def check_open(self, offer_id: UUID, at: datetime) -> dict[str, Any]:
+    def check_open(self, offer_id: UUID, at: datetime, zone: tzinfo = UTC) -> dict[str, Any]:
         """The offer, if it can still be taken up at `at`; OfferClosed or OfferExpired else."""
         offer = self.offer(offer_id)
         if offer["status"] != OPEN:
-            raise OfferClosed(f"offer {offer_id} is {offer['status']}; it cannot be taken up")
+            raise errors.OfferClosed(f"the offer is {offer['status']}; it cannot be taken up")
         if at >= offer["expires_at"]:
-            raise OfferExpired(
-                f"offer {offer_id} expired at {offer['expires_at']:%Y-%m-%d %H:%M} UTC; "
+            raise errors.OfferExpired(
+                f"the offer expired {clock(offer['expires_at'], zone)}; "
                 "you stay on the waitlist for the next free slot"
             )
         return offer
 
-    @event("Joined")
+    class Joined(Aggregate.Event):
+        entry_id: UUID
+        plan_id: UUID
+        patient_id: UUID
+        earliest: datetime
+        latest: datetime
+        therapist_id: UUID | None
+        session_id: UUID | None
+        first: bool
+        actor: str
+        at: datetime
+
+    @event(Joined)
     def join(
         self,
         *,
@@ -82,6 +100,7 @@ class Waitlist(Aggregate):
         latest: datetime,
         therapist_id: UUID | None,
         session_id: UUID | None,
+        first: bool,
         actor: str,
         at: datetime,
     ) -> None:
@@ -94,6 +113,7 @@ class Waitlist(Aggregate):
             "latest": latest,
             "therapist_id": therapist_id,
             "session_id": session_id,
+            "first": first,
             "joined_at": at,
             "status": WAITING,
         }
@@ -101,7 +121,7 @@ class Waitlist(Aggregate):
     def leave(self, entry_id: UUID, actor: str, reason: str, at: datetime) -> list[UUID]:
         """Take an entry off the list; returns its open offers, now declined."""
         if entry_id not in self.entries:
-            raise UnknownWaitlistEntry(f"no waitlist entry {entry_id}")
+            raise errors.UnknownWaitlistEntry(f"no waitlist entry {entry_id}")
         open_offers = [
             k for k, o in self.offers.items() if o["entry_id"] == entry_id and o["status"] == OPEN
         ]
@@ -110,11 +130,28 @@ class Waitlist(Aggregate):
         self._left(entry_id=entry_id, actor=actor, reason=reason, at=at)
         return open_offers
 
-    @event("Left")
+    class Left(Aggregate.Event):
+        entry_id: UUID
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Left)
     def _left(self, *, entry_id: UUID, actor: str, reason: str, at: datetime) -> None:
         self.entries[entry_id]["status"] = LEFT
 
-    @event("OfferMade")
+    class OfferMade(Aggregate.Event):
+        offer_id: UUID
+        entry_id: UUID
+        therapist_id: UUID
+        start: datetime
+        end: datetime
+        expires_at: datetime
+        freed_by: UUID
+        passed_over: list[UUID]
+        at: datetime
+
+    @event(OfferMade)
     def make_offer(
         self,
         *,
@@ -147,7 +184,14 @@ class Waitlist(Aggregate):
             "session_id": None,
         }
 
-    @event("OfferClosed")
+    class OfferClosed(Aggregate.Event):
+        offer_id: UUID
+        status: str
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(OfferClosed)
     def close(self, offer_id: UUID, status: str, *, actor: str, reason: str, at: datetime) -> None:
         """Close an open offer as declined, lapsed or expired: its entry waits again."""
         offer = self.offers[offer_id]
@@ -156,7 +200,13 @@ class Waitlist(Aggregate):
         if entry["status"] == OFFERED:
             entry["status"] = WAITING
 
-    @event("OfferAccepted")
+    class OfferAccepted(Aggregate.Event):
+        offer_id: UUID
+        session_id: UUID
+        actor: str
+        at: datetime
+
+    @event(OfferAccepted)
     def accept(self, offer_id: UUID, session_id: UUID, actor: str, at: datetime) -> None:
         """Record that the offer was booked as `session_id`; the entry is served."""
         offer = self.offers[offer_id]
@@ -174,18 +224,29 @@ class OfferTracker(Aggregate):
         """The one tracker of the application."""
         return uuid5(_NAMESPACE, "offer-tracker")
 
-    @event("Started")
+    class Started(Aggregate.Created):
+        at: datetime
+
+    @event(Started)
     def __init__(self, *, at: datetime) -> None:
         self.position = 0
         # Clinics whose waitlist has had offers: where overdue offers are looked for.
         self.clinics: list[UUID] = []
 
-    @event("ClinicFollowed")
+    class ClinicFollowed(Aggregate.Event):
+        clinic_id: UUID
+        at: datetime
+
+    @event(ClinicFollowed)
     def follow(self, clinic_id: UUID, at: datetime) -> None:
         """Look for overdue offers in this clinic's waitlist from now on."""
         self.clinics.append(clinic_id)
 
-    @event("Advanced")
+    class Advanced(Aggregate.Event):
+        position: int
+        at: datetime
+
+    @event(Advanced)
     def advance(self, position: int, at: datetime) -> None:
         """Everything up to notification `position` has been offered."""
         self.position = position

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from scheduler.domain.base import as_uuid
+from scheduler.domain.commands.store import Store, as_uuid
 from scheduler.domain.errors import UnknownOffer, UnknownWaitlistEntry
-from scheduler.domain.offer_policy import OfferPolicy
+from scheduler.domain.model.waitlist import EXPIRED, OPEN, Waitlist
 from scheduler.domain.timekeeping import as_utc
-from scheduler.domain.waitlist_book import EXPIRED, OPEN
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,7 @@ class WaitlistEntryView:
     session_id: UUID | None  # a booked session to move earlier, or None: a new booking
     joined_at: datetime
     status: str
+    first: bool = False  # put ahead of those already waiting (a sick call took its time)
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,18 @@ class OfferView:
     moves: UUID | None  # the session taking the offer up would move, or None: a booking
 
 
-class WaitlistReads(OfferPolicy):
+class WaitlistReads(Store):
     """The clinic's waitlist entries and offers."""
+
+    def _waitlist_of(self, clinic_id: UUID) -> Waitlist | None:
+        found = self._load_or_none(Waitlist.create_id(clinic_id))
+        return found if isinstance(found, Waitlist) else None
 
     def waitlist_entries(
         self, clinic_id: UUID | str, *, patient_id: UUID | None = None
     ) -> list[WaitlistEntryView]:
         """The clinic's entries (of one patient, if given), longest waiting first."""
-        waitlist = self._waitlist(
-            as_uuid(clinic_id, UnknownWaitlistEntry, "clinic"), for_update=False
-        )
+        waitlist = self._waitlist_of(as_uuid(clinic_id, UnknownWaitlistEntry, "clinic"))
         if waitlist is None:
             return []
         views = [
@@ -72,7 +74,7 @@ class WaitlistReads(OfferPolicy):
     ) -> list[OfferView]:
         """The clinic's offers (of one patient, if given), newest first."""
         at = as_utc(now, "now")
-        waitlist = self._waitlist(as_uuid(clinic_id, UnknownOffer, "clinic"), for_update=False)
+        waitlist = self._waitlist_of(as_uuid(clinic_id, UnknownOffer, "clinic"))
         if waitlist is None:
             return []
         views = [

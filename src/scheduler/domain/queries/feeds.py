@@ -1,72 +1,24 @@
-"""Therapists' calendar feeds: a secret token per therapist, and the sessions a feed shows.
-
-A calendar app subscribes to a URL holding the token and polls it without signing in,
-so the token is the only secret: 256 random bits, stored only as its SHA-256 (a store
-leak does not reveal working URLs; the token's entropy makes a slow hash unnecessary).
-The token's hash names a `CalendarToken` aggregate, so a feed is found by one read;
-the therapist's `CalendarFeed` names the current token, so rotating revokes the old one.
-"""
+"""Reading therapists' calendar feeds: whose feed a token opens, and what it shows."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate, event
 
-from scheduler.domain.base import SchedulingBase
-from scheduler.domain.days import TherapistDay
+from scheduler.domain.commands.store import Store
 from scheduler.domain.errors import UnknownCalendarFeed, UnknownSession, UnknownTherapist
 from scheduler.domain.ids import TherapistId
-from scheduler.domain.session import Session
-from scheduler.domain.therapist import Therapist
-from scheduler.domain.timekeeping import as_utc, dates_between
+from scheduler.domain.model.days import TherapistDay
+from scheduler.domain.model.feed import CalendarFeed, CalendarToken, token_key
+from scheduler.domain.model.session import Session
+from scheduler.domain.model.therapist import Therapist
+from scheduler.domain.timekeeping import dates_between
 
-# Fixed namespace: changing it would orphan every stored feed.
-_NAMESPACE = UUID("9a3e5c71-2b4d-4f68-a1c0-7e5d3b2f8c46")
 MAX_FEED_DAYS = 400
-
-
-def _token_key(token: str) -> UUID:
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return uuid5(_NAMESPACE, f"calendar-token/{digest}")
-
-
-class CalendarToken(Aggregate):
-    """A token's hash and whose feed it opens (valid while its feed names it)."""
-
-    @staticmethod
-    def create_id(token_key: UUID) -> UUID:
-        """Derived from the token's hash: presenting the token finds it in one read."""
-        return token_key
-
-    @event("Issued")
-    def __init__(self, *, token_key: UUID, therapist_id: UUID, actor: str, at: datetime) -> None:
-        self.therapist_id = therapist_id
-
-
-class CalendarFeed(Aggregate):
-    """A therapist's feed: which token is current."""
-
-    @staticmethod
-    def create_id(therapist_id: UUID) -> UUID:
-        """One feed per therapist."""
-        return uuid5(_NAMESPACE, f"calendar-feed/{therapist_id}")
-
-    @event("Opened")
-    def __init__(self, *, therapist_id: UUID, at: datetime) -> None:
-        self.therapist_id = therapist_id
-        self.token_key: UUID | None = None
-
-    @event("TokenRotated")
-    def rotate(self, token_key: UUID, actor: str, at: datetime) -> None:
-        """Make a new token current; the previous one stops working."""
-        self.token_key = token_key
 
 
 @dataclass(frozen=True)
@@ -86,33 +38,14 @@ class FeedEntry:
     moved_away: bool
 
 
-class Feeds(SchedulingBase):
-    """Issuing calendar tokens and reading the sessions a feed shows."""
-
-    def rotate_calendar_token(self, therapist_id: UUID | str, *, actor: str, now: datetime) -> str:
-        """A new secret token for the therapist's feed (the old one stops working)."""
-        therapist = self._load(Therapist, therapist_id, UnknownTherapist)
-        at = as_utc(now, "now")
-        token = secrets.token_urlsafe(32)
-
-        def command() -> list[Aggregate]:
-            feed = self._load_or_none(CalendarFeed.create_id(therapist.id))
-            if not isinstance(feed, CalendarFeed):
-                feed = CalendarFeed(therapist_id=therapist.id, at=at)
-            issued = CalendarToken(
-                token_key=_token_key(token), therapist_id=therapist.id, actor=actor, at=at
-            )
-            feed.rotate(issued.id, actor, at)
-            return [feed, issued]
-
-        self._save_retrying(command)
-        return token
+class FeedReads(Store):
+    """The therapist a token opens, and the sessions a feed shows."""
 
     def calendar_owner(self, token: str) -> TherapistId:
         """The therapist whose current feed `token` opens; UnknownCalendarFeed otherwise."""
         unknown = UnknownCalendarFeed("no calendar feed has this address: ask for a new one")
         try:
-            issued: Any = self.repository.get(_token_key(token))
+            issued: Any = self.repository.get(token_key(token))
             feed: Any = self.repository.get(CalendarFeed.create_id(issued.therapist_id))
         except AggregateNotFoundError:
             raise unknown from None

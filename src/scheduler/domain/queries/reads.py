@@ -1,35 +1,39 @@
-"""Queries: the clinic's records as views of plain values (calendars: see `calendar.py`)."""
+"""Queries: the clinic's records as views of plain values (calendars: `calendar.py`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from uuid import UUID
 
-from scheduler.domain.calendar import Calendar
-from scheduler.domain.clinic import ClinicDirectory
+from scheduler.domain.commands.store import Store
 from scheduler.domain.errors import (
     UnknownPatient,
     UnknownPlan,
+    UnknownPrescription,
+    UnknownProposal,
     UnknownSession,
     UnknownTherapist,
 )
-from scheduler.domain.ids import directory_id
-from scheduler.domain.patient import Patient
-from scheduler.domain.plan import TreatmentPlan
-from scheduler.domain.session import Session
-from scheduler.domain.therapist import Therapist
+from scheduler.domain.model.patient import Patient
+from scheduler.domain.model.plan import TreatmentPlan
+from scheduler.domain.model.prescription import Prescription
+from scheduler.domain.model.proposal import Proposal
+from scheduler.domain.model.session import Session
+from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.timekeeping import wall_clock
 from scheduler.domain.views import (
     ClinicView,
     PatientView,
     PlanView,
+    PrescriptionView,
+    ProposalView,
     SessionView,
     TherapistView,
 )
 
 
-class Reads(Calendar):
-    """Everything the API and the CLI read: views of plain values, never aggregates."""
+class Reads(Store):
+    """Everything the use cases read: views of plain values, never aggregates."""
 
     def get_clinic(self, clinic_id: UUID | str) -> ClinicView:
         """The clinic and its policies."""
@@ -42,6 +46,10 @@ class Reads(Calendar):
             timezone=clinic.timezone,
             travel_speed_kmh=clinic.travel_speed_kmh,
             late_cancel_hours=clinic.late_cancel_hours,
+            slot_minutes=clinic.slot_minutes,
+            offer_hours=clinic.offer_hours,
+            reassessment_every=clinic.reassessment_every,
+            condition_map={k: list(v) for k, v in clinic.condition_map.items()},
         )
 
     def local_time(self, clinic_id: UUID | str, day: date, minute: int) -> datetime:
@@ -49,8 +57,9 @@ class Reads(Calendar):
         return wall_clock(day, minute, self._zone_of(self._clinic(clinic_id).id))
 
     def get_therapist(self, therapist_id: UUID | str) -> TherapistView:
-        """A therapist's profile, shifts and time off."""
+        """A therapist's profile, shifts, time off and route base."""
         therapist = self._load(Therapist, therapist_id, UnknownTherapist)
+        clinic = self._clinic(therapist.clinic_id)
         return TherapistView(
             id=therapist.id,
             clinic_id=therapist.clinic_id,
@@ -61,6 +70,29 @@ class Reads(Calendar):
             shifts={day: (window[0], window[1]) for day, window in therapist.shifts.items()},
             max_visits_per_day=therapist.max_visits_per_day,
             time_off=tuple(dict(entry) for entry in therapist.time_off),
+            base=therapist.base(clinic.location),
+            phone=therapist.phone,
+            active=therapist.active,
+        )
+
+    def get_prescription(self, prescription_id: UUID | str) -> PrescriptionView:
+        """A prescription and how much of its authorization is held."""
+        found = self._load(Prescription, prescription_id, UnknownPrescription)
+        return PrescriptionView(
+            id=found.id,
+            clinic_id=found.clinic_id,
+            patient_id=found.patient_id,
+            condition=found.condition,
+            icd10=found.icd10,
+            authorized_sessions=found.authorized_sessions,
+            held=len(found.held),
+            left=found.left,
+            expires_on=found.expires_on,
+            prescriber=found.prescriber,
+            npi=found.npi,
+            authorization_number=found.authorization_number,
+            reauthorization_due=found.reauthorization_due,
+            recorded_at=found.recorded_at,
         )
 
     def get_patient(self, patient_id: UUID | str) -> PatientView:
@@ -74,13 +106,16 @@ class Reads(Calendar):
             email=patient.email,
             home=patient.home,
             evaluations=tuple(dict(entry) for entry in patient.evaluations),
-            prescriptions=tuple(dict(entry) for entry in patient.prescriptions.values()),
+            prescriptions=tuple(self.get_prescription(p) for p in patient.prescriptions),
             plans=tuple(patient.plans),
+            address=patient.address,
+            availability={day: [list(w) for w in ws] for day, ws in patient.availability.items()},
         )
 
     def get_plan(self, plan_id: UUID | str) -> PlanView:
-        """A treatment plan and the sessions it holds."""
+        """A treatment plan, the sessions it holds, and what may still be booked."""
         plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+        prescription = self._load(Prescription, plan.prescription_id, UnknownPrescription)
         return PlanView(
             id=plan.id,
             clinic_id=plan.clinic_id,
@@ -94,11 +129,15 @@ class Reads(Calendar):
             max_days=plan.max_days,
             setting=plan.setting,
             preferred_therapist=plan.preferred_therapist,
-            authorized_sessions=plan.authorized_sessions,
-            expires_on=plan.expires_on,
+            authorized_sessions=prescription.authorized_sessions,
+            expires_on=prescription.expires_on,
             status=plan.status,
             sessions_held=len(plan.held),
             session_ids=tuple(plan.booked),
+            sessions_left=max(0, min(plan.sessions_left, prescription.left)),
+            contraindications=tuple(plan.contraindications),
+            flagged=tuple(plan.flagged),
+            location=plan.location,
         )
 
     def get_session(self, session_id: UUID | str) -> SessionView:
@@ -120,24 +159,46 @@ class Reads(Calendar):
             status=session.status,
             late_cancel=session.late_cancel,
             progress_note=dict(session.progress_note) if session.progress_note else None,
+            amendments=tuple(dict(entry) for entry in session.amendments),
+            flags=tuple(session.flags),
+            pinned=session.pinned,
         )
 
-    def _directory_of(self, clinic_id: UUID | str) -> ClinicDirectory:
-        clinic = self._clinic(clinic_id)
-        directory: ClinicDirectory = self.repository.get(directory_id(clinic.id))
-        return directory
+    def session_pinned(self, session_id: UUID | str) -> bool:
+        """Whether the session is pinned now."""
+        return self._load(Session, session_id, UnknownSession).pinned
+
+    def get_proposal(self, proposal_id: UUID | str) -> ProposalView:
+        """The stored proposal."""
+        found = self._load(Proposal, proposal_id, UnknownProposal)
+        return ProposalView(
+            id=found.id,
+            clinic_id=found.clinic_id,
+            first_day=found.first_day,
+            last_day=found.last_day,
+            purpose=found.purpose,
+            status=found.status,
+            items=tuple(found.items),
+            unplaced=tuple(found.unplaced),
+            plans={key: list(value) for key, value in found.plans.items()},
+            summary=dict(found.summary),
+            proposed_by=found.proposed_by,
+            proposed_at=found.proposed_at,
+            outcomes=tuple(found.outcomes),
+        )
 
     def list_therapists(self, clinic_id: UUID | str) -> list[TherapistView]:
         """The clinic's therapists in registration order."""
-        return [self.get_therapist(t) for t in self._directory_of(clinic_id).therapists]
+        directory = self._directory(self._clinic(clinic_id).id)
+        return [self.get_therapist(t) for t in directory.therapists]
 
     def list_patients(self, clinic_id: UUID | str) -> list[PatientView]:
         """The clinic's patients in registration order."""
-        return [self.get_patient(p) for p in self._directory_of(clinic_id).patients]
+        return [self.get_patient(p) for p in self._directory(self._clinic(clinic_id).id).patients]
 
     def list_plans(self, clinic_id: UUID | str) -> list[PlanView]:
         """The clinic's treatment plans in creation order."""
-        return [self.get_plan(p) for p in self._directory_of(clinic_id).plans]
+        return [self.get_plan(p) for p in self._directory(self._clinic(clinic_id).id).plans]
 
     def patient_sessions(self, patient_id: UUID | str) -> list[SessionView]:
         """Every session ever booked for the patient (any status), in start order."""

@@ -1,0 +1,201 @@
+"""Patients: contact, home, when they can be seen, their evaluations and prescriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from scheduler.domain.errors import InvalidInput
+from scheduler.domain.model.therapist import WEEKDAYS
+from scheduler.domain.timekeeping import MINUTES_PER_DAY
+
+WeeklyWindows = dict[str, list[list[int]]]
+"""Weekday key ('mon'…) → [[start, end], …] minutes after local midnight."""
+
+MAX_WINDOWS_A_DAY = 6
+
+
+def weekly_windows(pattern: Mapping[str, Sequence[Sequence[int]]]) -> WeeklyWindows:
+    """Validated weekly availability: per weekday, sorted non-overlapping [start, end]
+    windows of local minutes; InvalidInput says which day is malformed."""
+    result: WeeklyWindows = {}
+    for day, windows in pattern.items():
+        if day not in WEEKDAYS:
+            raise InvalidInput(f"unknown weekday {day!r} in availability: use {list(WEEKDAYS)}")
+        if len(windows) > MAX_WINDOWS_A_DAY:
+            raise InvalidInput(f"at most {MAX_WINDOWS_A_DAY} windows on {day}")
+        spans: list[list[int]] = []
+        for window in windows:
+            if len(window) != 2 or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in window
+            ):
+                raise InvalidInput(f"a window on {day} must be [start, end] minutes: {window!r}")
+            if not 0 <= window[0] < window[1] <= MINUTES_PER_DAY:
+                raise InvalidInput(
+                    f"the window {window[0]}-{window[1]} on {day} must lie within the day "
+                    "(0-1440 minutes) and end after it starts"
+                )
+            spans.append([window[0], window[1]])
+        spans.sort()
+        for first, second in pairwise(spans):
+            if second[0] < first[1]:
+                raise InvalidInput(f"windows on {day} overlap: merge them into one")
+        if spans:
+            result[day] = spans
+    return result
+
+
+class Patient(Aggregate):
+    """A patient of one clinic, with the evaluations and prescriptions treatment needs.
+
+    `availability` is when the patient can be seen each week (empty: any time a
+    therapist works); it feeds the booking options, the optimizer and re-plans.
+    """
+
+    class Registered(Aggregate.Created):
+        clinic_id: UUID
+        name: str
+        phone: str
+        email: str
+        address: str
+        home_latitude: float
+        home_longitude: float
+        availability: WeeklyWindows
+        actor: str
+        at: datetime
+
+    @event(Registered)
+    def __init__(
+        self,
+        *,
+        clinic_id: UUID,
+        name: str,
+        phone: str,
+        email: str,
+        address: str,
+        home_latitude: float,
+        home_longitude: float,
+        availability: WeeklyWindows,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self.clinic_id = clinic_id
+        self.name = name
+        self.phone = phone
+        self.email = email
+        self.address = address
+        self.home_latitude = home_latitude
+        self.home_longitude = home_longitude
+        self.availability = {day: [list(w) for w in ws] for day, ws in availability.items()}
+        self.evaluations: list[dict[str, Any]] = []
+        self.prescriptions: list[UUID] = []
+        self.plans: list[UUID] = []
+
+    @property
+    def home(self) -> tuple[float, float]:
+        """Where home visits take place."""
+        return (self.home_latitude, self.home_longitude)
+
+    @property
+    def latest_evaluation(self) -> dict[str, Any] | None:
+        """The most recent completed evaluation, if any."""
+        return self.evaluations[-1] if self.evaluations else None
+
+    class DetailsChanged(Aggregate.Event):
+        name: str
+        phone: str
+        email: str
+        address: str
+        home_latitude: float
+        home_longitude: float
+        actor: str
+        at: datetime
+
+    @event(DetailsChanged)
+    def change_details(
+        self,
+        *,
+        name: str,
+        phone: str,
+        email: str,
+        address: str,
+        home_latitude: float,
+        home_longitude: float,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """New contact details or home (plans read the home when created)."""
+        self.name, self.phone, self.email, self.address = name, phone, email, address
+        self.home_latitude, self.home_longitude = home_latitude, home_longitude
+
+    class AvailabilityChanged(Aggregate.Event):
+        availability: WeeklyWindows
+        actor: str
+        at: datetime
+
+    @event(AvailabilityChanged)
+    def change_availability(self, availability: WeeklyWindows, actor: str, at: datetime) -> None:
+        """When the patient can be seen each week, from now on."""
+        self.availability = {day: [list(w) for w in ws] for day, ws in availability.items()}
+
+    class Evaluated(Aggregate.Event):
+        condition: str
+        pain_level: int
+        contraindications: list[str]
+        notes: str
+        findings: str
+        recommended: str | None
+        actor: str
+        at: datetime
+
+    @event(Evaluated)
+    def evaluate(
+        self,
+        *,
+        condition: str,
+        pain_level: int,
+        contraindications: list[str],
+        notes: str,
+        findings: str,
+        recommended: str | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record a completed evaluation (values already validated)."""
+        self.evaluations.append(
+            {
+                "condition": condition,
+                "pain_level": pain_level,
+                "contraindications": list(contraindications),
+                "notes": notes,
+                "findings": findings,
+                "recommended": recommended,
+                "evaluated_by": actor,
+                "evaluated_at": at,
+            }
+        )
+
+    class PrescriptionRecorded(Aggregate.Event):
+        prescription_id: UUID
+        actor: str
+        at: datetime
+
+    @event(PrescriptionRecorded)
+    def record_prescription(self, prescription_id: UUID, actor: str, at: datetime) -> None:
+        """Note a prescription (the `Prescription` aggregate holds its terms)."""
+        self.prescriptions.append(prescription_id)
+
+    class PlanStarted(Aggregate.Event):
+        plan_id: UUID
+        actor: str
+        at: datetime
+
+    @event(PlanStarted)
+    def start_plan(self, plan_id: UUID, actor: str, at: datetime) -> None:
+        """Note a new treatment plan, so the patient's sessions can be listed."""
+        self.plans.append(plan_id)
