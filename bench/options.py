@@ -1,4 +1,4 @@
-"""Booking-page options: the narrow problem (`api/options_problem.py`) against the whole clinic.
+"""Booking-page options: the narrow problem (`scheduler/options/problem.py`) vs the whole clinic.
 
     python3 -m uv run python bench/options.py [--therapists 40] [--plans 300] [--samples 20]
 
@@ -27,12 +27,12 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from scheduler.api.session_options import rank_options
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import SchedulingError
 from scheduler.domain.timekeeping import local_date
 from scheduler.matching.problem import Visit
 from scheduler.matching.suggest import suggest
+from scheduler.options.ranking import rank_options
 from scheduler.planning.horizon import read_horizon
 from scheduler.planning.problem import build_problem
 from scheduler.store import environment

@@ -18,12 +18,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from redis.exceptions import RedisError
@@ -33,6 +32,8 @@ from saq.job import Job, Status
 from scheduler.domain import Scheduling
 from scheduler.planning.jobs import OptimizationRequest, run_optimization
 from scheduler.settings import Settings
+from scheduler.usecases.runner import utc_now
+from scheduler.waitlist_follower import OfferFollower
 
 log = logging.getLogger("scheduler.worker")
 
@@ -41,8 +42,6 @@ KEEP_JOBS_S = 7 * 24 * 3600
 """How long a finished job's status stays readable (its proposal stays for good)."""
 JOB_OVERHEAD_S = 300
 """Time a job may take beyond its solver limit (reading and storing) before it is failed."""
-OFFER_INTERVAL_S = 5.0
-"""How often a worker runs the waitlist's offer policy (the API's interval too)."""
 
 
 class QueueUnavailable(RuntimeError):
@@ -241,65 +240,36 @@ async def solve_proposal(ctx: dict[str, Any], **kwargs: Any) -> str:
     return str(proposal)
 
 
-def run_offer_policy(scheduling: Scheduling, *, now: datetime) -> int:
-    """Pass on offers left unanswered past their expiry, then offer the time freed since
-    the policy last ran; returns how many offers were made. Exactly once per freed slot
-    whichever processes run it."""
-    scheduling.expire_offers(now=now)
-    return scheduling.offer_freed_time(now=now)
-
-
-def wall_clock_now() -> datetime:
-    """The current instant (UTC)."""
-    return datetime.now(UTC)
-
-
-async def follow_offers(
-    scheduling: Scheduling,
-    store_threads: ThreadPoolExecutor,
-    *,
-    interval_s: float = OFFER_INTERVAL_S,
-    clock: Callable[[], datetime] = wall_clock_now,
-) -> None:
-    """Run the offer policy every `interval_s` on the store's threads until cancelled."""
-    loop = asyncio.get_running_loop()
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await loop.run_in_executor(
-                store_threads, lambda: run_offer_policy(scheduling, now=clock())
-            )
-        except Exception as error:  # retried at the next tick; the queue keeps running
-            # Type and stack only: a message could name a patient (as in api/errors.py).
-            stack = "".join(traceback.format_tb(error.__traceback__))
-            log.error(
-                "offer policy run failed",
-                extra={"error_type": type(error).__name__, "stack": stack},
-            )
-
-
-def saq_worker(settings: Settings, *, concurrency: int = 1) -> Worker[Any]:
+def saq_worker(
+    settings: Settings, *, concurrency: int = 1, clock: Callable[[], datetime] = utc_now
+) -> Worker[Any]:
     """A SAQ worker for the deployment's queue; its store and solver open on startup.
 
     `concurrency` jobs at a time, each solving in its own process (one per core is
-    the sensible most). It also runs the waitlist's offer policy (`follow_offers`).
+    the sensible most). It also runs the waitlist's offer policy
+    (`scheduler.waitlist_follower`, the same loop as the API's).
     """
     if settings.redis_url is None:
         raise ValueError("a worker needs REDIS_URL (the embedded default solves in the API)")
     queue = Queue.from_url(settings.redis_url, name=queue_name(settings))
 
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx["store_threads"] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store")
+        ctx["store_threads"] = store = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store")
         env = settings.store_env(create_table=settings.embedded)
-        ctx["scheduling"] = Scheduling(env)
+        ctx["scheduling"] = scheduling = Scheduling(env)
         ctx["solver"] = ProcessPoolExecutor(
             max_workers=concurrency, mp_context=multiprocessing.get_context("spawn")
         )
-        ctx["offers"] = asyncio.create_task(follow_offers(ctx["scheduling"], ctx["store_threads"]))
+
+        async def run_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(store, lambda: fn(*args, **kwargs))
+
+        ctx["offers"] = OfferFollower(run_store, lambda: scheduling, clock)
+        await ctx["offers"].start()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        ctx["offers"].cancel()
-        await asyncio.gather(ctx["offers"], return_exceptions=True)
+        await ctx["offers"].stop()
         ctx["solver"].shutdown(wait=False, cancel_futures=True)
         # Threads first: a policy run still reading must not find its store closed.
         ctx["store_threads"].shutdown(wait=True)

@@ -84,7 +84,7 @@ def test_every_read_route_for_every_role(
             if response.status_code != expected:
                 wrong.append((url, role, response.status_code, expected))
             if expected == 403:
-                assert response.json()["error"] == "forbidden"
+                assert response.json()["error"] == "forbidden", (url, role, response.text)
                 _assert_no_data(response.text, world, booked)
         client.cookies.clear()  # signing in set the pages' cookie on this client
         assert client.get(url).status_code == 401

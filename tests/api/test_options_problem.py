@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from domain.world import MONDAY, NOW, PAT_HOME, WEEKDAYS_9_TO_5, World, build_world
-from scheduler.api.session_options import rank_options
 from scheduler.domain import Scheduling
+from scheduler.options.ranking import rank_options
 from scheduler.store import environment
 
 WEDNESDAY = MONDAY + timedelta(days=2)

@@ -71,6 +71,9 @@ def seed(settings: Settings) -> World:
             "mon 10:00": app.local_time(world.clinic, MONDAY, 600),
             "mon 12:00": app.local_time(world.clinic, MONDAY, 720),
             "mon 14:00": app.local_time(world.clinic, MONDAY, 840),
+            # Two and four days later: a plan's next sessions at its 2-9 day cadence.
+            "wed 10:00": app.local_time(world.clinic, MONDAY + timedelta(days=2), 600),
+            "fri 10:00": app.local_time(world.clinic, MONDAY + timedelta(days=4), 600),
         }
         return world
     finally:

@@ -1,14 +1,16 @@
-"""`scheduler worker` runs the waitlist's offer policy: offers follow a cancellation
-with no API process up, once each, and unanswered offers expire (on every store)."""
+"""The offer loop (the worker's and the API's, one and the same) runs the waitlist's
+offer policy: offers follow a cancellation with no API process up, once each, and
+unanswered offers expire (on every store)."""
 
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from domain.world import MONDAY, NOW, World, later
-from scheduler.worker import follow_offers, run_offer_policy
+from scheduler.waitlist_follower import OfferFollower, run_offer_policy
 
 
 def _cancel_a_slot_quinn_waits_for(world: World) -> None:
@@ -28,9 +30,15 @@ def test_the_workers_periodic_run_offers_the_freed_slot_once(world: World) -> No
 
     async def until_offered() -> None:
         with ThreadPoolExecutor(max_workers=1) as store_threads:
-            task = asyncio.create_task(
-                follow_offers(world.app, store_threads, interval_s=0.01, clock=lambda: later(2))
+
+            async def run_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(store_threads, lambda: fn(*args, **kwargs))
+
+            follower = OfferFollower(
+                run_store, lambda: world.app, lambda: later(2), interval_s=0.01
             )
+            await follower.start()
             try:
                 for _ in range(1000):  # bounded: the loop runs every 10 ms
                     if world.app.waitlist_offers(world.clinic, now=later(3)):
@@ -38,8 +46,7 @@ def test_the_workers_periodic_run_offers_the_freed_slot_once(world: World) -> No
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(0.05)  # a few more runs: none may offer the slot again
             finally:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                await follower.stop()
 
     asyncio.run(until_offered())
 

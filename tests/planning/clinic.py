@@ -107,7 +107,7 @@ def build_clinic(app: Scheduling) -> Clinic:
         if name == "pat":
             knee = app.record_prescription(
                 patient,
-                condition="knee",
+                condition="knee sprain",
                 authorized_sessions=3,
                 expires_on=date(2026, 12, 31),
                 **who,

@@ -120,16 +120,16 @@ def test_a_sick_day_replan_moves_only_that_therapists_visits_that_day(clinic: Cl
     proposal = record_proposal(clinic.app, planning, solved(planning), actor="desk", now=NOW)  # type: ignore[arg-type]
 
     found = diff(clinic.app, clinic.app.get_proposal(proposal))
-    assert {UUID(i["session_id"]) for i in found.moved} == affected
-    assert {UUID(i["session_id"]) for i in found.unchanged} == kept
+    assert {i.session_id for i in found.moved} == affected
+    assert {i.session_id for i in found.unchanged} == kept
     assert found.added == []
     assert found.stale == []
     for item in found.moved:  # not back onto Ana's sick day
-        assert item["therapist_id"] != str(ana) or item["start"] >= clinic.at(TUESDAY, "00:00")
+        assert item.therapist_id != ana or item.start >= clinic.at(TUESDAY, "00:00")
 
     outcome = apply_proposal(clinic.app, proposal, actor="dispatcher:d", now=NOW)
     assert outcome.conflicts == []
-    assert {UUID(i["session_id"]) for i in outcome.applied} == affected
+    assert {i.session_id for i in outcome.applied} == affected
     assert clinic.app.therapist_day(ana, MONDAY).visits == ()
     for session in affected:
         assert [e.event for e in clinic.app.history(session)] == ["Booked", "Rescheduled"]
@@ -143,36 +143,36 @@ def test_a_slot_taken_meanwhile_wins_and_the_rest_is_applied(clinic: Clinic) -> 
     )
     proposal = record_proposal(clinic.app, planning, solved(planning), actor="desk", now=NOW)  # type: ignore[arg-type]
     items = clinic.app.get_proposal(proposal).items
-    home_plans = {str(clinic.plans[name]) for name in ("pat", "quinn", "rae", "sol")}
-    assert {i["plan_id"] for i in items} >= home_plans  # a Monday session for each
+    home_plans = {clinic.plans[name] for name in ("pat", "quinn", "rae", "sol")}
+    assert {i.plan_id for i in items} >= home_plans  # a Monday session for each
     # The front desk gives Pat the slot the proposal meant for someone else.
     taken = max(
-        (i for i in items if i["plan_id"] in home_plans - {str(clinic.plans["pat"])}),
-        key=lambda i: i["start"],
+        (i for i in items if i.plan_id in home_plans - {clinic.plans["pat"]}),
+        key=lambda i: i.start,
     )
     clinic.app.book_session(
         plan_id=clinic.plans["pat"],
-        therapist_id=taken["therapist_id"],
-        start=taken["start"],
+        therapist_id=taken.therapist_id,
+        start=taken.start,
         actor="desk",
         now=NOW,
     )
 
     outcome = apply_proposal(clinic.app, proposal, actor="dispatcher:d", now=NOW)
 
-    conflicts = {(c["plan_id"], c["error"]) for c in outcome.conflicts}
-    pat = str(clinic.plans["pat"])
-    assert {(pat, "plan_changed"), (taken["plan_id"], "therapist_busy")} <= conflicts
+    conflicts = {(c.item.plan_id, c.error) for c in outcome.conflicts}
+    pat = clinic.plans["pat"]
+    assert {(pat, "plan_changed"), (taken.plan_id, "therapist_busy")} <= conflicts
     for other in outcome.conflicts:  # Pat's visit may leave a neighbour too little travel time
-        if other["plan_id"] not in (pat, taken["plan_id"]):
-            assert (other["therapist_id"], other["error"]) in {
-                (taken["therapist_id"], "therapist_busy"),
-                (taken["therapist_id"], "outside_shift"),
-                (str(clinic.therapists["ben"]), "patient_busy"),  # Pat's knee, same hour
+        if other.item.plan_id not in (pat, taken.plan_id):
+            assert (other.item.therapist_id, other.error) in {
+                (taken.therapist_id, "therapist_busy"),
+                (taken.therapist_id, "outside_shift"),
+                (clinic.therapists["ben"], "patient_busy"),  # Pat's knee, same hour
             }
-    applied = {i["plan_id"] for i in outcome.applied}
-    assert applied == {i["plan_id"] for i in items} - {plan for plan, _ in conflicts}
-    assert any(i["therapist_id"] != taken["therapist_id"] for i in outcome.applied)
+    applied = {i.plan_id for i in outcome.applied}
+    assert applied == {i.plan_id for i in items} - {plan for plan, _ in conflicts}
+    assert any(i.therapist_id != taken.therapist_id for i in outcome.applied)
     for therapist in clinic.therapists.values():
         visits = clinic.app.therapist_day(therapist, MONDAY).visits
         assert all(a.end <= b.start for a, b in itertools.pairwise(visits))
@@ -198,13 +198,13 @@ def test_completed_and_missed_sessions_are_history_never_proposal_items(clinic: 
 
     # ...but it is never an item, placed or unplaced: only booked sessions are.
     proposal = clinic.app.get_proposal(proposal_id)
-    item_sessions = {i["session_id"] for i in proposal.items}
-    assert str(ahead) in item_sessions
-    assert not {str(completed), str(missed)} & item_sessions
-    assert not {str(completed), str(missed)} & {u["session_id"] for u in proposal.unplaced}
+    item_sessions = {i.session_id for i in proposal.items}
+    assert ahead in item_sessions
+    assert not {completed, missed} & item_sessions
+    assert not {completed, missed} & {u.session_id for u in proposal.unplaced}
     found = diff(clinic.app, proposal)
     assert found.stale == []
-    assert [UUID(i["session_id"]) for i in found.unchanged] == [ahead]
+    assert [i.session_id for i in found.unchanged] == [ahead]
 
     outcome = apply_proposal(clinic.app, proposal_id, actor="dispatcher:d", now=later)
     assert outcome.conflicts == []

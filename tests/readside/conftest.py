@@ -39,7 +39,8 @@ def busy_week(app: Scheduling) -> World:
     first = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
     world.book(world.quinn_home_plan, world.ana, MONDAY, "13:00")
     moved = world.book(world.pat_clinic_plan, world.ben, MONDAY, "09:00")
-    cancelled = world.book(world.pat_clinic_plan, world.ben, tuesday, "11:00")
+    thursday = MONDAY + timedelta(days=3)  # the plan's cadence: 2-9 days apart
+    cancelled = world.book(world.pat_clinic_plan, world.ben, thursday, "11:00")
     app.reschedule_session(
         moved, start=world.local(tuesday, "14:00"), actor="desk", reason="asked", now=NOW
     )

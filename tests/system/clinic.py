@@ -132,8 +132,9 @@ def _patient_with_plan(app: Scheduling, clinic: UUID, n: int, day: date, now: da
         specialization="ms",
         sessions=20,
         session_minutes=SLOT_MINUTES,
+        # Load runs book week after week, not at a prescribed cadence.
         min_days=1,
-        max_days=14,
+        max_days=90,
         setting="clinic",
         **who,
     )

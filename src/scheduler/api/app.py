@@ -26,7 +26,7 @@ from scheduler.api.controllers.plans import PlansController
 from scheduler.api.controllers.sessions import SessionsController
 from scheduler.api.controllers.waitlist import WaitlistController
 from scheduler.api.errors import EXCEPTION_HANDLERS
-from scheduler.api.gateway import Clock, Gateway, utc_now
+from scheduler.api.gateway import Clock, Gateway, SignInThreads, utc_now
 from scheduler.api.idempotency import IdempotencyStore, idempotency
 from scheduler.api.live import (
     BoardFollower,
@@ -34,13 +34,14 @@ from scheduler.api.live import (
     live_channels,
     projector_publishes,
 )
-from scheduler.api.offer_follower import OfferFollower
 from scheduler.api.pages import pages_router, static_router, template_config
 from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.settings import Settings, SettingsError
+from scheduler.usecases import UseCases
+from scheduler.waitlist_follower import OfferFollower
 from scheduler.worker import optimizations_for
 
 CONTROLLERS = [
@@ -68,15 +69,26 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     configure_logging()
     gateway = Gateway(settings, clock=clock)
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
-    limiter = RateLimiter(redis, clock)
+    limiter = RateLimiter(redis, clock, settings)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
     # Optimization jobs: SAQ on Redis, or in this process on the embedded default.
     optimizations = optimizations_for(settings, gateway)
     channels = live_channels(settings)
+    # One action per use case, for the controllers and the pages alike.
+    uc = UseCases(
+        gateway,
+        lambda: gateway.scheduling,
+        clock=clock,
+        limits=limiter,
+        jobs=optimizations,
+        reads=reads,
+        accounts=lambda: gateway.accounts,
+        accounts_store=SignInThreads(gateway),
+    )
     # The waitlist's offer policy, following cancellations and moves in the background.
-    offers = OfferFollower(gateway)
+    offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)
     follower = (
         None
         if projector_publishes(settings)
@@ -97,6 +109,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "reads": Provide(lambda: reads, sync_to_thread=False),
             "optimizations": Provide(lambda: optimizations, sync_to_thread=False),
+            "uc": Provide(lambda: uc, sync_to_thread=False),
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
         middleware=[

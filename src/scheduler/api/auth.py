@@ -8,7 +8,6 @@ role. Whether the caller may see one particular record is decided in `access`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.base import DefineMiddleware
 
 from scheduler.accounts import AccountView
-from scheduler.api.errors import Forbidden, Unauthenticated
+from scheduler.api.errors import Unauthenticated
+from scheduler.usecases.actor import Actor
+from scheduler.usecases.errors import Forbidden
 
 COOKIE = "scheduler_token"
 ALGORITHM = "HS256"
@@ -29,19 +30,8 @@ PUBLIC: dict[str, Any] = {"public": True}
 """Route `opt` of routes open without signing in."""
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in account as its token describes it."""
-
-    account_id: UUID
-    role: str
-    acts_for: UUID | None
-    clinic_id: UUID | None
-
-    @property
-    def actor(self) -> str:
-        """How events name this caller: role and account id, never a name or e-mail."""
-        return f"{self.role}:{self.account_id}"
+Principal = Actor
+"""The signed-in account as its token describes it: an `Actor` of the use-case layer."""
 
 
 def issue_token(account: AccountView, *, secret: str, now: datetime, ttl_s: int) -> str:

@@ -3,12 +3,13 @@
     {"error": "therapist_busy", "detail": "<what was wrong and how to fix it>",
      "request_id": "...", "fields": [...]}           # fields: only for malformed requests
 
-Status table (first match wins): NotFound 404; BookingConflict, TherapistBusy,
-PatientBusy, DayFull 409 (the calendar changed under the request); other SchedulingError
-422; account errors 404/409/401/422; the API's own errors carry their status.
-Domain and account errors keep their own message as `detail`; an unexpected error answers
-500 with no detail and is logged by type and stack only (its message could hold a
-patient's data).
+Status table (first match wins): NotFound 404; the domain's `Conflict`s (the calendar
+changed under the request: slot taken, day full, writers colliding…) 409; every other
+SchedulingError 422; the use-case layer's Forbidden 403 and Unavailable 503; account
+errors 404/409/401/422; the API's own errors carry their status. The `error` code is
+the error's own `code` (`cadence`, `in_the_past`, `therapist_busy`…). Domain and account
+errors keep their own message as `detail`; an unexpected error answers 500 with no
+detail and is logged by type and stack only (its message could hold a patient's data).
 """
 
 # Error names follow the clinic's words (STYLE.md: `SlotTaken(BookingError)`), no suffix.
@@ -33,17 +34,8 @@ from scheduler.accounts import (
     UnknownAccount,
 )
 from scheduler.api.context import request_id
-from scheduler.domain.errors import (
-    AlreadyWaiting,
-    BookingConflict,
-    DayFull,
-    NotFound,
-    OfferLapsed,
-    PatientBusy,
-    ProposalAlreadyApplied,
-    SchedulingError,
-    TherapistBusy,
-)
+from scheduler.domain.errors import Conflict, NotFound, SchedulingError
+from scheduler.usecases.errors import Forbidden, Unavailable
 
 log = logging.getLogger("scheduler.api")
 
@@ -64,12 +56,6 @@ class Unauthenticated(ApiError):
     """Raised when a route needs a sign-in and the token is missing, tampered or expired."""
 
     status, code = 401, "not_authenticated"
-
-
-class Forbidden(ApiError):
-    """Raised when the signed-in account may not see or change the named record."""
-
-    status, code = 403, "forbidden"
 
 
 class Missing(ApiError):
@@ -96,12 +82,6 @@ class BodyTooLarge(ApiError):
     status, code = 413, "request_too_large"
 
 
-class OtherClinic(ApiError):
-    """Raised when a booking names a therapist of another clinic than the plan's."""
-
-    status, code = 422, "therapist_of_another_clinic"
-
-
 class StoreUnavailable(ApiError):
     """Raised when the event store (PostgreSQL) cannot be reached; `Retry-After` says when
     to try again."""
@@ -121,13 +101,7 @@ class TooManyRequests(ApiError):
 # request at another time can succeed. 422 when the request breaks a rule by itself.
 STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
-    (BookingConflict, 409),
-    (TherapistBusy, 409),
-    (PatientBusy, 409),
-    (DayFull, 409),
-    (OfferLapsed, 409),  # the offered slot was booked by someone else meanwhile
-    (AlreadyWaiting, 409),
-    (ProposalAlreadyApplied, 409),
+    (Conflict, 409),
     (SchedulingError, 422),
     (UnknownAccount, 404),
     (AccountExists, 409),
@@ -164,6 +138,9 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
 
 
 def _code_of(error: Exception) -> str:
+    code = getattr(error, "code", None)
+    if isinstance(code, str):
+        return code
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
@@ -183,6 +160,16 @@ def handle_domain_error(_: Request[Any, Any, Any], error: Exception) -> Response
     """Domain and account errors, by the status table."""
     status = next((s for kind, s in STATUS_OF if isinstance(error, kind)), 422)
     return _respond(status, _code_of(error), str(error))
+
+
+def handle_forbidden(_: Request[Any, Any, Any], error: Forbidden) -> Response[ErrorBody]:
+    """The caller may not see or change the record: 403 and none of its data."""
+    return _respond(403, error.code, error.detail)
+
+
+def handle_unavailable(_: Request[Any, Any, Any], error: Unavailable) -> Response[ErrorBody]:
+    """A service the action needs is down: 503 with `Retry-After`; nothing was done."""
+    return _respond(503, error.code, error.detail, headers={"Retry-After": str(error.retry_after)})
 
 
 def handle_api_error(_: Request[Any, Any, Any], error: ApiError) -> Response[ErrorBody]:
@@ -223,6 +210,8 @@ def handle_unexpected(_: Request[Any, Any, Any], error: Exception) -> Response[E
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     SchedulingError: handle_domain_error,
     AccountError: handle_domain_error,
+    Forbidden: handle_forbidden,
+    Unavailable: handle_unavailable,
     ApiError: handle_api_error,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,

@@ -133,3 +133,14 @@ class Gateway:
         except Exception:  # any failure means "not ready", never a 500
             return False
         return True
+
+
+class SignInThreads:
+    """The gateway's sign-in threads as a store runner of the use-case layer."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` in a sign-in thread."""
+        return await self.gateway.run_accounts(fn, *args, **kwargs)

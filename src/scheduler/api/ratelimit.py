@@ -13,13 +13,13 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import datetime
-from uuid import UUID
 
 from redis.asyncio import Redis
 
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.redis_gate import LocalExpiringDict, RedisGate
 from scheduler.settings import Settings
+from scheduler.usecases.actor import Actor
 
 
 def anonymous(value: str) -> str:
@@ -28,24 +28,32 @@ def anonymous(value: str) -> str:
 
 
 class RateLimiter:
-    """Counts hits per (rule, caller) and raises TooManyRequests past the limit."""
+    """Counts hits per (rule, caller) and raises TooManyRequests past the limit.
 
-    def __init__(self, gate: RedisGate, clock: Callable[[], datetime]) -> None:
+    It is the use-case layer's `Limits`: actions declare the rule they count against
+    (`@action(limit="booking")`: book, move, take up an offer, queue a solve).
+    """
+
+    def __init__(self, gate: RedisGate, clock: Callable[[], datetime], settings: Settings) -> None:
         self.gate = gate
         self.clock = clock
         self._local = LocalExpiringDict()
+        self._rules = {
+            "booking": (settings.booking_limit, settings.booking_window_s),
+            "login": (settings.login_limit, settings.login_window_s),
+        }
 
-    async def hit_booking(self, account_id: UUID, settings: Settings) -> None:
-        """Count one booking-like request of the account (book, move, take up an offer,
-        queue a solve); raise TooManyRequests beyond the deployment's booking limit."""
-        await self.hit(
-            "booking",
-            str(account_id),
-            limit=settings.booking_limit,
-            window_s=settings.booking_window_s,
-        )
+    async def hit(self, rule: str, who: Actor) -> None:
+        """Count one use of `rule` by the caller's account (the use-case layer's limits)."""
+        limit, window_s = self._rules[rule]
+        await self.count(rule, str(who.account_id), limit=limit, window_s=window_s)
 
-    async def hit(self, rule: str, caller: str, *, limit: int, window_s: int) -> None:
+    async def hit_key(self, rule: str, key: str) -> None:
+        """Count one use of `rule` by an anonymous caller; `key` is stored only digested."""
+        limit, window_s = self._rules[rule]
+        await self.count(rule, anonymous(key), limit=limit, window_s=window_s)
+
+    async def count(self, rule: str, caller: str, *, limit: int, window_s: int) -> None:
         """Count one hit of `caller` under `rule`; raise TooManyRequests beyond `limit`."""
         now = self.clock().timestamp()
         window = int(now // window_s)

@@ -36,13 +36,13 @@ def _visit(
         session = app.get_session(visit_view.session_id)
         plan = app.get_plan(session.plan_id)
         patient = app.get_patient(session.patient_id)
-        latest = patient.evaluations[-1] if patient.evaluations else {}
         visit.patient_id = patient.id
         visit.patient_name = patient.name
         visit.condition = plan.condition
         visit.specialization = plan.specialization
         visit.setting = plan.setting
-        visit.contraindications = list(latest.get("contraindications", []))
+        visit.contraindications = list(patient.contraindications)
+        visit.flags = list(session.flags)
     return visit
 
 
@@ -55,7 +55,7 @@ def route(
     with_patients: bool,
 ) -> Route:
     """The therapist's day as a route from base through every visit and back."""
-    base = therapist.home if therapist.mobile and therapist.home else clinic.location
+    base = therapist.base
     speed = clinic.travel_speed_kmh
     visits: list[Visit] = []
     here = base

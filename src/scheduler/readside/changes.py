@@ -30,6 +30,8 @@ CHANGES = {
     "Cancelled": "cancelled",
     "Completed": "completed",
     "NoShow": "no_show",
+    "ContraindicationFlagged": "flagged",
+    "FlagResolved": "flag_resolved",
 }
 """Session event class name → the `change` a subscriber sees."""
 

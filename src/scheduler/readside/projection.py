@@ -224,15 +224,29 @@ def _rescheduled(event: Any, position: int) -> list[Statement]:
 
 def _status(status: str) -> Handler:
     def handler(event: Any, position: int) -> list[Statement]:
+        # A session no longer booked carries no flag (as in the domain).
+        flags = "'[]'::jsonb" if status != "completed" else "flags"
         return [
             (
-                "UPDATE board_visits SET status = %s, position = %s WHERE session_id = %s",
+                f"UPDATE board_visits SET status = %s, flags = {flags}, position = %s "  # noqa: S608 - a constant
+                "WHERE session_id = %s",
                 (status, position, event.originator_id),
             ),
             (_BUMP_OF_SESSION, (position, event.originator_id)),
         ]
 
     return handler
+
+
+def _flags(event: Any, position: int) -> list[Statement]:
+    flags = list(getattr(event, "flags", []))
+    return [
+        (
+            "UPDATE board_visits SET flags = %s::jsonb, position = %s WHERE session_id = %s",
+            (json.dumps(flags), position, event.originator_id),
+        ),
+        (_BUMP_OF_SESSION, (position, event.originator_id)),
+    ]
 
 
 def _day_opened(event: Any, position: int) -> list[Statement]:
@@ -274,6 +288,8 @@ HANDLERS: dict[type[Any], Handler] = {
     Session.Cancelled: _status("cancelled"),
     Session.Completed: _status("completed"),
     Session.NoShow: _status("no_show"),
+    Session.ContraindicationFlagged: _flags,
+    Session.FlagResolved: _flags,
     TherapistDay.Opened: _day_opened,
     TherapistDay.MarkedUnavailable: _unavailable,
 }
@@ -299,7 +315,8 @@ class ReadSideProjection(Projection[ReadSideView]):
         session_id: UUID | None = domain_event.originator_id if is_session else None
         applied, place = self.view.record(tracking, statements, session_id)
         publish = type(self).publish
-        if applied and session_id and place is not None and publish is not None:
+        change = CHANGES.get(kind.__name__)
+        if applied and session_id and place and change and publish is not None:
             clinic_id, therapist_id, day = place
             publish(
                 BoardChange(
@@ -307,7 +324,7 @@ class ReadSideProjection(Projection[ReadSideView]):
                     session_id=session_id,
                     therapist_id=therapist_id,
                     day=day,
-                    change=CHANGES[kind.__name__],
+                    change=change,
                     position=tracking.notification_id,
                 )
             )

@@ -56,6 +56,9 @@ TABLES = (
         setting text NOT NULL,
         status text NOT NULL,
         position bigint NOT NULL)""",
+    # Contraindications of a newer evaluation that rule the visit out (kept by migrate
+    # for read models made before the column existed).
+    "ALTER TABLE board_visits ADD COLUMN IF NOT EXISTS flags jsonb NOT NULL DEFAULT '[]'",
     "CREATE INDEX IF NOT EXISTS board_visits_clinic_day ON board_visits (clinic_id, day)",
     "CREATE INDEX IF NOT EXISTS board_visits_therapist_day ON board_visits (therapist_id, day)",
     """CREATE TABLE IF NOT EXISTS readside_therapist_days (

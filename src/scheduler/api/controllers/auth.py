@@ -12,9 +12,10 @@ from litestar.params import JSONBody
 from scheduler.api.auth import COOKIE, PUBLIC, issue_token, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
-from scheduler.api.ratelimit import RateLimiter, anonymous
 from scheduler.api.schemas.auth import Account, LoginRequest, Token
 from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases.accounts import sign_in
 
 # The token returned in a body is no secret to replay: sign-in is left out of
 # Idempotency-Key handling so tokens are never stored in Redis.
@@ -39,8 +40,7 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[LoginRequest],
-        gateway: NamedDependency[Gateway],
-        limiter: NamedDependency[RateLimiter],
+        uc: NamedDependency[UseCases],
         settings: NamedDependency[Settings],
     ) -> Response[Token]:
         """A bearer token in the body and the same token as an HttpOnly, SameSite=Lax cookie.
@@ -48,14 +48,8 @@ class AuthController(Controller):
         Rate limited per client address and per e-mail (429 with Retry-After).
         """
         client = request.client.host if request.client else "unknown"
-        for caller in (f"ip-{anonymous(client)}", f"email-{anonymous(data.email)}"):
-            await limiter.hit(
-                "login", caller, limit=settings.login_limit, window_s=settings.login_window_s
-            )
-        now = gateway.now()
-        account = await gateway.run_accounts(
-            gateway.accounts.authenticate, email=data.email, password=data.password, now=now
-        )
+        account = await sign_in(uc, email=data.email, password=data.password, client=client)
+        now = uc.clock()
         token = issue_token(account, secret=settings.jwt_secret, now=now, ttl_s=settings.jwt_ttl_s)
         body = Token(
             access_token=token,

@@ -29,6 +29,8 @@ from scheduler.api.gateway import Gateway
 from scheduler.domain import Scheduling
 from scheduler.domain.queries.feeds import FeedEntry
 from scheduler.domain.timekeeping import clinic_zone, local_date
+from scheduler.usecases import UseCases
+from scheduler.usecases import staff as staff_actions
 
 PAST_DAYS, FUTURE_DAYS = 28, 84
 """The feed shows four weeks back and twelve ahead."""
@@ -111,18 +113,13 @@ class CalendarController(Controller):
         responses=responses(401, 403),
     )
     async def rotate(
-        self, request: Request[Any, Any, Any], gateway: NamedDependency[Gateway]
+        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
     ) -> CalendarAddress:
         """Issue a new feed URL: subscribe to it in any calendar app. The previous URL stops
         working at once. Keep the URL private: anyone holding it sees your sessions."""
-        principal = principal_of(request)
-        assert principal.acts_for is not None, "a therapist account acts for a therapist"
-        app, now = gateway.scheduling, gateway.now()
-        token = await gateway.run(
-            app.rotate_calendar_token, principal.acts_for, actor=principal.actor, now=now
-        )
+        token = await staff_actions.rotate_calendar_token(uc, principal_of(request))
         url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
-        return CalendarAddress(url=url, rotated_at=now)
+        return CalendarAddress(url=url, rotated_at=uc.clock())
 
     @get(
         "/calendar/{name:str}",

@@ -10,12 +10,11 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from scheduler.api.access import check_clinic
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.gateway import Gateway
-from scheduler.api.readmodel import ReadSide
-from scheduler.api.schemas.records import Board, Plan, Therapist
+from scheduler.api.schemas.records import Board, Plan, Reauthorization, Therapist
+from scheduler.usecases import UseCases
+from scheduler.usecases import clinics as actions
 
 READS = responses(400, 401, 403, 404)
 
@@ -37,11 +36,10 @@ class ClinicsController(Controller):
         self,
         request: Request[Any, Any, Any],
         clinic_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> list[Therapist]:
         """Therapists with skills, base and weekly shifts, in registration order."""
-        await check_clinic(gateway, principal_of(request), clinic_id)
-        views = await gateway.run(gateway.scheduling.list_therapists, clinic_id)
+        views = await actions.therapists(uc, principal_of(request), clinic_id)
         return [Therapist.of(view) for view in views]
 
     @get(
@@ -54,12 +52,40 @@ class ClinicsController(Controller):
         self,
         request: Request[Any, Any, Any],
         clinic_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> list[Plan]:
         """Every plan of the clinic, in creation order."""
-        await check_clinic(gateway, principal_of(request), clinic_id)
-        views = await gateway.run(gateway.scheduling.list_plans, clinic_id)
+        views = await actions.plans(uc, principal_of(request), clinic_id)
         return [Plan.of(view) for view in views]
+
+    @get(
+        "/reauthorizations",
+        operation_id="reauthorizationsDue",
+        summary="Prescriptions whose re-authorization is due",
+        responses=READS,
+    )
+    async def reauthorizations(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+    ) -> list[Reauthorization]:
+        """Prescriptions with two or fewer authorized sessions left (fewest first), so the
+        front desk asks the payer to renew before the patient runs out."""
+        due = await actions.reauthorizations(uc, principal_of(request), clinic_id)
+        return [
+            Reauthorization(
+                patient_id=r.patient_id,
+                patient_name=r.patient,
+                prescription_id=r.prescription.id,
+                condition=r.prescription.condition,
+                authorized_sessions=r.prescription.authorized_sessions,
+                sessions_left=r.prescription.left,
+                expires_on=r.prescription.expires_on,
+                authorization_number=r.prescription.authorization_number,
+            )
+            for r in due
+        ]
 
     @get(
         "/board",
@@ -72,8 +98,7 @@ class ClinicsController(Controller):
         *,
         request: Request[Any, Any, Any],
         clinic_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
-        reads: NamedDependency[ReadSide],
+        uc: NamedDependency[UseCases],
         day: Annotated[date, QueryParameter(name="date", description="local date, 2026-10-05")],
         as_of: Annotated[
             datetime | None,
@@ -93,5 +118,7 @@ class ClinicsController(Controller):
         With `as_of`, the board as it was at that moment. With `min_position` (a write's
         `X-Position`), the board includes that write (503 `read_model_behind` if not in 2 s).
         """
-        await check_clinic(gateway, principal_of(request), clinic_id)
-        return await reads.board(clinic_id, day, as_of, min_position)
+        board: Board = await actions.board(
+            uc, principal_of(request), clinic_id, day=day, as_of=as_of, min_position=min_position
+        )
+        return board

@@ -18,11 +18,12 @@ from litestar.params import FromPath, FromQuery
 from scheduler.api import fhir_resources as fhir
 from scheduler.api.access import may_see_session, session_for
 from scheduler.api.auth import Principal, allow, principal_of
-from scheduler.api.errors import Forbidden, responses
+from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
 from scheduler.domain import Scheduling, SessionView
 from scheduler.domain.errors import InvalidInput, NotFound
 from scheduler.domain.timekeeping import clinic_zone, dates_between, local_date
+from scheduler.usecases.errors import Forbidden
 
 ANYONE = allow("patient", "therapist", "dispatcher", "admin")
 MAX_DAYS = 31

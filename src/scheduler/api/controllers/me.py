@@ -11,9 +11,10 @@ from litestar.params import FromQuery, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.gateway import Gateway
-from scheduler.api.readmodel import ReadSide
 from scheduler.api.schemas.records import Plan, Session, Week
+from scheduler.usecases import UseCases
+from scheduler.usecases import clinics as clinic_actions
+from scheduler.usecases import plans as plan_actions
 
 
 class MeController(Controller):
@@ -30,16 +31,10 @@ class MeController(Controller):
         responses=responses(401, 403),
     )
     async def plans(
-        self, request: Request[Any, Any, Any], gateway: NamedDependency[Gateway]
+        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
     ) -> list[Plan]:
         """The signed-in patient's plans, oldest first."""
-        patient_id = principal_of(request).acts_for
-        app = gateway.scheduling
-
-        def load() -> list[Plan]:
-            return [Plan.of(app.get_plan(p)) for p in app.get_patient(patient_id).plans]  # type: ignore[arg-type]
-
-        return await gateway.run(load)
+        return [Plan.of(view) for view in await plan_actions.mine(uc, principal_of(request))]
 
     @get(
         "/sessions",
@@ -49,11 +44,10 @@ class MeController(Controller):
         responses=responses(401, 403),
     )
     async def sessions(
-        self, request: Request[Any, Any, Any], gateway: NamedDependency[Gateway]
+        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
     ) -> list[Session]:
         """Every session of the signed-in patient (any status), in start order."""
-        patient_id = principal_of(request).acts_for
-        views = await gateway.run(gateway.scheduling.patient_sessions, patient_id)  # type: ignore[arg-type]
+        views = await plan_actions.my_sessions(uc, principal_of(request))
         return [Session.of(view) for view in views]
 
     @get(
@@ -67,7 +61,7 @@ class MeController(Controller):
         self,
         request: Request[Any, Any, Any],
         start: FromQuery[date],
-        reads: NamedDependency[ReadSide],
+        uc: NamedDependency[UseCases],
         min_position: Annotated[
             int | None,
             QueryParameter(
@@ -80,5 +74,7 @@ class MeController(Controller):
         """Seven days from `start` (a local date): visits in order with travel, and each
         visit's patient name and needs (condition, contraindications) for their own sessions.
         """
-        therapist_id = principal_of(request).acts_for
-        return await reads.week(therapist_id, start, min_position)  # type: ignore[arg-type]
+        week: Week = await clinic_actions.week(
+            uc, principal_of(request), start=start, min_position=min_position
+        )
+        return week

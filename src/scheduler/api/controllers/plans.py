@@ -1,25 +1,26 @@
-"""`/plans/{id}`: one treatment plan, its sessions, booking and history."""
+"""`/plans/{id}`: one treatment plan, its sessions, booking, history and options."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from scheduler.api import positions
-from scheduler.api.access import check_therapist_of, may_see_session, plan_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.gateway import Gateway
-from scheduler.api.ratelimit import RateLimiter
-from scheduler.api.schemas.records import BookSession, Event, Plan, Session
-from scheduler.settings import Settings
+from scheduler.api.schemas.records import BookSession, Event, Plan, Session, rules_of
+from scheduler.options.ranking import SessionOptions
+from scheduler.usecases import UseCases
+from scheduler.usecases import plans as plan_actions
+from scheduler.usecases import sessions as session_actions
 
 ANYONE = allow("patient", "therapist", "dispatcher", "admin")
 READS = responses(401, 403, 404)
+Count = Annotated[int, QueryParameter(ge=1, le=20, description="How many options")]
+Weeks = Annotated[int, QueryParameter(ge=1, le=4, description="How many weeks ahead")]
 
 
 class PlansController(Controller):
@@ -34,32 +35,21 @@ class PlansController(Controller):
         self,
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Plan:
         """The plan, if it is the caller's, one they treat, or in their clinic."""
-        return Plan.of(await plan_for(gateway, principal_of(request), plan_id))
+        return Plan.of(await plan_actions.get(uc, principal_of(request), plan_id))
 
     @get("/sessions", operation_id="planSessions", summary="Sessions of a plan", responses=READS)
     async def sessions(
         self,
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> list[Session]:
         """The plan's sessions in start order (a therapist sees only their own)."""
-        principal = principal_of(request)
-        plan = await plan_for(gateway, principal, plan_id)
-        app = gateway.scheduling
-
-        def load() -> list[Session]:
-            views = [app.get_session(session_id) for session_id in plan.session_ids]
-            return [
-                Session.of(view)
-                for view in sorted(views, key=lambda view: view.start)
-                if may_see_session(principal, view)
-            ]
-
-        return await gateway.run(load)
+        views = await plan_actions.sessions(uc, principal_of(request), plan_id)
+        return [Session.of(view) for view in views]
 
     @post(
         "/sessions",
@@ -70,43 +60,54 @@ class PlansController(Controller):
     )
     async def book(
         self,
-        *,
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
         data: JSONBody[BookSession],
-        gateway: NamedDependency[Gateway],
-        limiter: NamedDependency[RateLimiter],
-        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
     ) -> Session:
-        """Book with a therapist at a time: 201, or the rule it breaks (422), or 409 when
-        other bookings kept changing the same day. Send an `Idempotency-Key` so a retry
+        """Book with a therapist at a time: 201, or the rule it breaks (422 `cadence`,
+        `in_the_past`, `authorization_exhausted`…), or 409 when the slot is taken or other
+        bookings kept changing the same day. Dispatchers may override `cadence` or back-fill
+        a past visit (`in_the_past`) with a reason. Send an `Idempotency-Key` so a retry
         never books twice. Rate limited per account (429 with Retry-After).
         """
-        principal = principal_of(request)
-        await limiter.hit_booking(principal.account_id, settings)
-        plan = await plan_for(gateway, principal, plan_id)
-        await check_therapist_of(gateway, data.therapist_id, plan.clinic_id)
-        app = gateway.scheduling
-        session_id = await positions.command(
-            gateway,
-            app.book_session,
-            plan_id=plan_id,
+        view = await session_actions.book(
+            uc,
+            principal_of(request),
+            plan_id,
             therapist_id=data.therapist_id,
             start=data.start,
-            actor=principal.actor,
-            now=gateway.now(),
-            reason=data.reason or "booked",
+            reason=data.reason,
+            overrides=rules_of(data.overrides),
         )
-        return Session.of(await gateway.run(app.get_session, session_id))
+        return Session.of(view)
 
     @get("/history", operation_id="planHistory", summary="Every event of a plan", responses=READS)
     async def history(
         self,
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> list[Event]:
         """Created, cadence changed, sessions held and released…, oldest first."""
-        await plan_for(gateway, principal_of(request), plan_id)
-        entries = await gateway.run(gateway.scheduling.history, plan_id)
+        entries = await plan_actions.history(uc, principal_of(request), plan_id)
         return [Event.of(entry) for entry in entries]
+
+    @get(
+        "/options",
+        operation_id="planOptions",
+        summary="Ranked options for a plan's next session (front desk)",
+        guards=[allow("dispatcher", "admin")],
+        responses=responses(400, 401, 403, 404),
+    )
+    async def options(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+        k: Count = 5,
+        weeks: Weeks = 2,
+    ) -> SessionOptions:
+        """The options the patient sees (`/me/plans/{id}/options`), for the front desk
+        booking on the patient's behalf."""
+        return await plan_actions.options(uc, principal_of(request), plan_id, k=k, weeks=weeks)

@@ -1,21 +1,20 @@
-"""`/sessions/{id}`: one session, moving, cancelling, completing, no-shows and history."""
+"""`/sessions/{id}`: one session, moving, cancelling, completing, the note, no-shows,
+history, and pins."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from scheduler.api import positions
-from scheduler.api.access import check_therapist_of, session_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.gateway import Gateway
-from scheduler.api.ratelimit import RateLimiter
+from scheduler.api.schemas.dispatch import Pin, PinVisit
 from scheduler.api.schemas.records import (
+    AmendNote,
     Cancellation,
     CancelPolicy,
     CancelSession,
@@ -24,8 +23,10 @@ from scheduler.api.schemas.records import (
     MoveSession,
     NoShow,
     Session,
+    rules_of,
 )
-from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import sessions as actions
 
 ANYONE = allow("patient", "therapist", "dispatcher", "admin")
 WRITES = responses(400, 401, 403, 404, 409, 422)
@@ -48,10 +49,10 @@ class SessionsController(Controller):
         self,
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Session:
         """The session, if it is the caller's (patient, therapist) or in their clinic."""
-        return Session.of(await session_for(gateway, principal_of(request), session_id))
+        return Session.of(await actions.get(uc, principal_of(request), session_id))
 
     @post(
         "/move",
@@ -59,39 +60,28 @@ class SessionsController(Controller):
         summary="Move a session to another time",
         guards=[allow("patient", "dispatcher", "admin")],
         status_code=200,
-        responses=WRITES,
+        responses=responses(400, 401, 403, 404, 409, 422, 429),
     )
     async def move(
         self,
-        *,
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         data: JSONBody[MoveSession],
-        gateway: NamedDependency[Gateway],
-        limiter: NamedDependency[RateLimiter],
-        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
     ) -> Session:
-        """Reschedule (optionally to another therapist); every booking rule applies again.
-
-        Rate limited like booking (429 with Retry-After).
-        """
-        principal = principal_of(request)
-        await limiter.hit_booking(principal.account_id, settings)
-        session = await session_for(gateway, principal, session_id)
-        if data.therapist_id is not None:
-            await check_therapist_of(gateway, data.therapist_id, session.clinic_id)
-        app = gateway.scheduling
-        await positions.command(
-            gateway,
-            app.reschedule_session,
+        """Reschedule (optionally to another therapist); every booking rule applies again:
+        422 `in_the_past`, `cadence`, `session_started`… Dispatchers may override
+        `cadence` or `in_the_past` with a reason. Rate limited like booking (429)."""
+        view = await actions.move(
+            uc,
+            principal_of(request),
             session_id,
             start=data.start,
             therapist_id=data.therapist_id,
-            actor=principal.actor,
-            reason=data.reason or "moved",
-            now=gateway.now(),
+            reason=data.reason,
+            overrides=rules_of(data.overrides),
         )
-        return Session.of(await gateway.run(app.get_session, session_id))
+        return Session.of(view)
 
     @post(
         "/cancel",
@@ -106,25 +96,15 @@ class SessionsController(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         data: JSONBody[CancelSession],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Cancellation:
-        """Cancel; the answer says whether it was late under the clinic's policy."""
-        principal = principal_of(request)
-        session = await session_for(gateway, principal, session_id)
-        app = gateway.scheduling
-        late = await positions.command(
-            gateway,
-            app.cancel_session,
-            session_id,
-            actor=principal.actor,
-            reason=data.reason or "cancelled",
-            now=gateway.now(),
-        )
-        clinic = await gateway.run(app.get_clinic, session.clinic_id)
-        hours = clinic.late_cancel_hours
+        """Cancel before the start (after it: 422 `session_started`, record a no-show);
+        the answer says whether it was late under the clinic's policy."""
+        done = await actions.cancel(uc, principal_of(request), session_id, reason=data.reason)
+        hours = done.late_cancel_hours
         return Cancellation(
-            session=Session.of(await gateway.run(app.get_session, session_id)),
-            late_cancel=late,
+            session=Session.of(done.session),
+            late_cancel=done.late,
             policy=CancelPolicy(
                 late_cancel_hours=hours,
                 rule=f"a cancellation less than {hours} h before the start is late",
@@ -144,23 +124,46 @@ class SessionsController(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         data: JSONBody[CompleteSession],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Session:
-        """The therapist of the session records how it went (only once it has started)."""
-        principal = principal_of(request)
-        await session_for(gateway, principal, session_id)
-        app = gateway.scheduling
-        await positions.command(
-            gateway,
-            app.complete_session,
+        """The therapist of the session records how it went, once it has started; the
+        note is required (422 `note_required`)."""
+        view = await actions.complete(
+            uc,
+            principal_of(request),
             session_id,
             note=data.note,
             pain_before=data.pain_before,
             pain_after=data.pain_after,
-            actor=principal.actor,
-            now=gateway.now(),
         )
-        return Session.of(await gateway.run(app.get_session, session_id))
+        return Session.of(view)
+
+    @post(
+        "/note",
+        operation_id="amendNote",
+        summary="Amend a completed session's progress note",
+        guards=[allow("therapist")],
+        status_code=200,
+        responses=WRITES,
+    )
+    async def amend(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        data: JSONBody[AmendNote],
+        uc: NamedDependency[UseCases],
+    ) -> Session:
+        """A correction beside the original note (both stay in the history), with why."""
+        view = await actions.amend_note(
+            uc,
+            principal_of(request),
+            session_id,
+            note=data.note,
+            pain_before=data.pain_before,
+            pain_after=data.pain_after,
+            reason=data.reason,
+        )
+        return Session.of(view)
 
     @post(
         "/no-show",
@@ -175,21 +178,11 @@ class SessionsController(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         data: JSONBody[NoShow],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Session:
         """Record a no-show (only once the session has started)."""
-        principal = principal_of(request)
-        await session_for(gateway, principal, session_id)
-        app = gateway.scheduling
-        await positions.command(
-            gateway,
-            app.record_no_show,
-            session_id,
-            actor=principal.actor,
-            reason=data.reason or "no-show",
-            now=gateway.now(),
-        )
-        return Session.of(await gateway.run(app.get_session, session_id))
+        view = await actions.no_show(uc, principal_of(request), session_id, reason=data.reason)
+        return Session.of(view)
 
     @get(
         "/history",
@@ -202,9 +195,47 @@ class SessionsController(Controller):
         self,
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> list[Event]:
         """Booked, moved, cancelled, completed…: who did it, when and why, oldest first."""
-        await session_for(gateway, principal_of(request), session_id)
-        entries = await gateway.run(gateway.scheduling.history, session_id)
+        entries = await actions.history(uc, principal_of(request), session_id)
         return [Event.of(entry) for entry in entries]
+
+    @post(
+        "/pin",
+        operation_id="pinSession",
+        summary="Pin a visit: no optimization moves it",
+        guards=[allow("dispatcher")],
+        status_code=200,
+        responses=WRITES,
+    )
+    async def pin(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        data: JSONBody[PinVisit],
+        uc: NamedDependency[UseCases],
+    ) -> Pin:
+        """Keep the booked visit exactly where it is in every later optimization."""
+        done = await actions.pin(
+            uc, principal_of(request), session_id, pinned=True, reason=data.reason
+        )
+        return Pin(session_id=done.session_id, pinned=done.pinned, changed=done.changed)
+
+    @delete(
+        "/pin",
+        operation_id="unpinSession",
+        summary="Release a pinned visit",
+        guards=[allow("dispatcher")],
+        status_code=200,
+        responses=WRITES,
+    )
+    async def unpin(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+    ) -> Pin:
+        """Let later optimizations move the visit again."""
+        done = await actions.pin(uc, principal_of(request), session_id, pinned=False)
+        return Pin(session_id=done.session_id, pinned=done.pinned, changed=done.changed)

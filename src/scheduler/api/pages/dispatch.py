@@ -2,12 +2,14 @@
 
 Each is an ordinary form POST (CSRF-checked) answered by a redirect to the board with a
 notice; a queued optimization's progress and proposal come from `/app/board/jobs/{id}`,
-which `board.js` polls (without the script, the board links to it).
+which `board.js` polls (without the script, the board links to it). The actions are the
+JSON API's own (`scheduler.usecases.dispatch` and `.sessions`).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,24 +18,30 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from scheduler.api.auth import PUBLIC, Principal
-from scheduler.api.gateway import Gateway
-from scheduler.api.pages.board import signed_in_dispatcher
-from scheduler.api.pages.board_view import proposal_preview
-from scheduler.api.pages.web import checked_form, go, parse_date, render
-from scheduler.api.schemas.dispatch import Applied
-from scheduler.api.services import apply_as, optimization_request, record_sick_days, set_pin
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.schemas.dispatch import Applied, Preview
 from scheduler.domain.errors import NotFound, SchedulingError
-from scheduler.domain.timekeeping import local_date
-from scheduler.planning.problem import Purpose
 from scheduler.settings import Settings
-from scheduler.worker import Optimizations
+from scheduler.usecases import UseCases
+from scheduler.usecases import clinics as clinic_actions
+from scheduler.usecases import dispatch as actions
+from scheduler.usecases import sessions as session_actions
+from scheduler.usecases.errors import Forbidden
 
 MAX_DAYS = 7
 """The board optimizes at most a week from the shown day (the API allows longer ranges)."""
 
 SOLVE_SECONDS = 3.0
 """The board's optimize button asks for a short solve: a dispatcher is waiting."""
+
+
+@dataclass(frozen=True)
+class JobPreview:
+    """A proposal's diff as the API shows it, and the names it mentions."""
+
+    preview: Preview
+    names: dict[UUID, str]
 
 
 class DispatchPages(Controller):
@@ -48,26 +56,29 @@ class DispatchPages(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        optimizations: NamedDependency[Optimizations],
+        uc: NamedDependency[UseCases],
     ) -> Redirect:
         """Queue an optimization of the shown day and the next few (booked visits stay put)."""
-        principal, clinic_id, zone = await signed_in_dispatcher(request, settings, gateway)
+        who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
-        day = parse_date(form.get("date", ""), "date", {}) or local_date(gateway.now(), zone)
-        count = int(form["days"]) if form.get("days", "").isdigit() else 1
-        days = [day + timedelta(days=n) for n in range(max(1, min(count, MAX_DAYS)))]
-        job_id = await _queue(
-            gateway,
-            optimizations=optimizations,
-            principal=principal,
-            clinic_id=clinic_id,
-            days=days,
-            purpose="optimize",
-        )
-        if job_id is None:
-            return go("/app/board", date=day, notice="past days cannot be optimized")
-        return go("/app/board", date=day, job=job_id)
+        day = parse_date(form.get("date", ""), "date", {})
+        raw = form.get("days", "1")
+        count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
+        if day is None or not 1 <= count <= MAX_DAYS:
+            return go("/app/board", notice=f"choose a day and 1 to {MAX_DAYS} days to optimize")
+        clinic = await clinic_actions.mine(uc, who)
+        try:
+            state = await actions.optimize(
+                uc,
+                who,
+                clinic.id,
+                first=day,
+                last=day + timedelta(days=count - 1),
+                time_limit_s=SOLVE_SECONDS,
+            )
+        except SchedulingError as error:
+            return go("/app/board", date=day, notice=f"not optimized: {error}")
+        return go("/app/board", date=day, job=state.id)
 
     @get("/jobs/{job_id:str}", name="pages:job")
     async def job(
@@ -75,19 +86,20 @@ class DispatchPages(Controller):
         request: Request[Any, Any, Any],
         job_id: FromPath[str],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        optimizations: NamedDependency[Optimizations],
+        uc: NamedDependency[UseCases],
     ) -> Template:
         """The job's progress, or its proposal as a diff once it is done (a fragment)."""
-        _, clinic_id, _ = await signed_in_dispatcher(request, settings, gateway)
-        state = await optimizations.state(job_id)
-        if state is None or UUID(state.clinic_id) != clinic_id:
+        who = signed_in(request, settings, uc, "dispatcher")
+        try:
+            state = await actions.job(uc, who, job_id)
+        except Forbidden:
+            state = None
+        if state is None:
             return render(request, "_job.html", status=404, state=None, preview=None, job_id=job_id)
         preview = None
         if state.status == "complete" and state.proposal_id:
-            preview = await gateway.run(
-                proposal_preview, gateway.scheduling, UUID(state.proposal_id)
-            )
+            found = await actions.preview(uc, who, UUID(state.proposal_id))
+            preview = JobPreview(Preview.of(found.diff, found.timezone), found.names)
         return render(request, "_job.html", state=state, preview=preview, job_id=job_id)
 
     @post("/proposals/{proposal_id:uuid}/apply", status_code=303)
@@ -96,18 +108,18 @@ class DispatchPages(Controller):
         request: Request[Any, Any, Any],
         proposal_id: FromPath[UUID],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Redirect:
         """Apply the proposal as booking commands; what was booked meanwhile wins."""
-        principal, _, zone = await signed_in_dispatcher(request, settings, gateway)
+        who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
         try:
-            outcome = await apply_as(gateway, principal, proposal_id)
+            done = await actions.apply(uc, who, proposal_id)
         except NotFound:
             raise  # an unknown proposal is the error page, like any unknown record
         except SchedulingError as error:
             return go("/app/board", date=form.get("date", ""), notice=f"not applied: {error}")
-        applied = Applied.of(outcome, zone.key)
+        applied = Applied.of(done.outcome, done.timezone)
         notice = (
             f"applied {len(applied.applied)} change(s), {len(applied.unchanged)} unchanged, "
             f"{len(applied.conflicts)} conflict(s) with bookings made meanwhile"
@@ -120,14 +132,19 @@ class DispatchPages(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Redirect:
         """Pin a visit (or release it): optimizations leave a pinned visit where it is."""
-        principal, _, _ = await signed_in_dispatcher(request, settings, gateway)
+        who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
         pinned = form.get("pinned") != "0"
         reason = form.get("reason") or ("pinned on the board" if pinned else "released")
-        await set_pin(gateway, principal, session_id, reason, pinned=pinned)
+        try:
+            await session_actions.pin(uc, who, session_id, pinned=pinned, reason=reason)
+        except NotFound:
+            raise
+        except SchedulingError as error:
+            return go("/app/board", date=form.get("date", ""), notice=f"not pinned: {error}")
         notice = "visit pinned" if pinned else "visit released"
         return go("/app/board", date=form.get("date", ""), notice=notice)
 
@@ -137,48 +154,26 @@ class DispatchPages(Controller):
         request: Request[Any, Any, Any],
         therapist_id: FromPath[UUID],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        optimizations: NamedDependency[Optimizations],
+        uc: NamedDependency[UseCases],
     ) -> Redirect:
         """Record the therapist off sick on the shown day and queue a re-plan of it."""
-        principal, clinic_id, zone = await signed_in_dispatcher(request, settings, gateway)
+        who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
-        day = parse_date(form.get("date", ""), "date", {}) or local_date(gateway.now(), zone)
-        therapist = await gateway.run(gateway.scheduling.get_therapist, therapist_id)
-        await record_sick_days(
-            gateway, principal, therapist_id, [day], form.get("reason") or "sick"
-        )
-        job_id = await _queue(
-            gateway,
-            optimizations=optimizations,
-            principal=principal,
-            clinic_id=clinic_id,
-            days=[day],
-            purpose="replan",
-        )
-        notice = f"{therapist.name} is off sick on {day}"
-        return go("/app/board", date=day, job=job_id or "", notice=notice)
-
-
-async def _queue(
-    gateway: Gateway,
-    *,
-    optimizations: Optimizations,
-    principal: Principal,
-    clinic_id: UUID,
-    days: list[date],
-    purpose: Purpose,
-) -> str | None:
-    """Queue a solve of `days` (None when they are in the past: nothing is queued)."""
-    try:
-        request = await optimization_request(
-            gateway,
-            principal,
-            clinic_id,
-            (days[0], days[-1]),
-            purpose=purpose,
-            time_limit_s=SOLVE_SECONDS,
-        )
-    except SchedulingError:
-        return None
-    return await optimizations.submit(request)
+        day = parse_date(form.get("date", ""), "date", {})
+        if day is None:
+            return go("/app/board", notice="choose the day the therapist is off sick")
+        try:
+            call = await actions.report_sick(
+                uc,
+                who,
+                therapist_id,
+                dates=[day],
+                reason=form.get("reason") or "sick",
+                time_limit_s=SOLVE_SECONDS,
+            )
+        except NotFound:
+            raise
+        except SchedulingError as error:
+            return go("/app/board", date=day, notice=f"not recorded: {error}")
+        notice = f"{call.therapist_name} is off sick on {day}"
+        return go("/app/board", date=day, job=call.job.id, notice=notice)

@@ -13,10 +13,10 @@ from litestar.response import Redirect, Template
 from scheduler.accounts import InvalidCredentials
 from scheduler.api.auth import COOKIE, PUBLIC, issue_token
 from scheduler.api.errors import TooManyRequests
-from scheduler.api.gateway import Gateway
-from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, viewer
-from scheduler.api.ratelimit import RateLimiter, anonymous
+from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, signed_in
 from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases.accounts import sign_in
 
 
 def safe_next(raw: str) -> str:
@@ -50,11 +50,11 @@ class SignInPages(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
+        uc: NamedDependency[UseCases],
     ) -> Redirect:
         """Each role's home page (the sign-in page for anyone else)."""
-        principal = viewer(request, settings, gateway)
-        return go(HOME_OF_ROLE.get(principal.role, "/app/login"))
+        who = signed_in(request, settings, uc)
+        return go(HOME_OF_ROLE.get(who.role, "/app/login"))
 
     @get("/login", name="pages:login")
     async def login_form(
@@ -70,8 +70,7 @@ class SignInPages(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        limiter: NamedDependency[RateLimiter],
+        uc: NamedDependency[UseCases],
     ) -> Template | Redirect:
         """Check the form, sign in, set the cookie and go to the role's home page."""
         form = await checked_form(request)
@@ -81,17 +80,7 @@ class SignInPages(Controller):
         if not errors:
             client = request.client.host if request.client else "unknown"
             try:
-                for caller in (f"ip-{anonymous(client)}", f"email-{anonymous(email)}"):
-                    await limiter.hit(
-                        "login",
-                        caller,
-                        limit=settings.login_limit,
-                        window_s=settings.login_window_s,
-                    )
-                now = gateway.now()
-                account = await gateway.run(
-                    gateway.accounts.authenticate, email=email, password=password, now=now
-                )
+                account = await sign_in(uc, email=email, password=password, client=client)
             except InvalidCredentials:
                 errors["form"] = "That e-mail address and password do not match an account."
             except TooManyRequests:
@@ -100,7 +89,9 @@ class SignInPages(Controller):
             return render(
                 request, "login.html", status=400, email=email, errors=errors, next=target
             )
-        token = issue_token(account, secret=settings.jwt_secret, now=now, ttl_s=settings.jwt_ttl_s)
+        token = issue_token(
+            account, secret=settings.jwt_secret, now=uc.clock(), ttl_s=settings.jwt_ttl_s
+        )
         redirect = go(target or HOME_OF_ROLE.get(account.role, "/app/login"))
         redirect.cookies.append(
             Cookie(

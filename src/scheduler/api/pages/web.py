@@ -25,10 +25,10 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from scheduler.api.auth import COOKIE, Principal, read_token
+from scheduler.api.auth import COOKIE, read_token
 from scheduler.api.errors import ApiError, Unauthenticated
-from scheduler.api.gateway import Gateway
 from scheduler.settings import Settings
+from scheduler.usecases import Actor, UseCases
 
 CSRF_COOKIE = "scheduler_csrf"
 CSRF_FIELD = "csrf_token"
@@ -65,21 +65,21 @@ class FormExpired(ApiError):
     status, code = 403, "form_expired"
 
 
-def viewer(request: Request[Any, Any, Any], settings: Settings, gateway: Gateway) -> Principal:
-    """The signed-in account of a page request (SignInFirst if there is none)."""
+def signed_in(
+    request: Request[Any, Any, Any], settings: Settings, uc: UseCases, *roles: str
+) -> Actor:
+    """The signed-in account of a page request: SignInFirst (to the sign-in page) if
+    there is none, WrongRole (403) unless it has one of `roles` (any, if none named)."""
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignInFirst("sign in to see this page")
     try:
-        return read_token(token, secret=settings.jwt_secret, now=gateway.now())
+        who = read_token(token, secret=settings.jwt_secret, now=uc.clock())
     except Unauthenticated:
         raise SignInFirst("your sign-in has expired: sign in again") from None
-
-
-def require(principal: Principal, *roles: str) -> None:
-    """Pass if the account has one of `roles`, else WrongRole (403)."""
-    if principal.role not in roles:
+    if roles and who.role not in roles:
         raise WrongRole(f"this page is for {' or '.join(roles)} accounts")
+    return who
 
 
 def render(

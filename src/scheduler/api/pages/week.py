@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from scheduler.api.auth import PUBLIC, Principal
+from scheduler.api.auth import PUBLIC
 from scheduler.api.controllers.calendar import SUFFIX
-from scheduler.api.gateway import Gateway
-from scheduler.api.pages.web import checked_form, parse_date, render, require, viewer
-from scheduler.api.readmodel import ReadSide
+from scheduler.api.pages.web import checked_form, parse_date, render, signed_in
 from scheduler.api.schemas.records import Visit, Week
 from scheduler.domain.timekeeping import local_date
 from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import clinics as clinic_actions
+from scheduler.usecases import staff as staff_actions
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,6 @@ def week_grid(week: Week) -> Grid:
     return Grid([route.day for route in week.days], list(span), cells)
 
 
-async def signed_in_therapist(
-    request: Request[Any, Any, Any], settings: Settings, gateway: Gateway
-) -> tuple[Principal, UUID]:
-    """The signed-in therapist account and the therapist it acts for (else 401/403 pages)."""
-    principal = viewer(request, settings, gateway)
-    require(principal, "therapist")
-    assert principal.acts_for is not None, "a therapist account acts for a therapist"
-    return principal, principal.acts_for
-
-
 class WeekPages(Controller):
     """`/app/week`."""
 
@@ -68,33 +58,29 @@ class WeekPages(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        reads: NamedDependency[ReadSide],
+        uc: NamedDependency[UseCases],
     ) -> Template:
         """Seven days from `start` (default: this week's Monday) as a calendar grid."""
-        return await self._week(request, settings, gateway, reads, feed_url="")
+        return await self._week(request, settings, uc, feed_url="")
 
     async def _week(
         self,
         request: Request[Any, Any, Any],
         settings: Settings,
-        gateway: Gateway,
-        reads: ReadSide,
+        uc: UseCases,
         *,
         feed_url: str,
     ) -> Template:
-        _, therapist_id = await signed_in_therapist(request, settings, gateway)
-        app = gateway.scheduling
-        therapist = await gateway.run(app.get_therapist, therapist_id)
-        clinic = await gateway.run(app.get_clinic, therapist.clinic_id)
-        today = local_date(gateway.now(), ZoneInfo(clinic.timezone))
+        who = signed_in(request, settings, uc, "therapist")
+        me = await staff_actions.me(uc, who)
+        today = local_date(uc.clock(), ZoneInfo(me.timezone))
         start = parse_date(request.query_params.get("start", ""), "start", {})
         start = start or today - timedelta(days=today.weekday())
-        week = await reads.week(therapist_id, start, None)
+        week: Week = await clinic_actions.week(uc, who, start=start)
         return render(
             request,
             "week.html",
-            therapist=therapist.name,
+            therapist=me.therapist.name,
             week=week,
             grid=week_grid(week),
             today=today,
@@ -108,17 +94,11 @@ class WeekPages(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        gateway: NamedDependency[Gateway],
-        reads: NamedDependency[ReadSide],
+        uc: NamedDependency[UseCases],
     ) -> Template:
         """A new secret iCal URL (the previous one stops working), shown once."""
-        principal, therapist_id = await signed_in_therapist(request, settings, gateway)
+        who = signed_in(request, settings, uc, "therapist")
         await checked_form(request)
-        token = await gateway.run(
-            gateway.scheduling.rotate_calendar_token,
-            therapist_id,
-            actor=principal.actor,
-            now=gateway.now(),
-        )
+        token = await staff_actions.rotate_calendar_token(uc, who)
         url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
-        return await self._week(request, settings, gateway, reads, feed_url=url)
+        return await self._week(request, settings, uc, feed_url=url)

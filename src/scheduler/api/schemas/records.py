@@ -8,7 +8,7 @@ instant and the same instant in the clinic's zone (`*_local`, with its offset).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -17,6 +17,20 @@ from scheduler.domain import HistoryEntry, PlanView, SessionView, TherapistView
 
 Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:00Z"])]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
+Overrides = dict[
+    Literal["cadence", "in_the_past"], Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+]
+"""Front desk only: a rule set aside (`cadence`, or `in_the_past` to back-fill a visit
+that took place) and why; recorded on the session's event."""
+Note = Annotated[str, msgspec.Meta(max_length=5000)]
+
+
+def rules_of(overrides: Overrides | None) -> dict[str, str] | None:
+    """The overrides as the use-case layer takes them (rule code → reason)."""
+    return {str(rule): reason for rule, reason in overrides.items()} if overrides else None
+
+
+Pain = Annotated[int, msgspec.Meta(ge=0, le=10)]
 
 
 class Coordinates(msgspec.Struct):
@@ -50,6 +64,9 @@ class Plan(msgspec.Struct):
     expires_on: date
     preferred_therapist: UUID | None
     session_ids: list[UUID]
+    prescription_id: UUID
+    sessions_left: int
+    flagged: list[UUID]
 
     @classmethod
     def of(cls, view: PlanView) -> Plan:
@@ -71,6 +88,9 @@ class Plan(msgspec.Struct):
             expires_on=view.expires_on,
             preferred_therapist=view.preferred_therapist,
             session_ids=list(view.session_ids),
+            prescription_id=view.prescription_id,
+            sessions_left=view.sessions_left,
+            flagged=list(view.flagged),
         )
 
 
@@ -91,6 +111,9 @@ class Session(msgspec.Struct):
     status: str
     late_cancel: bool | None
     progress_note: dict[str, Any] | None
+    amendments: list[dict[str, Any]]
+    flags: list[str]
+    pinned: bool
 
     @classmethod
     def of(cls, view: SessionView) -> Session:
@@ -110,6 +133,9 @@ class Session(msgspec.Struct):
             status=view.status,
             late_cancel=view.late_cancel,
             progress_note=view.progress_note,
+            amendments=[dict(entry) for entry in view.amendments],
+            flags=list(view.flags),
+            pinned=view.pinned,
         )
 
 
@@ -119,6 +145,7 @@ class BookSession(msgspec.Struct, forbid_unknown_fields=True):
     therapist_id: UUID
     start: Instant
     reason: Reason = ""
+    overrides: Overrides | None = None
 
 
 class MoveSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -127,6 +154,7 @@ class MoveSession(msgspec.Struct, forbid_unknown_fields=True):
     start: Instant
     therapist_id: UUID | None = None
     reason: Reason = ""
+    overrides: Overrides | None = None
 
 
 class CancelSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -151,11 +179,20 @@ class Cancellation(msgspec.Struct):
 
 
 class CompleteSession(msgspec.Struct, forbid_unknown_fields=True):
-    """The therapist's progress note on a held session."""
+    """The therapist's progress note on a held session (required)."""
 
-    note: Annotated[str, msgspec.Meta(max_length=5000)]
-    pain_before: Annotated[int, msgspec.Meta(ge=0, le=10)]
-    pain_after: Annotated[int, msgspec.Meta(ge=0, le=10)]
+    note: Note
+    pain_before: Pain
+    pain_after: Pain
+
+
+class AmendNote(msgspec.Struct, forbid_unknown_fields=True):
+    """A correction of a completed session's note; the original stays in its history."""
+
+    note: Note
+    pain_before: Pain
+    pain_after: Pain
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 class NoShow(msgspec.Struct, forbid_unknown_fields=True):
@@ -206,6 +243,8 @@ class Visit(msgspec.Struct):
     specialization: str | None = None
     setting: str | None = None
     contraindications: list[str] | None = None
+    flags: list[str] = msgspec.field(default_factory=list)
+    """Contraindications of a newer evaluation that rule this booked visit out."""
 
 
 class Route(msgspec.Struct):
@@ -265,3 +304,16 @@ class Event(msgspec.Struct):
             recorded_at=entry.recorded_at,
             data=msgspec.to_builtins(entry.data, builtin_types=(datetime, date, UUID)),
         )
+
+
+class Reauthorization(msgspec.Struct):
+    """A prescription whose re-authorization is due (two or fewer sessions left)."""
+
+    patient_id: UUID
+    patient_name: str
+    prescription_id: UUID
+    condition: str
+    authorized_sessions: int
+    sessions_left: int
+    expires_on: date
+    authorization_number: str | None

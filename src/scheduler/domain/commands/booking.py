@@ -7,9 +7,10 @@ very same bodies and save nothing.
 
 The rules, in the order a booking meets them: the therapist (skill, mobile, same
 clinic, active), the patient's clearance (evaluation, contraindications), time (not in
-the past), the plan (active, sessions left, cadence), the prescription (not expired,
-authorized sessions left across its plans), then the two days (shift, time off, no
-overlap, travel, visits per day). A dispatcher may override `cadence` and `in_the_past`
+the past), the plan (active, sessions left), the two days (shift, time off, no overlap,
+travel, visits per day: what another booking can take away comes first, so a lost race
+answers as a conflict), then the cadence and the prescription (not expired, authorized
+sessions left across its plans). A dispatcher may override `cadence` and `in_the_past`
 (back-fill) with a reason, recorded on the session's event.
 """
 
@@ -119,10 +120,7 @@ class Booking(Store):
         prescription = self._prescription_of(plan)
         visit = self._visit(plan, therapist, start, at, rules)
         plan.check_bookable()
-        plan.check_cadence(visit.day, visit.today, overrides=rules)
-        prescription.check_valid_on(visit.day)
-        prescription.check_left()
-        # Created first for its id; discarded unsaved if a day rejects the visit.
+        # Created first for its id; discarded unsaved if a day or a rule rejects the visit.
         session = Session(
             clinic_id=plan.clinic_id,
             plan_id=plan.id,
@@ -141,7 +139,11 @@ class Booking(Store):
             reason=reason,
             at=at,
         )
+        # The calendar first: a slot someone else holds is a conflict (409) whatever else.
         days = self._occupy(session.id, therapist.id, plan.patient_id, visit, actor=actor, at=at)
+        plan.check_cadence(visit.day, visit.today, overrides=rules)
+        prescription.check_valid_on(visit.day)
+        prescription.check_left()
         plan.hold(session.id, visit.day, actor, at)
         prescription.hold(session.id, actor, at)
         return [*days, plan, prescription, session]
@@ -206,14 +208,14 @@ class Booking(Store):
         therapist = self._load(Therapist, therapist_id or session.therapist_id, UnknownTherapist)
         visit = self._visit(plan, therapist, start, at, rules)
         plan.check_bookable(moving=True)
-        plan.check_cadence(visit.day, visit.today, moving=session.id, overrides=rules)
-        self._prescription_of(plan).check_valid_on(visit.day)
         changed = self._release(session, actor, reason, at)
         # A move within a day books on the very copy that was just released.
         known = {aggregate.id: aggregate for aggregate in changed}
         days = self._occupy(
             session.id, therapist.id, session.patient_id, visit, actor=actor, at=at, known=known
         )
+        plan.check_cadence(visit.day, visit.today, moving=session.id, overrides=rules)
+        self._prescription_of(plan).check_valid_on(visit.day)
         moved_day = visit.day != session.therapist_day
         session.reschedule(
             therapist_id=therapist.id,

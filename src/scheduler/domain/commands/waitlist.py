@@ -82,8 +82,8 @@ class Waitlists(Offers):
             plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
             moving = self._session_to_move(plan, session_id)
             plan.check_bookable(moving=moving is not None)
+            plan.check_no_flags()  # names the flagged sessions; then the clearance itself
             plan.check_cleared()
-            plan.check_no_flags()
             prescription = self._load(Prescription, plan.prescription_id, UnknownPrescription)
             zone = self._zone_of(plan.clinic_id)
             prescription.check_valid_on(local_date(max(earliest, at), zone))

@@ -1,7 +1,7 @@
 """Ranked options for a plan's next session, shared by the JSON API and the patient's page.
 
 The options come from the matching engine's `suggest` over a small planning problem built
-from the live calendar (`options_problem.py`: the days the plan's cadence allows, the
+from the live calendar (`problem.py`: the days the plan's cadence allows, the
 therapists who may take it, their shifts and every visit already booked, pinned). The
 engine ranks (continuity, preference, added travel, earliest); the calendar decides: each
 option is then tried against the booking rules without saving (`check_booking`), so
@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from scheduler.api import options_problem
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import SchedulingError
 from scheduler.matching.suggest import Suggestion, suggest
+from scheduler.options import problem as options_problem
 
 TRIED_PER_OPTION = 4
 """Engine suggestions tried per option asked for, in case the calendar refuses some."""
@@ -99,9 +99,7 @@ def rank_options(
     answer = SessionOptions(
         plan_id=plan.id, timezone=clinic.timezone, searched_from=now, searched_to=now, options=[]
     )
-    if plan.status != "active" or plan.sessions_held >= min(
-        plan.sessions, plan.authorized_sessions
-    ):
+    if plan.status != "active" or plan.sessions_left <= 0:
         answer.note = f"the plan is {plan.status} and holds {plan.sessions_held} sessions: "
         answer.note += "no further session can be booked on it"
         return answer

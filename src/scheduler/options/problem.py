@@ -43,13 +43,13 @@ def _candidates(
     eligible = [
         t
         for t in app.list_therapists(plan.clinic_id)
-        if plan.specialization in t.specializations and (t.mobile or plan.setting != "home")
+        if t.active
+        and plan.specialization in t.specializations
+        and (t.mobile or plan.setting != "home")
     ]
-    clinic = app.get_clinic(plan.clinic_id).location
 
     def rank(t: TherapistView) -> tuple[bool, bool, float]:
-        base = t.home if t.mobile and t.home else clinic
-        return (t.id != previous, t.id != plan.preferred_therapist, haversine_km(base, place))
+        return (t.id != previous, t.id != plan.preferred_therapist, haversine_km(t.base, place))
 
     return sorted(eligible, key=rank)[:MAX_THERAPISTS]
 
@@ -69,7 +69,7 @@ def build(app: Scheduling, plan: PlanView, *, now: datetime, weeks: int) -> Opti
     clinic = app.get_clinic(plan.clinic_id)
     zone = clinic_zone(clinic.timezone)
     today = local_date(now, zone)
-    place = app.get_patient(plan.patient_id).home if plan.setting == "home" else clinic.location
+    place = plan.location
     theirs = [s for s in app.patient_sessions(plan.patient_id) if s.status != "cancelled"]
     held = [s for s in theirs if s.plan_id == plan.id]
     previous = held[-1] if held else None
@@ -133,7 +133,7 @@ def build(app: Scheduling, plan: PlanView, *, now: datetime, weeks: int) -> Opti
             id=str(t.id),
             skills=frozenset(t.specializations),
             mobile=t.mobile,
-            base=t.home if t.mobile and t.home else clinic.location,
+            base=t.base,
             shifts=shifts,
             max_visits_per_day=t.max_visits_per_day,
         )

@@ -1,14 +1,19 @@
-"""What the patient's page shows, read in one store thread: plans, options, sessions."""
+"""What the patient sees first: plans (done, left, next), options to book, sessions.
+
+One query action, read in one store thread, for the patient's page (and any client).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from scheduler.api.session_options import SessionOption, rank_options
 from scheduler.domain import PlanView, Scheduling, SessionView
+from scheduler.options.ranking import SessionOption, rank_options
+from scheduler.usecases import access
+from scheduler.usecases.actor import Actor
+from scheduler.usecases.runner import UseCases, action
 
 OPTIONS_SHOWN = 5
 WEEKS_SEARCHED = 2
@@ -27,6 +32,7 @@ class PlanProgress:
     options: list[SessionOption] = field(default_factory=list)
     options_note: str = ""
     waiting: bool = False
+    flagged: list[SessionView] = field(default_factory=list)
 
 
 @dataclass
@@ -53,12 +59,13 @@ def _progress(
         done=sum(s.status == "completed" for s in mine),
         missed=sum(s.status == "no_show" for s in mine),
         booked=len(upcoming),
-        left_to_book=max(0, min(plan.sessions, plan.authorized_sessions) - plan.sessions_held),
+        left_to_book=plan.sessions_left,
         next_session=upcoming[0] if upcoming else None,
+        flagged=[s for s in upcoming if s.flags],
     )
 
 
-def patient_home(
+def home_of(
     app: Scheduling, patient_id: UUID, now: datetime, *, with_options: bool = True
 ) -> PatientHome:
     """The patient's plans with their progress and ranked options, and upcoming sessions."""
@@ -92,6 +99,15 @@ def patient_home(
     )
 
 
+@action()
+async def patient_home(uc: UseCases, who: Actor) -> PatientHome:
+    """The signed-in patient's home: plans with progress and options, upcoming sessions."""
+    access.check_role(who, "patient")
+    assert who.acts_for is not None, "a patient account acts for a patient"
+    patient_id = who.acts_for
+    return await uc.read(lambda app, now: home_of(app, patient_id, now))
+
+
 def is_late(session: SessionView, now: datetime, late_cancel_hours: int) -> bool:
     """Whether cancelling `session` at `now` counts as late under the clinic's rule."""
     return (session.start - now).total_seconds() < late_cancel_hours * 3600
@@ -100,8 +116,3 @@ def is_late(session: SessionView, now: datetime, late_cancel_hours: int) -> bool
 def hours_until(session: SessionView, now: datetime) -> float:
     """Hours from `now` to the session's start."""
     return (session.start - now).total_seconds() / 3600
-
-
-def zone_of(app: Scheduling, clinic_id: UUID) -> ZoneInfo:
-    """The clinic's time zone."""
-    return ZoneInfo(app.get_clinic(clinic_id).timezone)

@@ -1,0 +1,34 @@
+"""Who acts: the signed-in person (from a token), or the system (CLI, worker, demo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+ROLES = ("patient", "therapist", "dispatcher", "admin")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: an account's role, the record it acts for and its clinic."""
+
+    account_id: UUID
+    role: str
+    acts_for: UUID | None
+    clinic_id: UUID | None
+    name: str = ""  # set for system actors; accounts are named by id only
+
+    @property
+    def actor(self) -> str:
+        """How events name this caller: role and account id, never a name or e-mail."""
+        return self.name or f"{self.role}:{self.account_id}"
+
+    @property
+    def front_desk(self) -> bool:
+        """True for the clinic's staff who act on patients' behalf (dispatchers, admins)."""
+        return self.role in ("dispatcher", "admin")
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        """The service itself (CLI, worker, demo): acts as an admin, named in events."""
+        return cls(UUID(int=0), "admin", None, None, name=f"system:{name}")

@@ -1,0 +1,303 @@
+"""Every write answers `X-Position`: the JSON routes and the pages' forms alike.
+
+The test lists the app's write routes (POST, PUT, PATCH, DELETE) itself, so a route
+added later without a case here fails it. Each case makes one request that succeeds;
+its `X-Position` must cover the last clinic event right after it (one client, so no
+other writer), which a read with `?min_position` then waits for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from scheduler.domain import Scheduling
+from scheduler.settings import Settings
+
+from .conftest import Tokens
+from .world import EMAILS, NOW, PASSWORD, World
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+NO_CLINIC_RECORD = {
+    # Signing in and out writes no record of the clinic: nothing to read after.
+    ("POST", "/auth/login"),
+    ("POST", "/auth/logout"),
+    ("POST", "/app/login"),
+    ("POST", "/app/logout"),
+}
+
+
+@dataclass
+class Context:
+    """What a case needs: the client, tokens, the world and the store beside the API."""
+
+    client: TestClient[Litestar]
+    tokens: Tokens
+    world: World
+    store: Scheduling
+
+    def book(self, plan: object, at: str, who: str = "dispatcher") -> str:
+        response = self.client.post(
+            f"/plans/{plan}/sessions",
+            json={"therapist_id": str(self.world.ana), "start": self.world.local[at].isoformat()},
+            headers=self.tokens[who],
+        )
+        assert response.status_code == 201, response.text
+        session: str = response.json()["id"]
+        return session
+
+    def page(self, who: str) -> str:
+        """Sign the client in through the sign-in page; the form's CSRF token."""
+        self.client.cookies.clear()
+        self.client.get("/app/login")
+        token = self.client.cookies["scheduler_csrf"]
+        self.client.post(
+            "/app/login",
+            data={"email": EMAILS[who], "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        return token
+
+    def form(self, who: str, path: str, **fields: str) -> Any:
+        token = self.page(who)
+        return self.client.post(path, data={"csrf_token": token, **fields}, follow_redirects=False)
+
+    def proposal(self) -> str:
+        return str(
+            self.store.record_proposal(
+                clinic_id=self.world.clinic,
+                first_day=date(2026, 10, 5),
+                last_day=date(2026, 10, 5),
+                purpose="optimize",
+                items=[],
+                unplaced=[],
+                plans={},
+                summary={},
+                actor="seed",
+                now=NOW,
+            )
+        )
+
+    def offer(self) -> str:
+        """An open offer to Quinn of a slot Pat freed."""
+        pat = self.book(self.world.pat_plan, "mon 10:00")
+        self.client.post(
+            f"/plans/{self.world.quinn_plan}/waitlist",
+            json={
+                "earliest": self.world.local["mon 10:00"].isoformat(),
+                "latest": (self.world.local["mon 10:00"] + timedelta(hours=4)).isoformat(),
+            },
+            headers=self.tokens["dispatcher"],
+        )
+        self.client.post(f"/sessions/{pat}/cancel", json={}, headers=self.tokens["dispatcher"])
+        offers = self.client.get("/me/offers", headers=self.tokens["quinn"]).json()
+        offer: str = offers[0]["id"]
+        return offer
+
+
+def _json(method: str, path: str, who: str, body: Any = None) -> Callable[[Context], Any]:
+    def run(ctx: Context) -> Any:
+        url = path.format(w=ctx.world)
+        return ctx.client.request(method, url, json=body, headers=ctx.tokens[who])
+
+    return run
+
+
+Case = Callable[[Context], Any]
+
+CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/plans/{plan_id:uuid}/sessions"): lambda c: c.client.post(
+        f"/plans/{c.world.pat_plan}/sessions",
+        json={"therapist_id": str(c.world.ana), "start": c.world.local["mon 10:00"].isoformat()},
+        headers=c.tokens["pat"],
+    ),
+    ("POST", "/sessions/{session_id:uuid}/move"): lambda c: c.client.post(
+        f"/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
+        json={"start": c.world.local["mon 14:00"].isoformat()},
+        headers=c.tokens["pat"],
+    ),
+    ("POST", "/sessions/{session_id:uuid}/cancel"): lambda c: c.client.post(
+        f"/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel",
+        json={},
+        headers=c.tokens["pat"],
+    ),
+    ("POST", "/sessions/{session_id:uuid}/complete"): lambda c: _after_start(c, "complete"),
+    ("POST", "/sessions/{session_id:uuid}/note"): lambda c: _after_start(c, "note"),
+    ("POST", "/sessions/{session_id:uuid}/no-show"): lambda c: _after_start(c, "no-show"),
+    ("POST", "/sessions/{session_id:uuid}/pin"): lambda c: c.client.post(
+        f"/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/pin",
+        json={"reason": "keep"},
+        headers=c.tokens["dispatcher"],
+    ),
+    ("DELETE", "/sessions/{session_id:uuid}/pin"): lambda c: c.client.delete(
+        f"/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/pin", headers=c.tokens["dispatcher"]
+    ),
+    ("POST", "/me/plans/{plan_id:uuid}/waitlist"): lambda c: c.client.post(
+        f"/me/plans/{c.world.pat_plan}/waitlist", json=_window(c), headers=c.tokens["pat"]
+    ),
+    ("DELETE", "/me/plans/{plan_id:uuid}/waitlist"): lambda c: _join_then(c, "pat", "/me"),
+    ("POST", "/plans/{plan_id:uuid}/waitlist"): lambda c: c.client.post(
+        f"/plans/{c.world.pat_plan}/waitlist", json=_window(c), headers=c.tokens["dispatcher"]
+    ),
+    ("DELETE", "/plans/{plan_id:uuid}/waitlist"): lambda c: _join_then(c, "dispatcher", ""),
+    ("POST", "/offers/{offer_id:uuid}/accept"): lambda c: c.client.post(
+        f"/offers/{c.offer()}/accept", headers=c.tokens["quinn"]
+    ),
+    ("DELETE", "/offers/{offer_id:uuid}"): lambda c: c.client.delete(
+        f"/offers/{c.offer()}", headers=c.tokens["quinn"]
+    ),
+    ("POST", "/clinics/{clinic_id:uuid}/optimizations"): _json(
+        "POST",
+        "/clinics/{w.clinic}/optimizations",
+        "dispatcher",
+        {"from": "2026-10-05", "to": "2026-10-05", "time_limit_s": 0.5},
+    ),
+    ("POST", "/proposals/{proposal_id:uuid}/apply"): lambda c: c.client.post(
+        f"/proposals/{c.proposal()}/apply", headers=c.tokens["dispatcher"]
+    ),
+    ("POST", "/therapists/{therapist_id:uuid}/sick"): _json(
+        "POST", "/therapists/{w.ana}/sick", "dispatcher", {"dates": ["2026-10-06"]}
+    ),
+    ("POST", "/me/calendar-token"): _json("POST", "/me/calendar-token", "ana"),
+    ("POST", "/accounts"): lambda c: c.client.post(
+        "/accounts",
+        json={
+            "email": "new@loop.example",
+            "password": PASSWORD,
+            "role": "dispatcher",
+            "clinic_id": str(c.world.clinic),
+        },
+        headers=c.tokens["admin"],
+    ),
+    # The pages' forms.
+    ("POST", "/app/patient/plans/{plan_id:uuid}/book"): lambda c: c.form(
+        "pat",
+        f"/app/patient/plans/{c.world.pat_plan}/book",
+        option=f"{c.world.ana}@{c.world.local['mon 10:00'].isoformat()}",
+    ),
+    ("POST", "/app/patient/plans/{plan_id:uuid}/waitlist"): lambda c: c.form(
+        "pat",
+        f"/app/patient/plans/{c.world.pat_plan}/waitlist",
+        earliest="2026-10-05",
+        latest="2026-10-09",
+    ),
+    ("POST", "/app/patient/sessions/{session_id:uuid}/cancel"): lambda c: c.form(
+        "pat", f"/app/patient/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel"
+    ),
+    ("POST", "/app/patient/sessions/{session_id:uuid}/move"): lambda c: c.form(
+        "pat",
+        f"/app/patient/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
+        day="2026-10-05",
+        time="14:00",
+    ),
+    ("POST", "/app/sessions/{session_id:uuid}/complete"): lambda c: _after_start(
+        c, "complete", page=True
+    ),
+    ("POST", "/app/sessions/{session_id:uuid}/note"): lambda c: _after_start(c, "note", page=True),
+    ("POST", "/app/board/optimize"): lambda c: c.form(
+        "dispatcher", "/app/board/optimize", date="2026-10-05", days="1"
+    ),
+    ("POST", "/app/board/proposals/{proposal_id:uuid}/apply"): lambda c: c.form(
+        "dispatcher", f"/app/board/proposals/{c.proposal()}/apply", date="2026-10-05"
+    ),
+    ("POST", "/app/board/sessions/{session_id:uuid}/pin"): lambda c: c.form(
+        "dispatcher",
+        f"/app/board/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/pin",
+        date="2026-10-05",
+    ),
+    ("POST", "/app/board/therapists/{therapist_id:uuid}/sick"): lambda c: c.form(
+        "dispatcher", f"/app/board/therapists/{c.world.ana}/sick", date="2026-10-06"
+    ),
+    ("POST", "/app/week/calendar-link"): lambda c: c.form("ana", "/app/week/calendar-link"),
+}
+
+
+def _window(c: Context) -> dict[str, str]:
+    return {
+        "earliest": c.world.local["wed 10:00"].isoformat(),
+        "latest": (c.world.local["wed 10:00"] + timedelta(days=2)).isoformat(),
+    }
+
+
+def _join_then(c: Context, who: str, prefix: str) -> Any:
+    joined = c.client.post(
+        f"{prefix}/plans/{c.world.pat_plan}/waitlist", json=_window(c), headers=c.tokens[who]
+    )
+    assert joined.status_code == 201, joined.text
+    return c.client.delete(f"{prefix}/plans/{c.world.pat_plan}/waitlist", headers=c.tokens[who])
+
+
+def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
+    """Book Pat's Monday 10:00, then act on it at 11:00 (the app's clock moved there)."""
+    session = c.book(c.world.pat_plan, "mon 10:00")
+    c.clock.current = c.world.local["mon 10:00"] + timedelta(hours=1)  # type: ignore[attr-defined]
+    c.tokens.clear()
+    note = {"note": "calves looser", "pain_before": "6", "pain_after": "3"}
+    if what == "note":
+        done = c.client.post(
+            f"/sessions/{session}/complete",
+            json={"note": "first", "pain_before": 6, "pain_after": 3},
+            headers=c.tokens["ana"],
+        )
+        assert done.status_code == 200, done.text
+        note["reason"] = "corrected"
+    if page:
+        return c.form("ana", f"/app/sessions/{session}/{what}", **note)
+    body: dict[str, Any] = {k: int(v) if k.startswith("pain") else v for k, v in note.items()}
+    if what == "no-show":
+        body = {"reason": "not home"}
+    return c.client.post(f"/sessions/{session}/{what}", json=body, headers=c.tokens["ana"])
+
+
+@pytest.fixture
+def store(settings: Settings, app: Litestar) -> Iterator[Scheduling]:
+    scheduling = Scheduling(settings.store_env(create_table=False))
+    yield scheduling
+    scheduling.close()
+
+
+def _write_routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods & WRITES:
+                found.add((method, route.path))
+    return found
+
+
+def test_every_write_route_has_a_case_here(app: Litestar) -> None:
+    assert _write_routes(app) - NO_CLINIC_RECORD == set(CASES)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_a_write_answers_the_position_of_its_last_event(
+    route: tuple[str, str],
+    client: TestClient[Litestar],
+    tokens: Tokens,
+    world: World,
+    store: Scheduling,
+    clock: Any,
+) -> None:
+    context = Context(client, tokens, world, store)
+    context.clock = clock  # type: ignore[attr-defined]
+    response = CASES[route](context)
+    assert response.status_code < 400, (route, response.status_code, response.text[:300])
+    assert "x-position" in response.headers, route
+    # A read at this position includes every clinic record the request wrote, and the
+    # position exists in the log.
+    position = int(response.headers["x-position"])
+    assert _last_clinic_event(store) <= position <= (store.recorder.max_notification_id() or 0)
+
+
+def _last_clinic_event(store: Scheduling) -> int:
+    """The id of the log's last event of the clinic's records (on SQLite the accounts'
+    events share the table; they are no clinic record to read after)."""
+    last = store.recorder.max_notification_id() or 0
+    notes = store.recorder.select_notifications(max(1, last - 50), 100)
+    return max(n.id for n in notes if n.topic.startswith("scheduler.domain."))
