@@ -7,8 +7,11 @@ a clinic with one clinic-based therapist and four patients per writer, so writer
 for the event table and the connection pool, not for the same day. For each number of
 concurrent writer threads it measures, in the same run and database:
 
-- booking: `Scheduling.book_session` (loads plan, therapist, patient and both days, checks
-  every rule, saves therapist-day, patient-day, plan and session in one transaction);
+- booking: `Scheduling.book_session` (loads plan, prescription, therapist and both days,
+  checks every rule, saves therapist-day, patient-day, plan, prescription and session in
+  one transaction), with the aggregate cache each command fast-forwards from the store;
+- booking, no cache: the same on a second clinic with the cache off (every aggregate
+  read whole from the store), to show what validating the cache saves over dropping it;
 - raw: `Application.save` of a new trivial one-event aggregate (the library's floor).
 
 It prints a table with the ratio booking/raw per concurrency (goal >= 0.7) and writes
@@ -149,17 +152,25 @@ def measure(dsn: str, writers: int, per_writer: int, rounds: int) -> dict[str, A
     settings = {**postgres_settings(dsn), "CREATE_TABLE": "n", **pool}
     migrate(settings)
     app = Scheduling(settings)
+    uncached = Scheduling({**settings, "AGGREGATE_CACHE_MAXSIZE": ""})
     clinic, lanes = build_clinic(app, writers)
+    _, other_lanes = build_clinic(uncached, writers)
     starts = [_slot_start(app, clinic, k) for k in range(per_writer * rounds)]
-    booked = [0] * writers  # each writer's next free slot
 
-    def book(w: int, i: int) -> None:
-        therapist, plans = lanes[w]
-        k = booked[w]
-        booked[w] += 1
-        app.book_session(
-            plan_id=plans[k % 4], therapist_id=therapist, start=starts[k], actor="bench", now=NOW
-        )
+    def booker(on: Scheduling, lanes: list[Any]) -> Callable[[int, int], None]:
+        booked = [0] * writers  # each writer's next free slot
+
+        def book(w: int, i: int) -> None:
+            therapist, plans = lanes[w]
+            k = booked[w]
+            booked[w] += 1
+            on.book_session(
+                plan_id=plans[k % 4], therapist_id=therapist, start=starts[k], actor="b", now=NOW
+            )
+
+        return book
+
+    book, book_uncached = booker(app, lanes), booker(uncached, other_lanes)
 
     raw = RawSaves({**settings, "CREATE_TABLE": "y"})
 
@@ -168,19 +179,28 @@ def measure(dsn: str, writers: int, per_writer: int, rounds: int) -> dict[str, A
 
     # Warm both (connections, prepared statements) before timing.
     run_writers(writers, 2, lambda w, i: save(w, -1 - i))
-    raw_rates, booking_rates = [], []
+    raw_rates, booking_rates, uncached_rates = [], [], []
     for _ in range(rounds):
         raw_rates.append(run_writers(writers, per_writer, save))
         booking_rates.append(run_writers(writers, per_writer, book))
+        uncached_rates.append(run_writers(writers, per_writer, book_uncached))
     app.close()
+    uncached.close()
     raw.close()
     booking_rate, raw_rate = statistics.median(booking_rates), statistics.median(raw_rates)
+    uncached_rate = statistics.median(uncached_rates)
     return {
         "writers": writers,
         "bookings_per_s": booking_rate,
+        "bookings_uncached_per_s": uncached_rate,
         "raw_saves_per_s": raw_rate,
         "ratio": booking_rate / raw_rate,
-        "rounds": {"bookings_per_s": booking_rates, "raw_saves_per_s": raw_rates},
+        "cache_gain": booking_rate / uncached_rate,
+        "rounds": {
+            "bookings_per_s": booking_rates,
+            "bookings_uncached_per_s": uncached_rates,
+            "raw_saves_per_s": raw_rates,
+        },
     }
 
 
@@ -208,10 +228,14 @@ def main() -> None:
             with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    print(f"{'writers':>7} {'bookings/s':>11} {'raw saves/s':>12} {'ratio':>6}")
+    header = f"{'writers':>7} {'bookings/s':>11} {'no cache/s':>11} {'raw saves/s':>12}"
+    print(f"{header} {'ratio':>6} {'cache gain':>10}")
     for row in rows:
-        rates = f"{row['bookings_per_s']:>11.1f} {row['raw_saves_per_s']:>12.1f}"
-        print(f"{row['writers']:>7} {rates} {row['ratio']:>6.2f}")
+        rates = (
+            f"{row['bookings_per_s']:>11.1f} {row['bookings_uncached_per_s']:>11.1f} "
+            f"{row['raw_saves_per_s']:>12.1f}"
+        )
+        print(f"{row['writers']:>7} {rates} {row['ratio']:>6.2f} {row['cache_gain']:>10.2f}")
     print("goal: ratio >= 0.7 at every concurrency")
     out = Path(__file__).with_name("results") / "booking_writes.json"
     out.parent.mkdir(exist_ok=True)

@@ -42,24 +42,24 @@ def _book(client: httpx.Client, plan: UUID, therapist: UUID, start: datetime) ->
 def test_booked_on_one_process_and_cancelled_on_the_other(running: Running) -> None:
     a, b = _clients(running)
     clinic = running.clinic
-    start = clinic.starts(WEEK)[0]
+    monday = clinic.starts(WEEK)[0]
+    tuesday = monday + timedelta(days=1)  # the load plans are at least a day apart
     plan, therapist = clinic.plans[0], clinic.therapists[0]
     with a, b:
-        # Warm both processes' view of the plan and the day first.
-        warm = _book(a, plan, therapist, start)
-        assert warm.status_code == 201, warm.text
-        assert b.post(f"/sessions/{warm.json()['id']}/cancel", json={}).status_code == 200
-        booked = _book(a, plan, therapist, start)
-        assert booked.status_code == 201, booked.text  # the slot a cancel freed on B
-
-        cancelled = b.post(f"/sessions/{booked.json()['id']}/cancel", json={})
+        first = _book(b, plan, therapist, monday)
+        assert first.status_code == 201, first.text
+        second = _book(a, plan, therapist, tuesday)
+        assert second.status_code == 201, second.text
+        # B booked the plan's first session: it used to cancel on its own copy of the
+        # plan, which did not know the second.
+        cancelled = b.post(f"/sessions/{second.json()['id']}/cancel", json={})
         assert cancelled.status_code == 200, cancelled.text  # was 500
         assert cancelled.json()["session"]["status"] == "cancelled"
-        # The slot B just freed, booked again on A (was a false 409)...
-        again = _book(a, plan, therapist, start)
+        # The slot B just freed, booked again on A, which booked it last (was a false 409)...
+        again = _book(a, plan, therapist, tuesday)
         assert again.status_code == 201, again.text
         # ...and moved twice, once on each process (was a 409 naming itself).
-        later = start + timedelta(hours=1)
+        later = tuesday + timedelta(hours=1)
         first_move = b.post(
             f"/sessions/{again.json()['id']}/move", json={"start": later.isoformat()}
         )
@@ -78,12 +78,13 @@ def test_a_plan_a_cancel_freed_takes_its_session_on_the_other_process(running: R
     therapist = clinic.therapists[1]
     tuesday = clinic.starts(WEEK)[2] + timedelta(days=1)
     with a, b:
-        held = _book(a, plan, therapist, tuesday)
+        held = _book(b, plan, therapist, tuesday)
         assert held.status_code == 201, held.text
-        full = _book(b, plan, therapist, tuesday + timedelta(hours=2))
+        full = _book(a, plan, therapist, tuesday + timedelta(hours=2))
         assert full.status_code == 422
         assert full.json()["error"] == "sessions_exhausted"
         assert a.post(f"/sessions/{held.json()['id']}/cancel", json={}).status_code == 200
+        # B booked the plan last: it used to decide on its own copy, still full.
         taken = _book(b, plan, therapist, tuesday + timedelta(hours=2))
         assert taken.status_code == 201, taken.text  # was a false 422 sessions_exhausted
 
