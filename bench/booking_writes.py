@@ -44,6 +44,8 @@ ADMIN_DSN = os.environ.get("SCHEDULER_BENCH_PG", "postgresql://postgres@127.0.0.
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 FIRST_MONDAY = date(2026, 1, 5)
 SLOTS_PER_DAY = 8  # 09:00 .. 16:00, one hour each, inside a 09:00-17:00 shift
+PLANNED = 100
+"""Sessions per plan (and prescription): a long course, within the clinic's caps."""
 
 
 class Note(Aggregate):
@@ -66,8 +68,8 @@ def _slot_start(app: Scheduling, clinic: Any, k: int) -> datetime:
     return app.local_time(clinic, day, (9 + slot) * 60)
 
 
-def build_clinic(app: Scheduling, writers: int) -> tuple[Any, list[Any]]:
-    """One clinic; per writer a therapist and four patients on long clinic plans."""
+def build_clinic(app: Scheduling, writers: int, plans: int) -> tuple[Any, list[Any]]:
+    """One clinic; per writer a therapist and `plans` patients on long clinic plans."""
     clinic = app.register_clinic(
         name="Bench",
         address="1 Main",
@@ -89,8 +91,8 @@ def build_clinic(app: Scheduling, writers: int) -> tuple[Any, list[Any]]:
             actor="bench",
             now=NOW,
         )
-        plans = []
-        for p in range(4):
+        lane = []
+        for p in range(plans):
             patient = app.register_patient(
                 clinic_id=clinic, name=f"P{w}-{p}", home=(41.9, -87.6), actor="bench", now=NOW
             )
@@ -100,17 +102,17 @@ def build_clinic(app: Scheduling, writers: int) -> tuple[Any, list[Any]]:
             rx = app.record_prescription(
                 patient,
                 condition="ms",
-                authorized_sessions=100_000,
+                authorized_sessions=PLANNED,
                 expires_on=date(2030, 1, 1),
                 actor="bench",
                 now=NOW,
             )
-            plans.append(
+            lane.append(
                 app.create_plan(
                     patient_id=patient,
                     prescription_id=rx,
                     specialization="ms",
-                    sessions=100_000,
+                    sessions=PLANNED,
                     session_minutes=60,
                     min_days=0,
                     max_days=7,
@@ -119,7 +121,7 @@ def build_clinic(app: Scheduling, writers: int) -> tuple[Any, list[Any]]:
                     now=NOW,
                 )
             )
-        lanes.append((therapist, plans))
+        lanes.append((therapist, lane))
     return clinic, lanes
 
 
@@ -153,19 +155,25 @@ def measure(dsn: str, writers: int, per_writer: int, rounds: int) -> dict[str, A
     migrate(settings)
     app = Scheduling(settings)
     uncached = Scheduling({**settings, "AGGREGATE_CACHE_MAXSIZE": ""})
-    clinic, lanes = build_clinic(app, writers)
-    _, other_lanes = build_clinic(uncached, writers)
+    # Enough plans per writer that none runs out; every plan is booked in turn.
+    plans = max(4, -(-per_writer * rounds // (PLANNED - 1)))
+    clinic, lanes = build_clinic(app, writers, plans)
+    _, other_lanes = build_clinic(uncached, writers, plans)
     starts = [_slot_start(app, clinic, k) for k in range(per_writer * rounds)]
 
     def booker(on: Scheduling, lanes: list[Any]) -> Callable[[int, int], None]:
         booked = [0] * writers  # each writer's next free slot
 
         def book(w: int, i: int) -> None:
-            therapist, plans = lanes[w]
+            therapist, lane = lanes[w]
             k = booked[w]
             booked[w] += 1
             on.book_session(
-                plan_id=plans[k % 4], therapist_id=therapist, start=starts[k], actor="b", now=NOW
+                plan_id=lane[k % len(lane)],
+                therapist_id=therapist,
+                start=starts[k],
+                actor="b",
+                now=NOW,
             )
 
         return book

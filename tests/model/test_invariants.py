@@ -30,6 +30,10 @@ def _forged(app: Scheduling, world: ModelWorld, plan: str, start: datetime, at: 
     view = app.get_plan(world.plans[plan])
     session = Session(
         clinic_id=world.clinic,
+        kind="treatment",
+        number=0,
+        reassessment=False,
+        visit_reason="",
         plan_id=view.id,
         patient_id=view.patient_id,
         prescription_id=view.prescription_id,

@@ -34,13 +34,15 @@ def _visit(
     )
     if with_patient:
         session = app.get_session(visit_view.session_id)
-        plan = app.get_plan(session.plan_id)
         patient = app.get_patient(session.patient_id)
         visit.patient_id = patient.id
         visit.patient_name = patient.name
-        visit.condition = plan.condition
-        visit.specialization = plan.specialization
-        visit.setting = plan.setting
+        visit.setting = session.setting
+        if session.plan_id is None:  # an evaluation visit
+            visit.condition, visit.specialization = session.visit_reason, "initial evaluation"
+        else:
+            plan = app.get_plan(session.plan_id)
+            visit.condition, visit.specialization = plan.condition, plan.specialization
         visit.contraindications = list(patient.contraindications)
         visit.flags = list(session.flags)
     return visit

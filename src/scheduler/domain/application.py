@@ -1,23 +1,27 @@
 """The `Scheduling` application: the one entry point to the clinic's event-sourced records.
 
 It is assembled from parts, one per area, each a plain subclass of `Store` (the loading,
-saving and retrying they share); only the waitlist builds on another part, because
-taking up an offer books through the booking command and the offer policy dry-runs it.
+saving and retrying they share) or of `Visits` (a visit's frame and the days it takes):
+only the waitlist builds further, because taking up an offer books through the booking
+command and the offer policy dry-runs it.
 
-    commands/  records (clinics, patients, evaluations, prescriptions), staff
-               (therapists), plans, booking (sessions), offers + waitlist, pins,
-               proposals, feeds
+    commands/  clinics, staff (therapists), patients (and the intake), clinical
+               (evaluations, prescriptions), plans, evaluations (evaluation visits),
+               booking (sessions), offers + waitlist, pins, proposals, feeds
     queries/   reads (views of records), calendar (days, weeks, history), feeds,
                waitlist
 """
 
 from __future__ import annotations
 
+from scheduler.domain.commands.clinical import Clinical
+from scheduler.domain.commands.clinics import Clinics
+from scheduler.domain.commands.evaluations import EvaluationVisits
 from scheduler.domain.commands.feeds import Feeds
+from scheduler.domain.commands.patients import Patients
 from scheduler.domain.commands.pins import Pins
 from scheduler.domain.commands.plans import Plans
 from scheduler.domain.commands.proposals import Proposals
-from scheduler.domain.commands.records import Records
 from scheduler.domain.commands.staff import Staff
 from scheduler.domain.commands.waitlist import Waitlists
 from scheduler.domain.queries.calendar import Calendar
@@ -27,9 +31,12 @@ from scheduler.domain.queries.waitlist import WaitlistReads
 
 
 class Scheduling(
-    Records,
+    Clinics,
     Staff,
+    Patients,
+    Clinical,
     Plans,
+    EvaluationVisits,
     Waitlists,  # with Offers and Booking
     Pins,
     Proposals,

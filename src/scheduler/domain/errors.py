@@ -232,3 +232,30 @@ class OfferExpired(OfferClosed):
 class OfferLapsed(BookingError, Conflict):
     """Raised when an accepted offer can no longer be booked (the slot was taken meanwhile
     or a rule now forbids it); the offer is closed as lapsed and nothing is booked."""
+
+
+# --- the evaluation visit and reassessments ----------------------------------------------
+class EvaluationAlreadyBooked(BookingError, Conflict):
+    """Raised when a patient who has an evaluation visit booked books another."""
+
+    code = "evaluation_booked"
+
+
+class NotEvaluating(BookingError):
+    """Raised when an evaluation visit is booked with a therapist who treats none of the
+    reasons the patient gives for it."""
+
+
+class RecordTheEvaluation(BookingError):
+    """Raised when an evaluation visit is completed like a treatment session: recording
+    the evaluation completes it."""
+
+    code = "record_the_evaluation"
+
+
+class ReassessmentRequired(BookingError):
+    """Raised when a reassessment session is completed without its short re-evaluation."""
+
+
+class IntakeMissing(BookingError):
+    """Raised when a step needs the patient's intake questionnaire first."""

@@ -49,6 +49,7 @@ class TherapistView:
     base: tuple[float, float] = (0.0, 0.0)  # where the route starts and ends
     phone: str = ""
     active: bool = True
+    shift_requests: tuple[dict[str, Any], ...] = ()  # with "id", "status", "shifts"…
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class PatientView:
     plans: tuple[UUID, ...]
     address: str = ""
     availability: dict[str, list[list[int]]] = field(default_factory=dict)
+    intake: dict[str, Any] | None = None
+    evaluation_visit: UUID | None = None
 
     @property
     def latest_evaluation(self) -> dict[str, Any] | None:
@@ -124,6 +127,7 @@ class PlanView:
     contraindications: tuple[str, ...] = ()
     flagged: tuple[UUID, ...] = ()
     location: tuple[float, float] = (0.0, 0.0)
+    summary: str = ""  # the discharge summary
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ class SessionView:
 
     id: UUID
     clinic_id: UUID
-    plan_id: UUID
+    plan_id: UUID | None  # None: an evaluation visit
     patient_id: UUID
     therapist_id: UUID
     start: datetime
@@ -147,6 +151,10 @@ class SessionView:
     amendments: tuple[dict[str, Any], ...] = ()
     flags: tuple[str, ...] = ()
     pinned: bool = False
+    kind: str = "treatment"  # or "evaluation"
+    visit_reason: str = ""  # an evaluation visit's: what the patient comes for
+    number: int = 0  # a treatment session's place in its plan
+    reassessment: bool = False
 
 
 @dataclass(frozen=True)

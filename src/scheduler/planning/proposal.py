@@ -58,7 +58,7 @@ def _unplaced(planning: Planning, result: PlanResult) -> list[UnplacedItem]:
     reasons = {(u.plan, u.session): u.reason for u in result.unscheduled}
     return [
         UnplacedItem(
-            plan_id=booked.session.plan_id,
+            plan_id=UUID(key[0]),
             session_id=booked.session.id,
             therapist_id=booked.session.therapist_id,
             start=booked.session.start,

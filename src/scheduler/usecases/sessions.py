@@ -233,15 +233,20 @@ async def page(uc: UseCases, who: Actor, session_id: UUID) -> SessionPage:
 
     def run(app: Scheduling, _: datetime) -> SessionPage:
         session = access.session_for(app, who, session_id)
-        plan = app.get_plan(session.plan_id)
         clinic = app.get_clinic(session.clinic_id)
+        patient = app.get_patient(session.patient_id)
+        if session.plan_id is None:  # an evaluation visit: what the patient comes for
+            condition, specialization = session.visit_reason, "initial evaluation"
+        else:
+            plan = app.get_plan(session.plan_id)
+            condition, specialization = plan.condition, plan.specialization
         return SessionPage(
             session=session,
-            patient=app.get_patient(session.patient_id).name,
+            patient=patient.name,
             therapist=app.get_therapist(session.therapist_id).name,
-            condition=plan.condition,
-            specialization=plan.specialization,
-            contraindications=list(plan.contraindications),
+            condition=condition,
+            specialization=specialization,
+            contraindications=list(patient.contraindications),
             history=app.history(session.id),
             timezone=clinic.timezone,
             late_cancel_hours=clinic.late_cancel_hours,

@@ -99,7 +99,8 @@ class Session(msgspec.Struct):
 
     id: UUID
     clinic_id: UUID
-    plan_id: UUID
+    kind: Literal["treatment", "evaluation"]
+    plan_id: UUID | None
     patient_id: UUID
     therapist_id: UUID
     start: datetime
@@ -114,6 +115,9 @@ class Session(msgspec.Struct):
     amendments: list[dict[str, Any]]
     flags: list[str]
     pinned: bool
+    number: int
+    reassessment: bool
+    visit_reason: str
 
     @classmethod
     def of(cls, view: SessionView) -> Session:
@@ -136,6 +140,10 @@ class Session(msgspec.Struct):
             amendments=[dict(entry) for entry in view.amendments],
             flags=list(view.flags),
             pinned=view.pinned,
+            kind=view.kind,  # type: ignore[arg-type]
+            number=view.number,
+            reassessment=view.reassessment,
+            visit_reason=view.visit_reason,
         )
 
 

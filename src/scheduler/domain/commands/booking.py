@@ -1,12 +1,14 @@
-"""Commands on sessions: book, move, cancel, complete (and amend the note), no-show.
+"""Commands on sessions: book a plan's session, move, cancel, complete (and amend the
+note), no-show. Moves, cancellations and no-shows work for evaluation visits too (booked
+by `evaluations.py`, completed by recording the evaluation).
 
 Each command loads what its rules need, checks every rule before any event, and saves
 all it changed (therapist-day, patient-day, plan, prescription, session) in one
 transaction. The dry runs the waitlist uses (`check_booking`, `check_move`) run the
 very same bodies and save nothing.
 
-The rules, in the order a booking meets them: the therapist (skill, mobile, same
-clinic, active), the patient's clearance (evaluation, contraindications), time (not in
+The rules, in the order a booking meets them: the therapist (same clinic, active,
+skill, mobile), the patient's clearance (evaluation, contraindications), time (not in
 the past), the plan (active, sessions left), the two days (shift, time off, no overlap,
 travel, visits per day: what another booking can take away comes first, so a lost race
 answers as a conflict), then the cadence and the prescription (not expired, authorized
@@ -17,55 +19,36 @@ sessions left across its plans). A dispatcher may override `cadence` and `in_the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
-from scheduler.domain.commands.store import Store
+from scheduler.domain.commands.clinical import Findings, evaluate
+from scheduler.domain.commands.visits import Visit, Visits
 from scheduler.domain.errors import (
     MissingSpecialization,
-    NotMobile,
-    OutsideShift,
-    TherapistOfAnotherClinic,
-    TherapistUnavailable,
+    ReassessmentRequired,
+    RecordTheEvaluation,
+    UnknownPatient,
     UnknownPlan,
     UnknownPrescription,
     UnknownSession,
     UnknownTherapist,
 )
 from scheduler.domain.ids import SessionId
-from scheduler.domain.model.days import PatientDay, TherapistDay
+from scheduler.domain.model.patient import Patient
 from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
-from scheduler.domain.model.session import Session
-from scheduler.domain.model.therapist import WEEKDAYS, Therapist
+from scheduler.domain.model.session import EVALUATION, TREATMENT, Session
+from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.rules import timing
 from scheduler.domain.rules.inputs import note as progress_note
 from scheduler.domain.rules.inputs import pain_level
-from scheduler.domain.timekeeping import as_utc, local_date, wall_clock
-from scheduler.geo import Location
+from scheduler.domain.timekeeping import as_utc
 
 
-@dataclass(frozen=True)
-class _Visit:
-    """Where and when a session would take place, and the therapist's frame that day."""
-
-    start: datetime
-    end: datetime
-    place: Location
-    day: date  # the clinic's local date (therapist and patient share the clinic)
-    today: date
-    shift: tuple[datetime, datetime]
-    base: Location
-    speed_kmh: float
-    max_visits: int
-    zone: ZoneInfo
-
-
-class Booking(Store):
+class Booking(Visits):
     """Booking sessions and recording what became of them."""
 
     # --- book ---------------------------------------------------------------------------
@@ -118,11 +101,15 @@ class Booking(Store):
         plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
         therapist = self._load(Therapist, therapist_id, UnknownTherapist)
         prescription = self._prescription_of(plan)
-        visit = self._visit(plan, therapist, start, at, rules)
+        clinic = self._clinic(plan.clinic_id)
+        visit = self._treatment(plan, therapist, start, at, rules)
         plan.check_bookable()
+        number = len(plan.held) + 1
+        every = clinic.reassessment_every
         # Created first for its id; discarded unsaved if a day or a rule rejects the visit.
         session = Session(
             clinic_id=plan.clinic_id,
+            kind=TREATMENT,
             plan_id=plan.id,
             patient_id=plan.patient_id,
             prescription_id=prescription.id,
@@ -134,6 +121,9 @@ class Booking(Store):
             latitude=visit.place[0],
             longitude=visit.place[1],
             setting=plan.setting,
+            number=number,
+            reassessment=every > 0 and number % every == 0,
+            visit_reason="",
             overrides=rules,
             actor=actor,
             reason=reason,
@@ -204,18 +194,24 @@ class Booking(Store):
         session.check_booked("moved")
         zone = self._zone_of(session.clinic_id)
         timing.check_not_started(session.start, at, "moved", rules, zone)
-        plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
         therapist = self._load(Therapist, therapist_id or session.therapist_id, UnknownTherapist)
-        visit = self._visit(plan, therapist, start, at, rules)
-        plan.check_bookable(moving=True)
+        plan = None
+        if session.kind == EVALUATION:
+            visit = self._evaluation_frame(session, therapist, start, at, rules)
+        else:
+            assert session.plan_id is not None, "a treatment session has a plan"
+            plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
+            visit = self._treatment(plan, therapist, start, at, rules)
+            plan.check_bookable(moving=True)
         changed = self._release(session, actor, reason, at)
         # A move within a day books on the very copy that was just released.
         known = {aggregate.id: aggregate for aggregate in changed}
         days = self._occupy(
             session.id, therapist.id, session.patient_id, visit, actor=actor, at=at, known=known
         )
-        plan.check_cadence(visit.day, visit.today, moving=session.id, overrides=rules)
-        self._prescription_of(plan).check_valid_on(visit.day)
+        if plan is not None:
+            plan.check_cadence(visit.day, visit.today, moving=session.id, overrides=rules)
+            self._prescription_of(plan).check_valid_on(visit.day)
         moved_day = visit.day != session.therapist_day
         session.reschedule(
             therapist_id=therapist.id,
@@ -229,7 +225,7 @@ class Booking(Store):
             at=at,
         )
         touched: list[Aggregate] = [*changed, *days, session]
-        if moved_day:
+        if plan is not None and moved_day:
             # The cadence is the plan's: saving it makes racing moves of its sessions conflict.
             plan.move(session.id, visit.day, actor, at)
             touched.append(plan)
@@ -251,19 +247,37 @@ class Booking(Store):
             session.check_booked("cancelled")
             clinic = self._clinic(session.clinic_id)
             timing.check_not_started(session.start, at, "cancelled", {}, self._zone_of(clinic.id))
-            plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
-            prescription = self._prescription_of(plan)
             late = session.start - at < timedelta(hours=clinic.late_cancel_hours)
-            days = self._release(session, actor, reason, at)
-            plan.release(session.id, actor, at)
-            prescription.release(session_id=session.id, actor=actor, at=at)
+            changed = self._release(session, actor, reason, at)
+            changed += self._let_go(session, actor, at, cancelled=True)
             session.cancel(late, actor, reason, at)
-            return [*days, plan, prescription, session]
+            return [*changed, session]
 
         saved = self._save_retrying(command, identity=("cancel_session", str(session_id)))
         cancelled = saved[-1]
         assert isinstance(cancelled, Session)
         return bool(cancelled.late_cancel)
+
+    def _let_go(
+        self, session: Session, actor: str, at: datetime, *, cancelled: bool
+    ) -> list[Aggregate]:
+        """What else a session that will not take place changes: its plan (and, cancelled,
+        its prescription) or, an evaluation visit, the patient's booked visit."""
+        if session.kind == EVALUATION:
+            patient = self._load(Patient, session.patient_id, UnknownPatient)
+            if patient.evaluation_visit != session.id:
+                return []
+            patient.note_evaluation_visit(None, actor, at)
+            return [patient]
+        assert session.plan_id is not None, "a treatment session has a plan"
+        plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
+        if not cancelled:
+            plan.miss(session.id, actor, at)
+            return [plan]
+        prescription = self._prescription_of(plan)
+        plan.release(session.id, actor, at)
+        prescription.release(session_id=session.id, actor=actor, at=at)
+        return [plan, prescription]
 
     def complete_session(
         self,
@@ -274,17 +288,45 @@ class Booking(Store):
         pain_after: int,
         actor: str,
         now: datetime,
+        reassessment: Findings | None = None,
     ) -> None:
-        """Close a session that has started with its progress note (required; pain 0-10)."""
+        """Close a session that has started with its progress note (required; pain 0-10).
+
+        A reassessment session (every `reassessment_every`-th of a plan) also needs its
+        short re-evaluation, recorded on the patient in the same transaction.
+        """
         at = as_utc(now, "now")
         text = progress_note(note)
         before = pain_level(pain_before, "pain before")
         after = pain_level(pain_after, "pain after")
+        found = reassessment.checked() if reassessment is not None else None
 
         def command() -> list[Aggregate]:
             session = self._started(session_id, "completed", at)
+            if session.kind == EVALUATION:
+                raise RecordTheEvaluation(
+                    "an evaluation visit is completed by recording the evaluation"
+                )
+            if session.reassessment and found is None:
+                raise ReassessmentRequired(
+                    "this is a reassessment session: record the patient's pain and findings "
+                    "with the note"
+                )
             session.complete(text, before, after, actor, at)
-            return [session]
+            changed: list[Aggregate] = [session]
+            if found is not None:
+                patient = self._load(Patient, session.patient_id, UnknownPatient)
+                changed += [patient]
+                changed += evaluate(
+                    self,
+                    patient,
+                    found,
+                    kind="reassessment",
+                    session_id=session.id,
+                    actor=actor,
+                    at=at,
+                )
+            return list({aggregate.id: aggregate for aggregate in changed}.values())
 
         self._save_retrying(command, identity=("complete_session", str(session_id)))
 
@@ -322,10 +364,9 @@ class Booking(Store):
 
         def command() -> list[Aggregate]:
             session = self._started(session_id, "marked no-show", at)
-            plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
+            changed = self._let_go(session, actor, at, cancelled=False)
             session.no_show(actor, reason, at)
-            plan.miss(session.id, actor, at)
-            return [session, plan]
+            return [session, *changed]
 
         self._save_retrying(command, identity=("record_no_show", str(session_id)))
 
@@ -335,104 +376,64 @@ class Booking(Store):
         session.check_started(change, at, self._zone_of(session.clinic_id))
         return session
 
-    # --- the rules a visit meets, and the days it occupies -------------------------------
+    # --- the rules a visit meets --------------------------------------------------------
     def _prescription_of(self, plan: TreatmentPlan) -> Prescription:
         return self._load(Prescription, plan.prescription_id, UnknownPrescription)
 
-    def _visit(
+    def _treatment(
         self,
         plan: TreatmentPlan,
         therapist: Therapist,
         start: datetime,
         at: datetime,
         rules: Mapping[str, str],
-    ) -> _Visit:
+    ) -> Visit:
         """Check the therapist and patient may take this plan's session at `start`.
 
         The patient's side (evaluation, contraindications, home) comes from the plan,
         which the booking saves: a concurrent new evaluation conflicts with it.
         """
-        if therapist.clinic_id != plan.clinic_id:
-            raise TherapistOfAnotherClinic(
-                "the therapist works at another clinic: choose one of this plan's clinic"
-            )
-        if not therapist.active:
-            raise TherapistUnavailable(
-                f"{therapist.name} no longer takes bookings: choose another therapist"
-            )
-        if plan.specialization not in therapist.specializations:
+        clinic = self._clinic(plan.clinic_id)
+        if (
+            therapist.clinic_id == clinic.id
+            and plan.specialization not in therapist.specializations
+        ):
             raise MissingSpecialization(
                 f"{therapist.name} does not practise {plan.specialization}: choose a therapist "
                 "who does"
             )
-        if plan.setting == "home" and not therapist.mobile:
-            raise NotMobile(f"{therapist.name} works only at the clinic: choose a mobile therapist")
-        plan.check_cleared()
-        clinic = self._clinic(plan.clinic_id)
-        zone = self._zone_of(clinic.id)
-        timing.check_not_past(start, at, rules, zone)
-        day = local_date(start, zone)
-        window = therapist.shift_on(day)
-        if window is None:
-            raise OutsideShift(
-                f"{therapist.name} does not work on {WEEKDAYS[day.weekday()]} {day}: "
-                "choose a day with a shift"
-            )
-        return _Visit(
+        frame = self._frame(
+            clinic,
+            therapist,
             start=start,
-            end=start + timedelta(minutes=plan.session_minutes),
+            minutes=plan.session_minutes,
             place=plan.location,
-            day=day,
-            today=local_date(at, zone),
-            shift=(wall_clock(day, window[0], zone), wall_clock(day, window[1], zone)),
-            base=therapist.base(clinic.location),
-            speed_kmh=clinic.travel_speed_kmh,
-            max_visits=therapist.max_visits_per_day,
-            zone=zone,
-        )
-
-    def _occupy(
-        self,
-        session_id: UUID,
-        therapist_id: UUID,
-        patient_id: UUID,
-        visit: _Visit,
-        *,
-        actor: str,
-        at: datetime,
-        known: Mapping[UUID, Aggregate] | None = None,
-    ) -> list[Aggregate]:
-        """Put the visit on both days (or raise the rule it breaks); returns the days.
-
-        `known` holds days already loaded (and changed) by this command.
-        """
-        known = known or {}
-        therapist_day = known.get(TherapistDay.create_id(therapist_id, visit.day))
-        if not isinstance(therapist_day, TherapistDay):
-            therapist_day = self._therapist_day(therapist_id, visit.day, at)
-        therapist_day.book(
-            session_id,
-            visit.start,
-            visit.end,
-            visit.place,
-            shift=visit.shift,
-            base=visit.base,
-            speed_kmh=visit.speed_kmh,
-            max_visits=visit.max_visits,
-            actor=actor,
+            home_visit=plan.setting == "home",
             at=at,
-            zone=visit.zone,
+            rules=rules,
         )
-        patient_day = known.get(PatientDay.create_id(patient_id, visit.day))
-        if not isinstance(patient_day, PatientDay):
-            patient_day = self._patient_day(patient_id, visit.day, at)
-        patient_day.book(session_id, visit.start, visit.end, actor=actor, at=at, zone=visit.zone)
-        return [therapist_day, patient_day]
+        plan.check_cleared()
+        return frame
 
-    def _release(self, session: Session, actor: str, reason: str, at: datetime) -> list[Aggregate]:
-        """Free the session's time on its therapist's and patient's days."""
-        therapist_day = self._therapist_day(session.therapist_id, session.therapist_day, at)
-        patient_day = self._patient_day(session.patient_id, session.patient_day, at)
-        therapist_day.release(session.id, actor, reason, at)
-        patient_day.release(session.id, actor, reason, at)
-        return [therapist_day, patient_day]
+    def _evaluation_frame(
+        self,
+        session: Session,
+        therapist: Therapist,
+        start: datetime,
+        at: datetime,
+        rules: Mapping[str, str],
+    ) -> Visit:
+        """The frame of an evaluation visit moved to `start` (its length and place kept)."""
+        clinic = self._clinic(session.clinic_id)
+        self._check_evaluates(therapist, session.visit_reason, clinic.condition_map)
+        minutes = int((session.end - session.start).total_seconds() // 60)
+        return self._frame(
+            clinic,
+            therapist,
+            start=start,
+            minutes=minutes,
+            place=session.location,
+            home_visit=session.setting == "home",
+            at=at,
+            rules=rules,
+        )

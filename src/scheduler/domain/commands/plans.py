@@ -178,10 +178,16 @@ class Plans(Store):
         at = as_utc(now, "now")
         self._change(plan_id, lambda plan: plan.resume(actor, reason, at), ("resume",))
 
-    def complete_plan(self, plan_id: UUID | str, *, actor: str, reason: str, now: datetime) -> None:
-        """Close the plan for good."""
+    def complete_plan(
+        self, plan_id: UUID | str, *, actor: str, reason: str, now: datetime, summary: str = ""
+    ) -> None:
+        """Discharge: close the plan for good, with a summary of the course."""
+        if len(summary) > 5000:
+            raise InvalidInput("keep the discharge summary under 5000 characters")
         at = as_utc(now, "now")
-        self._change(plan_id, lambda plan: plan.complete(actor, reason, at), ("complete",))
+        self._change(
+            plan_id, lambda plan: plan.complete(actor, reason, at, summary.strip()), ("complete",)
+        )
 
     def switch_therapist(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -144,6 +144,61 @@ class Staff(Store):
             return [therapist]
 
         self._save_retrying(command, identity=("change_shifts", str(therapist_id), repr(pattern)))
+
+    def request_shift_change(
+        self,
+        therapist_id: UUID | str,
+        *,
+        shifts: Mapping[str, Sequence[int]],
+        actor: str,
+        reason: str,
+        now: datetime,
+    ) -> UUID:
+        """A therapist asks for new weekly shifts; returns the request's id."""
+        pattern, at = weekly_shifts(shifts), as_utc(now, "now")
+        request_id = uuid4()
+
+        def command() -> list[Aggregate]:
+            therapist = self._load(Therapist, therapist_id, UnknownTherapist)
+            if any(r["status"] == "pending" for r in therapist.shift_requests.values()):
+                raise InvalidInput("a shift change is already waiting for a decision")
+            therapist.request_shift_change(
+                request_id=request_id, shifts=pattern, actor=actor, reason=reason, at=at
+            )
+            return [therapist]
+
+        self._save_retrying(
+            command, identity=("request_shift_change", str(therapist_id), repr(pattern))
+        )
+        return request_id
+
+    def decide_shift_change(
+        self,
+        therapist_id: UUID | str,
+        *,
+        request_id: UUID | str,
+        approved: bool,
+        actor: str,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Approve or decline a therapist's pending shift change (booked sessions stay)."""
+        at = as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            therapist = self._load(Therapist, therapist_id, UnknownTherapist)
+            key = UUID(str(request_id))
+            request = therapist.shift_requests.get(key)
+            if request is None or request["status"] != "pending":
+                raise InvalidInput("no pending shift change with that id")
+            therapist.decide_shift_change(
+                request_id=key, approved=approved, actor=actor, reason=reason, at=at
+            )
+            return [therapist]
+
+        self._save_retrying(
+            command, identity=("decide_shift_change", str(therapist_id), str(request_id))
+        )
 
     def set_therapist_active(
         self, therapist_id: UUID | str, *, active: bool, actor: str, reason: str, now: datetime

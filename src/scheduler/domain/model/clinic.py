@@ -16,7 +16,8 @@ class Clinic(Aggregate):
     `travel_speed_kmh` feeds the travel rule between home visits; a cancellation less
     than `late_cancel_hours` before the session starts is flagged late; patients book
     starts on a grid of `slot_minutes`; a waitlist offer is open `offer_hours`; a plan's
-    every `reassessment_every`-th session is a reassessment (0: none). `condition_map`
+    every `reassessment_every`-th session is a reassessment (0: none); an initial
+    evaluation takes `evaluation_minutes`. `condition_map`
     extends the default conditions-to-specializations table (`rules/conditions.py`).
     The zone is fixed at registration: sessions are filed under local dates.
     """
@@ -32,6 +33,7 @@ class Clinic(Aggregate):
         slot_minutes: int
         offer_hours: int
         reassessment_every: int
+        evaluation_minutes: int
         actor: str
         at: datetime
 
@@ -49,6 +51,7 @@ class Clinic(Aggregate):
         slot_minutes: int,
         offer_hours: int,
         reassessment_every: int,
+        evaluation_minutes: int,
         actor: str,
         at: datetime,
     ) -> None:
@@ -62,6 +65,7 @@ class Clinic(Aggregate):
         self.slot_minutes = slot_minutes
         self.offer_hours = offer_hours
         self.reassessment_every = reassessment_every
+        self.evaluation_minutes = evaluation_minutes
         self.condition_map: dict[str, list[str]] = {}
         self.registered_by = actor
         self.registered_at = at
@@ -81,6 +85,7 @@ class Clinic(Aggregate):
         slot_minutes: int
         offer_hours: int
         reassessment_every: int
+        evaluation_minutes: int
         actor: str
         reason: str
         at: datetime
@@ -98,6 +103,7 @@ class Clinic(Aggregate):
         slot_minutes: int,
         offer_hours: int,
         reassessment_every: int,
+        evaluation_minutes: int,
         actor: str,
         reason: str,
         at: datetime,
@@ -110,6 +116,7 @@ class Clinic(Aggregate):
         self.slot_minutes = slot_minutes
         self.offer_hours = offer_hours
         self.reassessment_every = reassessment_every
+        self.evaluation_minutes = evaluation_minutes
 
     class ConditionMapped(Aggregate.Event):
         phrase: str

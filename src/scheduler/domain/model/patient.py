@@ -54,10 +54,18 @@ class Patient(Aggregate):
     """A patient of one clinic, with the evaluations and prescriptions treatment needs.
 
     `availability` is when the patient can be seen each week (empty: any time a
-    therapist works); it feeds the booking options, the optimizer and re-plans.
+    therapist works); it feeds the booking options, the optimizer and re-plans. The
+    intake is the patient's own health questionnaire, filled before the first visit; the
+    evaluation visit booked for them (at most one at a time) is `evaluation_visit`.
     """
 
+    @staticmethod
+    def create_id(patient_id: UUID) -> UUID:
+        """Chosen by the command, so a sign-up can open the account first."""
+        return patient_id
+
     class Registered(Aggregate.Created):
+        patient_id: UUID
         clinic_id: UUID
         name: str
         phone: str
@@ -73,6 +81,7 @@ class Patient(Aggregate):
     def __init__(
         self,
         *,
+        patient_id: UUID,
         clinic_id: UUID,
         name: str,
         phone: str,
@@ -95,6 +104,8 @@ class Patient(Aggregate):
         self.evaluations: list[dict[str, Any]] = []
         self.prescriptions: list[UUID] = []
         self.plans: list[UUID] = []
+        self.intake: dict[str, Any] | None = None
+        self.evaluation_visit: UUID | None = None
 
     @property
     def home(self) -> tuple[float, float]:
@@ -143,13 +154,59 @@ class Patient(Aggregate):
         """When the patient can be seen each week, from now on."""
         self.availability = {day: [list(w) for w in ws] for day, ws in availability.items()}
 
+    class IntakeSubmitted(Aggregate.Event):
+        answers: dict[str, bool]
+        conditions: str
+        medications: str
+        pregnant: bool
+        recent_surgery: str
+        suggested: list[str]
+        actor: str
+        at: datetime
+
+    @event(IntakeSubmitted)
+    def submit_intake(
+        self,
+        *,
+        answers: dict[str, bool],
+        conditions: str,
+        medications: str,
+        pregnant: bool,
+        recent_surgery: str,
+        suggested: list[str],
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """The patient's health questionnaire, and the flags its answers suggest."""
+        self.intake = {
+            "answers": dict(answers),
+            "conditions": conditions,
+            "medications": medications,
+            "pregnant": pregnant,
+            "recent_surgery": recent_surgery,
+            "suggested": list(suggested),
+            "submitted_at": at,
+        }
+
+    class EvaluationVisitBooked(Aggregate.Event):
+        session_id: UUID | None
+        actor: str
+        at: datetime
+
+    @event(EvaluationVisitBooked)
+    def note_evaluation_visit(self, session_id: UUID | None, actor: str, at: datetime) -> None:
+        """The evaluation visit booked for the patient (None: none booked any more)."""
+        self.evaluation_visit = session_id
+
     class Evaluated(Aggregate.Event):
+        kind: str
         condition: str
         pain_level: int
         contraindications: list[str]
         notes: str
         findings: str
         recommended: str | None
+        session_id: UUID | None
         actor: str
         at: datetime
 
@@ -157,28 +214,34 @@ class Patient(Aggregate):
     def evaluate(
         self,
         *,
+        kind: str,
         condition: str,
         pain_level: int,
         contraindications: list[str],
         notes: str,
         findings: str,
         recommended: str | None,
+        session_id: UUID | None,
         actor: str,
         at: datetime,
     ) -> None:
-        """Record a completed evaluation (values already validated)."""
+        """Record a completed evaluation or reassessment (values already validated)."""
         self.evaluations.append(
             {
+                "kind": kind,
                 "condition": condition,
                 "pain_level": pain_level,
                 "contraindications": list(contraindications),
                 "notes": notes,
                 "findings": findings,
                 "recommended": recommended,
+                "session_id": session_id,
                 "evaluated_by": actor,
                 "evaluated_at": at,
             }
         )
+        if session_id is not None and session_id == self.evaluation_visit:
+            self.evaluation_visit = None
 
     class PrescriptionRecorded(Aggregate.Event):
         prescription_id: UUID

@@ -95,6 +95,7 @@ class TreatmentPlan(Aggregate):
         self.held: list[UUID] = []  # booked, completed or missed: counted as planned
         self.days: dict[UUID, date] = {}  # booked or completed: the cadence's input
         self.flagged: list[UUID] = []  # booked sessions a newer evaluation rules out
+        self.summary = ""  # the discharge summary, once completed
 
     @property
     def location(self) -> tuple[float, float]:
@@ -321,16 +322,18 @@ class TreatmentPlan(Aggregate):
     ) -> None:
         self.preferred_therapist = therapist_id
 
-    def complete(self, actor: str, reason: str, at: datetime) -> None:
-        """Close the plan; no further bookings."""
+    def complete(self, actor: str, reason: str, at: datetime, summary: str = "") -> None:
+        """Discharge: close the plan with a summary of the course; no further bookings."""
         self._check_status(ACTIVE, PAUSED)
-        self._completed(actor, reason, at)
+        self._completed(actor=actor, reason=reason, summary=summary, at=at)
 
     class Completed(Aggregate.Event):
         actor: str
         reason: str
+        summary: str
         at: datetime
 
     @event(Completed)
-    def _completed(self, actor: str, reason: str, at: datetime) -> None:
+    def _completed(self, *, actor: str, reason: str, summary: str, at: datetime) -> None:
         self.status = COMPLETED
+        self.summary = summary

@@ -23,16 +23,23 @@ from scheduler.domain.errors import (
 from scheduler.domain.rules.timing import clock
 
 BOOKED, CANCELLED, COMPLETED, NO_SHOW = "booked", "cancelled", "completed", "no_show"
+TREATMENT, EVALUATION = "treatment", "evaluation"
 
 
 class Session(Aggregate):
-    """One session of a treatment plan, with a therapist, a time and a place."""
+    """One visit with a therapist, at a time and a place: a treatment session of a plan,
+    or a new patient's initial evaluation (`kind`), which needs no plan.
+
+    A treatment session knows its number in the plan; every `reassessment_every`-th
+    (a clinic policy) is a reassessment, completed with a short re-evaluation.
+    """
 
     class Booked(Aggregate.Created):
         clinic_id: UUID
-        plan_id: UUID
+        kind: str
+        plan_id: UUID | None
         patient_id: UUID
-        prescription_id: UUID
+        prescription_id: UUID | None
         therapist_id: UUID
         start: datetime
         end: datetime
@@ -41,6 +48,9 @@ class Session(Aggregate):
         latitude: float
         longitude: float
         setting: str
+        number: int
+        reassessment: bool
+        visit_reason: str
         overrides: dict[str, str]
         actor: str
         reason: str
@@ -51,9 +61,10 @@ class Session(Aggregate):
         self,
         *,
         clinic_id: UUID,
-        plan_id: UUID,
+        kind: str,
+        plan_id: UUID | None,
         patient_id: UUID,
-        prescription_id: UUID,
+        prescription_id: UUID | None,
         therapist_id: UUID,
         start: datetime,
         end: datetime,
@@ -62,12 +73,16 @@ class Session(Aggregate):
         latitude: float,
         longitude: float,
         setting: str,
+        number: int,
+        reassessment: bool,
+        visit_reason: str,
         overrides: dict[str, str],
         actor: str,
         reason: str,
         at: datetime,
     ) -> None:
         self.clinic_id = clinic_id
+        self.kind = kind
         self.plan_id = plan_id
         self.patient_id = patient_id
         self.prescription_id = prescription_id
@@ -79,6 +94,9 @@ class Session(Aggregate):
         self.latitude = latitude
         self.longitude = longitude
         self.setting = setting
+        self.number = number
+        self.reassessment = reassessment
+        self.visit_reason = visit_reason
         self.status = BOOKED
         self.late_cancel: bool | None = None
         self.progress_note: dict[str, Any] | None = None

@@ -86,6 +86,7 @@ class Therapist(Aggregate):
         self.phone = phone
         self.active = True
         self.time_off: list[dict[str, object]] = []
+        self.shift_requests: dict[UUID, dict[str, object]] = {}
 
     def shift_on(self, day: date) -> tuple[int, int] | None:
         """(start, end) minutes of the shift on local `day`, or None when off."""
@@ -163,6 +164,42 @@ class Therapist(Aggregate):
     ) -> None:
         """Note a stretch of time off or a sick day (also marked on each affected day)."""
         self.time_off.append({"kind": kind, "start": start, "end": end, "reason": reason})
+
+    class ShiftChangeRequested(Aggregate.Event):
+        request_id: UUID
+        shifts: WeeklyShifts
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(ShiftChangeRequested)
+    def request_shift_change(
+        self, *, request_id: UUID, shifts: WeeklyShifts, actor: str, reason: str, at: datetime
+    ) -> None:
+        """The therapist asks for new weekly shifts; a dispatcher decides."""
+        self.shift_requests[request_id] = {
+            "shifts": dict(shifts),
+            "reason": reason,
+            "requested_at": at,
+            "status": "pending",
+        }
+
+    class ShiftChangeDecided(Aggregate.Event):
+        request_id: UUID
+        approved: bool
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(ShiftChangeDecided)
+    def decide_shift_change(
+        self, *, request_id: UUID, approved: bool, actor: str, reason: str, at: datetime
+    ) -> None:
+        """Approve (the requested shifts apply from now on) or decline a request."""
+        request = self.shift_requests[request_id]
+        request["status"] = "approved" if approved else "declined"
+        if approved:
+            self.shifts = dict(request["shifts"])  # type: ignore[call-overload]
 
     class Deactivated(Aggregate.Event):
         actor: str

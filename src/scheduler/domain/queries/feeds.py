@@ -26,7 +26,7 @@ class FeedEntry:
     """A session as a therapist's calendar shows it; `version` rises with every change."""
 
     session_id: UUID
-    plan_id: UUID
+    plan_id: UUID | None  # None: an evaluation visit
     patient_id: UUID
     start: datetime
     end: datetime

@@ -73,6 +73,9 @@ class Reads(Store):
             base=therapist.base(clinic.location),
             phone=therapist.phone,
             active=therapist.active,
+            shift_requests=tuple(
+                {"id": key, **request} for key, request in therapist.shift_requests.items()
+            ),
         )
 
     def get_prescription(self, prescription_id: UUID | str) -> PrescriptionView:
@@ -110,6 +113,8 @@ class Reads(Store):
             plans=tuple(patient.plans),
             address=patient.address,
             availability={day: [list(w) for w in ws] for day, ws in patient.availability.items()},
+            intake=dict(patient.intake) if patient.intake else None,
+            evaluation_visit=patient.evaluation_visit,
         )
 
     def get_plan(self, plan_id: UUID | str) -> PlanView:
@@ -138,6 +143,7 @@ class Reads(Store):
             contraindications=tuple(plan.contraindications),
             flagged=tuple(plan.flagged),
             location=plan.location,
+            summary=plan.summary,
         )
 
     def get_session(self, session_id: UUID | str) -> SessionView:
@@ -162,6 +168,10 @@ class Reads(Store):
             amendments=tuple(dict(entry) for entry in session.amendments),
             flags=tuple(session.flags),
             pinned=session.pinned,
+            kind=session.kind,
+            visit_reason=session.visit_reason,
+            number=session.number,
+            reassessment=session.reassessment,
         )
 
     def session_pinned(self, session_id: UUID | str) -> bool:

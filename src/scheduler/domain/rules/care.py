@@ -63,3 +63,31 @@ def contraindication_flags(values: Iterable[str]) -> tuple[str, ...]:
 def ruled_out_by(flags: Iterable[str], specialization: str) -> list[str]:
     """The flags among `flags` that rule out `specialization`."""
     return [flag for flag in flags if specialization in CONTRAINDICATIONS.get(flag, ALL)]
+
+
+INTAKE_QUESTIONS: dict[str, tuple[str, str]] = {
+    "fever": ("Do you have a fever or feel unwell today?", "fever"),
+    "blood_clot": ("Have you been told you have a blood clot (DVT) now?", "acute_dvt"),
+    "infection": ("Do you have an infection being treated now?", "acute_infection"),
+    "blood_pressure": (
+        "Is your blood pressure high and not controlled by medication?",
+        "uncontrolled_hypertension",
+    ),
+    "high_risk_pregnancy": (
+        "Are you pregnant with a pregnancy your doctor calls high-risk?",
+        "high_risk_pregnancy",
+    ),
+    "chemotherapy": ("Are you receiving chemotherapy now?", "active_chemotherapy"),
+    "heart_failure": ("Have you been diagnosed with heart failure?", "congestive_heart_failure"),
+    "fracture": ("Do you have a fracture that has not healed?", "acute_fracture"),
+    "jaw": ("Has your jaw been dislocated recently?", "jaw_dislocation"),
+    "wound": ("Do you have an open wound or burn where you want treatment?", "open_wound"),
+}
+"""The intake's contraindication questions: answer key → (question, the flag a yes suggests).
+
+A yes *suggests* the flag; the therapist confirms or clears it in the evaluation."""
+
+
+def suggested_flags(answers: dict[str, bool]) -> list[str]:
+    """The contraindication flags the intake's yes answers suggest."""
+    return sorted(INTAKE_QUESTIONS[key][1] for key, yes in answers.items() if yes)
