@@ -232,6 +232,7 @@ def _route(
                 specialization=row.specialization,
                 setting=row.setting,
                 contraindications=list(row.contraindications),
+                pinned=row.pinned,
             )
         )
         here = row.location

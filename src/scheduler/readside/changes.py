@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from scheduler.domain.pins import Pinned, Unpinned
+from scheduler.domain.session import Session
+
 
 class BoardChange(msgspec.Struct, frozen=True):
-    """A session was booked, moved, cancelled, completed or missed.
+    """A session was booked, moved, cancelled, completed, missed, pinned or released.
 
     `day` and `therapist_id` are where the session is now (for a move: its new place);
     a board showing this session or this day should be fetched again, with
@@ -24,13 +28,18 @@ class BoardChange(msgspec.Struct, frozen=True):
     position: int
 
 
-CHANGES = {
-    "Booked": "booked",
-    "Rescheduled": "moved",
-    "Cancelled": "cancelled",
-    "Completed": "completed",
-    "NoShow": "no_show",
+SESSION_CHANGES: dict[type[Any], str] = {
+    Session.Booked: "booked",  # type: ignore[attr-defined]
+    Session.Rescheduled: "moved",  # type: ignore[attr-defined]
+    Session.Cancelled: "cancelled",  # type: ignore[attr-defined]
+    Session.Completed: "completed",  # type: ignore[attr-defined]
+    Session.NoShow: "no_show",  # type: ignore[attr-defined]
+    Pinned: "pinned",
+    Unpinned: "unpinned",
 }
+"""Session event class → the `change` a subscriber sees (a test keeps it complete)."""
+
+CHANGES = {kind.__name__: change for kind, change in SESSION_CHANGES.items()}
 """Session event class name → the `change` a subscriber sees."""
 
 

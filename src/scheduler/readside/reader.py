@@ -61,6 +61,7 @@ class VisitRow:
     specialization: str
     setting: str
     contraindications: list[str]
+    pinned: bool
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Snapshot:
 _VISITS = """
     SELECT v.session_id, v.therapist_id, v.day, v.start_utc, v.end_utc, v.latitude,
            v.longitude, v.patient_id, p.name AS patient_name, l.condition,
-           l.specialization, l.setting, p.contraindications
+           l.specialization, l.setting, p.contraindications, v.pinned
     FROM board_visits v
     JOIN readside_patients p USING (patient_id)
     JOIN readside_plans l USING (plan_id)
@@ -231,4 +232,5 @@ def _visit(row: asyncpg.Record) -> VisitRow:
         specialization=row["specialization"],
         setting=row["setting"],
         contraindications=json.loads(contraindications) if contraindications else [],
+        pinned=row["pinned"],
     )

@@ -56,6 +56,9 @@ TABLES = (
         setting text NOT NULL,
         status text NOT NULL,
         position bigint NOT NULL)""",
+    # Added after the first release: a read model made before it gains the column
+    # (existing visits unpinned; rebuild the read model if pins were recorded before).
+    "ALTER TABLE board_visits ADD COLUMN IF NOT EXISTS pinned boolean NOT NULL DEFAULT false",
     "CREATE INDEX IF NOT EXISTS board_visits_clinic_day ON board_visits (clinic_id, day)",
     "CREATE INDEX IF NOT EXISTS board_visits_therapist_day ON board_visits (therapist_id, day)",
     """CREATE TABLE IF NOT EXISTS readside_therapist_days (

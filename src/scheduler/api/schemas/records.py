@@ -206,6 +206,9 @@ class Visit(msgspec.Struct):
     specialization: str | None = None
     setting: str | None = None
     contraindications: list[str] | None = None
+    pinned: bool | None = None
+    """True when a dispatcher pinned the visit (no optimization moves it); None on a
+    board as it was at an earlier time."""
 
 
 class Route(msgspec.Struct):
