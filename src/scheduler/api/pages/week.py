@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC, Principal
-from scheduler.api.controllers.calendar import SUFFIX
+from scheduler.api.controllers.calendar import feed_url
 from scheduler.api.gateway import Gateway
 from scheduler.api.pages.web import checked_form, parse_date, render, require, viewer
 from scheduler.api.readmodel import ReadSide
@@ -120,5 +120,5 @@ class WeekPages(Controller):
             actor=principal.actor,
             now=gateway.now(),
         )
-        url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
+        url = feed_url(settings, token)
         return await self._week(request, settings, gateway, reads, feed_url=url)
