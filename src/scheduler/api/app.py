@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from scheduler.api.auth import authentication
+from scheduler.api.body_guard import body_guard
 from scheduler.api.context import RequestContext, configure_logging
 from scheduler.api.controllers.accounts import AccountsController
 from scheduler.api.controllers.auth import AuthController
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
         middleware=[
+            body_guard,  # before anything reads a body: size, media type, nesting, types
             authentication(settings.jwt_secret, clock),
             idempotency(replies),
             written_position,
