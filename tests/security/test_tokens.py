@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
-from api.conftest import SECRET, Tokens
+from api.conftest import SECRET, Tokens, error_code
 from api.world import Clock
 
 PUBLIC = {
@@ -91,7 +91,7 @@ def test_every_closed_route_refuses_missing_and_bad_tokens(
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = client.request(method, concrete(template), headers=headers, json={})
             assert response.status_code == 401, (method, template, name, response.text)
-            assert response.json()["error"] == "not_authenticated"
+            assert error_code(response) == "not_authenticated"
     # The same tokens as the pages' cookie are refused too.
     for name, token in variants.items():
         if token is None:
