@@ -9,24 +9,20 @@ log's last notification id must not move.
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from conftest import PG_ADMIN_DSN
 from scheduler.api.body_guard import MAX_BODY_BYTES
 from scheduler.domain import Scheduling
 from scheduler.settings import Settings
-from scheduler.store import SQLITE_FILE
 
-from .conftest import REDIS_URL, SECRET, Tokens
+# Both backends: the embedded default, and PostgreSQL (a seeded copy) with Redis.
+from .backends import backend_settings, backend_world, world_embedded  # noqa: F401
+from .conftest import Tokens
 from .world import MONDAY, World
 
 DEEP = b"[" * 1000 + b"]" * 1000
@@ -109,48 +105,6 @@ ROWS = [
     Row("FHIR appointments of year 9999", "dispatcher", "GET",
         lambda w, s: f"/fhir/Appointment?practitioner={w.ana}&date=ge9999-12-30", None, 400),
 ]  # fmt: skip
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """Each backend: the embedded default, and PostgreSQL (a seeded copy) with Redis."""
-    if request.param == "sqlite":
-        yield Settings(data_dir=tmp_path, jwt_secret=SECRET, store_threads=4)
-        return
-    template, _ = request.getfixturevalue("seeded_postgres")
-    name = f"scheduler_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield Settings(
-            data_dir=tmp_path,
-            database_url=f"postgresql://postgres@127.0.0.1:5432/{name}",
-            jwt_secret=SECRET,
-            redis_url=REDIS_URL,
-            redis_prefix=request.getfixturevalue("redis_prefix"),
-            store_threads=4,
-        )
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def world(
-    request: pytest.FixtureRequest, settings: Settings, seeded_store: tuple[Path, World]
-) -> World:
-    """The seeded clinic in this backend's store."""
-    if settings.embedded:
-        return request.getfixturevalue("world_embedded")  # type: ignore[no-any-return]
-    return request.getfixturevalue("seeded_postgres")[1]  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def world_embedded(settings: Settings, seeded_store: tuple[Path, World]) -> World:
-    """The seeded SQLite store copied into this test's data directory."""
-    template, seeded = seeded_store
-    shutil.copyfile(template, settings.data_dir / SQLITE_FILE)
-    return seeded
 
 
 def _last_event(settings: Settings) -> int:

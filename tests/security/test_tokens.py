@@ -69,6 +69,10 @@ def bad_tokens(good: str) -> dict[str, str]:
         "wrong_issuer": jwt.encode({**claims, "iss": "someone-else"}, SECRET, "HS256"),
         "no_expiry": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, SECRET, "HS256"),
         "expired": jwt.encode({**claims, "exp": claims["iat"] - 1}, SECRET, "HS256"),
+        "issued_in_the_future": jwt.encode(
+            {**claims, "iat": claims["iat"] + 3600, "exp": claims["exp"] + 3600}, SECRET, "HS256"
+        ),
+        "no_token_id": jwt.encode({k: v for k, v in claims.items() if k != "jti"}, SECRET, "HS256"),
         "not_a_jwt": "not.a.jwt",
     }
 

@@ -41,6 +41,7 @@ from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
+from scheduler.api.revocation import DenyList, revocation
 from scheduler.settings import Settings, SettingsError
 from scheduler.worker import optimizations_for
 
@@ -71,6 +72,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
     limiter = RateLimiter(redis, clock)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
+    # Tokens revoked by signing out: Redis when configured, else beside the accounts.
+    deny_list = DenyList(redis, gateway)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
     # Optimization jobs: SAQ on Redis, or in this process on the embedded default.
@@ -98,10 +101,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "reads": Provide(lambda: reads, sync_to_thread=False),
             "optimizations": Provide(lambda: optimizations, sync_to_thread=False),
+            "deny_list": Provide(lambda: deny_list, sync_to_thread=False),
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
         middleware=[
             body_guard,  # before anything reads a body: size, media type, nesting, types
+            # Before authentication: a signed-out token is taken out of the request.
+            revocation(deny_list, settings.jwt_secret, clock),
             authentication(settings.jwt_secret, clock),
             idempotency(replies),
             written_position,

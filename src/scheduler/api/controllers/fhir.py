@@ -78,7 +78,7 @@ class FhirController(Controller):
     tags = ("fhir",)
     guards = (ANYONE,)
     # Every kind the app handles, so none falls back to the app's plain JSON by its MRO.
-    exception_handlers = dict.fromkeys(EXCEPTION_HANDLERS, fhir_error)  # noqa: RUF012
+    exception_handlers = dict.fromkeys(EXCEPTION_HANDLERS, fhir_error)
 
     @get(
         "/Appointment/{session_id:uuid}",
