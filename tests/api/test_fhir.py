@@ -155,6 +155,7 @@ def _slots(client: TestClient[Litestar], tokens: Tokens, world: World, query: st
     return [
         datetime.fromisoformat(e["resource"]["start"]).astimezone(zone).strftime("%a %H:%M")
         for e in body.get("entry", [])
+        if e["search"]["mode"] == "match"
     ]
 
 
@@ -177,10 +178,22 @@ def test_slot_dates_take_the_standard_prefixes(
     assert _slots(client, tokens, world, f"end=gt{MONDAY}&end=lt{tuesday + timedelta(1)}") == [
         "Tue 09:00"
     ]
+    # Bounded on one side only: 31 days from there, and an outcome entry says so.
+    body = _fhir(client, f"/fhir/Slot?practitioner={world.ana}&start=ge{MONDAY}", tokens["ana"])
+    bundle = Bundle.model_validate(body)
+    found = [e.resource for e in bundle.entry if e.search.mode == "match"]
+    notes = [e.resource for e in bundle.entry if e.search.mode == "outcome"]
+    # The 23 weekdays from Monday 5 October to Wednesday 4 November; Monday has 3 spans.
+    assert bundle.total == len(found) == 22 + 3
+    assert {s.start.date() for s in found} >= {MONDAY, MONDAY + timedelta(days=30)}
+    assert max(s.start.date() for s in found) <= MONDAY + timedelta(days=31)
+    (note,) = notes
+    assert OperationOutcome.model_validate(note.model_dump()).issue[0].severity == "information"
+    assert f"to {MONDAY + timedelta(days=30)}" in note.issue[0].diagnostics
     for bad in (
         f"start=ne{MONDAY}",  # a prefix this server does not support
         "start=2026-13-40",  # no such day
-        f"start=ge{MONDAY}",  # no upper bound
+        "",  # no days at all
         f"start={MONDAY}T09:00",  # a time without its offset
     ):
         answer = client.get(f"/fhir/Slot?practitioner={world.ana}&{bad}", headers=tokens["ana"])

@@ -175,22 +175,32 @@ def operation_outcome(status: int, error: ErrorBody) -> dict[str, Any]:
     }
 
 
-def bundle(resources: list[dict[str, Any]], base_url: str, self_url: str) -> dict[str, Any]:
-    """A searchset Bundle of `resources`, each with its full URL under `base_url`, and
-    the search's own URL as its `self` link."""
+def bundle(
+    resources: list[dict[str, Any]], base_url: str, self_url: str, note: str | None = None
+) -> dict[str, Any]:
+    """A searchset Bundle of `resources`, each with its full URL under `base_url`, the
+    search's own URL as its `self` link, and `note` (if any) as an informational
+    OperationOutcome entry (`search.mode` outcome: not counted in `total`)."""
+    entries: list[dict[str, Any]] = [
+        {
+            "fullUrl": f"{base_url}/{resource['resourceType']}/{resource['id']}",
+            "resource": resource,
+            "search": {"mode": "match"},
+        }
+        for resource in resources
+    ]
+    if note is not None:
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "information", "code": "informational", "diagnostics": note}],
+        }
+        entries.append({"resource": outcome, "search": {"mode": "outcome"}})
     return {
         "resourceType": "Bundle",
         "type": "searchset",
         "link": [{"relation": "self", "url": self_url}],
         "total": len(resources),
-        "entry": [
-            {
-                "fullUrl": f"{base_url}/{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-            for resource in resources
-        ],
+        "entry": entries,
     }
 
 

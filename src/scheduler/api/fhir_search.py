@@ -100,9 +100,10 @@ def free_slots(
     *,
     starts: list[str] | None,
     ends: list[str] | None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], str | None]:
     """The therapist's free time (shifts minus visits and time off; travel between
-    visits is checked when booking) whose start and end match the search."""
+    visits is checked when booking) whose start and end match the search, and a note
+    for the client when the server chose the range's other end."""
     therapist = app.get_therapist(therapist_id)
     allowed = principal.role == "admin" or (
         principal.acts_for == therapist.id
@@ -114,7 +115,7 @@ def free_slots(
     zone = clinic_zone(app.get_clinic(therapist.clinic_id).timezone)
     start = fhir_dates.parse_all("start", starts, zone)
     end = fhir_dates.parse_all("end", ends, zone)
-    first, last = _slot_days(start, end, zone)
+    first, last, note = _slot_days(start, end, zone)
     slots = []
     for day in dates_between(first, last) if first <= last else []:
         view = app.therapist_day(therapist.id, day)
@@ -127,22 +128,36 @@ def free_slots(
             for s, e in fhir.free_spans(view.shift, taken)
             if fhir_dates.matches_all(start, s) and fhir_dates.matches_all(end, e)
         ]
-    return slots
+    return slots, note
 
 
-def _slot_days(start: list[DateParam], end: list[DateParam], zone: Any) -> tuple[date, date]:
-    """The local days a Slot search must look at (a slot ends at most a day after it
-    starts, and after it starts)."""
+def _slot_days(
+    start: list[DateParam], end: list[DateParam], zone: Any
+) -> tuple[date, date, str | None]:
+    """The local days a Slot search must look at (a slot ends after it starts, and at
+    most a day later). Bounded on one side only, it covers `MAX_DAYS` days from there
+    and says so in the note."""
     start_low, start_high = fhir_dates.span(start)
     end_low, end_high = fhir_dates.span(end)
     lows = [t for t in (start_low, end_low and end_low - timedelta(days=1)) if t is not None]
     highs = [t for t in (start_high, end_high) if t is not None]
-    if not lows or not highs:
+    window = timedelta(days=MAX_DAYS - 1)
+    note = None
+    if lows and highs:
+        first, last = _days(max(lows), min(highs), zone)
+        if (last - first).days >= MAX_DAYS:
+            raise InvalidInput(f"search at most {MAX_DAYS} days of free time at once")
+    elif lows:
+        first = local_date(max(lows), zone)
+        last = first + window
+        note = f"free time from {first} to {last} only: add start=lt<date> for another range"
+    elif highs:
+        last = local_date(min(highs) - timedelta(microseconds=1), zone)
+        first = last - window
+        note = f"free time from {first} to {last} only: add start=ge<date> for another range"
+    else:
         raise InvalidSearch(
-            "bound the search on both sides: start=2026-12-07 for one day, or "
+            "give the days to search: start=2026-12-07 for one day, or "
             "start=ge2026-12-07&start=lt2026-12-14 for a week"
         )
-    first, last = _days(max(lows), min(highs), zone)
-    if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"search at most {MAX_DAYS} days of free time at once")
-    return first, last
+    return first, last, note

@@ -63,12 +63,15 @@ def _fhir(content: dict[str, Any]) -> Response[dict[str, Any]]:
 
 
 def _bundle(
-    request: Request[Any, Any, Any], settings: Settings, found: list[dict[str, Any]]
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    found: list[dict[str, Any]],
+    note: str | None = None,
 ) -> Response[dict[str, Any]]:
     """The searchset with `fullUrl`s and its `self` link under the public URL."""
     query = request.url.query
     self_url = f"{settings.base_url}{request.url.path}" + (f"?{query}" if query else "")
-    return _fhir(fhir.bundle(found, f"{settings.base_url}/fhir", self_url))
+    return _fhir(fhir.bundle(found, f"{settings.base_url}/fhir", self_url, note))
 
 
 class FhirController(Controller):
@@ -149,9 +152,11 @@ class FhirController(Controller):
     ) -> Response[dict[str, Any]]:
         """Free time as a searchset Bundle. `start` and `end` (repeatable, with prefixes)
         filter the Slots' start and end: `start=2026-12-07` is that day (in the clinic's
-        time zone), `start=ge2026-12-07&start=lt2026-12-14` that week; at most 31 days."""
+        time zone), `start=ge2026-12-07&start=lt2026-12-14` that week; at most 31 days.
+        Bounded on one side only (`start=ge2026-12-07`), the search covers 31 days and
+        an `outcome` entry says which."""
         therapist_id = reference_id(practitioner, "Practitioner")
-        found = await gateway.run(
+        found, note = await gateway.run(
             free_slots,
             gateway.scheduling,
             principal_of(request),
@@ -159,7 +164,7 @@ class FhirController(Controller):
             starts=start,
             ends=end,
         )
-        return _bundle(request, settings, found)
+        return _bundle(request, settings, found, note)
 
     @get(
         "/Patient/{patient_id:uuid}",
