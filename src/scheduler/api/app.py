@@ -73,7 +73,10 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     limiter = RateLimiter(redis, clock)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
     # Tokens revoked by signing out: Redis when configured, else beside the accounts.
-    deny_list = DenyList(redis, gateway)
+    # A gate of its own: a slow check (one per request) must not shut the idempotency
+    # keys' gate, and the other way round.
+    revoked = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
+    deny_list = DenyList(revoked, gateway)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
     # Optimization jobs: SAQ on Redis, or in this process on the embedded default.
@@ -89,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
 
     async def close_redis() -> None:
         await redis.close()
+        await revoked.close()
 
     app = Litestar(
         # The web pages and their static files ride on the same app (no CDN).
