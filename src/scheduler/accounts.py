@@ -5,6 +5,10 @@ application, so its own tables), which makes them durable on SQLite and PostgreS
 An account's id is derived from its lower-cased e-mail address, so two sign-ups of one
 address race for the same aggregate and exactly one wins. Passwords are stored only as
 argon2 hashes (pwdlib); a hash made with older parameters is replaced at the next sign-in.
+
+Signing out revokes the token used (`RevokedToken`, keyed by the token's id, until the
+token would have expired) when the deployment has no Redis to keep the deny-list in:
+stored beside the accounts, it is seen by every process on the same store.
 """
 
 # Error names follow the clinic's words (STYLE.md: `SlotTaken(BookingError)`), no suffix.
@@ -26,8 +30,9 @@ Role = Literal["patient", "therapist", "dispatcher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 MIN_PASSWORD_LENGTH = 10
 
-# Fixed namespace: changing it would orphan every stored account.
+# Fixed namespaces: changing one would orphan every stored account (or revocation).
 _ACCOUNT_NAMESPACE = UUID("0b8f5a8e-3c1d-4e57-9f0a-6d2b7c4e1a93")
+_TOKEN_NAMESPACE = UUID("7d3e9b21-54a6-4c0f-8e1d-2b9f6a0c3e74")
 _hasher = PasswordHash.recommended()
 # Verified when the e-mail is unknown, so a wrong address costs as long as a wrong password
 # and response times do not reveal which addresses have accounts.
@@ -89,6 +94,19 @@ class Account(Aggregate):
     def rehash(self, *, password_hash: str, at: datetime) -> None:
         """Replace the hash by one made with the current parameters (same password)."""
         self.password_hash = password_hash
+
+
+class RevokedToken(Aggregate):
+    """A signed-in token withdrawn before it expired: its account signed out."""
+
+    @staticmethod
+    def create_id(token_id: str) -> UUID:
+        """Derived from the token's id, so revoking one token twice names one aggregate."""
+        return uuid5(_TOKEN_NAMESPACE, token_id)
+
+    @event("Revoked")
+    def __init__(self, *, token_id: str, until: datetime, actor: str, at: datetime) -> None:
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -189,6 +207,20 @@ class Accounts(Application[UUID]):
         if found is None:
             raise UnknownAccount(f"no account with id {account}")
         return _view(found)
+
+    def revoke_token(self, *, token_id: str, until: datetime, actor: str, now: datetime) -> None:
+        """Refuse the token with this id from now until `until` (revoking twice is fine)."""
+        token = RevokedToken(token_id=token_id, until=until, actor=actor, at=now)
+        with contextlib.suppress(IntegrityError, RecordConflictError):
+            self.save(token)
+
+    def token_revoked(self, token_id: str, now: datetime) -> bool:
+        """True while the token with this id is revoked (until it would have expired)."""
+        try:
+            found: Any = self.repository.get(RevokedToken.create_id(token_id))
+        except AggregateNotFoundError:
+            return False
+        return isinstance(found, RevokedToken) and now < found.until
 
     def has_accounts(self) -> bool:
         """True once any account was opened (the demo seeds an empty store only)."""

@@ -3,6 +3,10 @@
 Secrets come only from the environment. On the embedded default (no `DATABASE_URL`)
 a missing `SCHEDULER_JWT_SECRET` is generated once into the data directory, readable
 by its owner only, so a first run needs no configuration and restarts keep sessions.
+
+Every absolute link the service hands out (the calendar feed's URL, FHIR `fullUrl`s and
+`self` links) starts with `base_url`: `SCHEDULER_PUBLIC_URL`, or `http://host:port` when
+unset. Never the request's Host header, which the sender chooses.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scheduler.store import SQLITE_FILE, postgres_settings
 
@@ -44,6 +49,23 @@ class Settings:
     booking_limit: int = 30
     booking_window_s: int = 60
     idempotency_ttl_s: int = 24 * 3600
+    # Where clients reach the service (behind a proxy: the proxy's URL); None: host:port.
+    public_url: str | None = None
+    # The calendar feed gives home visits' coordinates only when the clinic opts in.
+    feed_coordinates: bool = False
+
+    def __post_init__(self) -> None:
+        """Check and normalize `public_url` (SettingsError if it cannot be a base URL)."""
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", _public_url(self.public_url))
+
+    @property
+    def base_url(self) -> str:
+        """The start of every absolute link, without a trailing slash."""
+        if self.public_url is not None:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def embedded(self) -> bool:
@@ -87,6 +109,8 @@ class Settings:
             redis_prefix=env.get("SCHEDULER_REDIS_PREFIX") or "scheduler:",
             login_limit=_int(env, "SCHEDULER_LOGIN_LIMIT", 10),
             booking_limit=_int(env, "SCHEDULER_BOOKING_LIMIT", 30),
+            public_url=env.get("SCHEDULER_PUBLIC_URL") or None,
+            feed_coordinates=_flag(env, "SCHEDULER_FEED_COORDINATES"),
         )
 
     def store_env(self, *, create_table: bool) -> dict[str, str]:
@@ -123,6 +147,33 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+
+
+def _public_url(raw: str) -> str:
+    """`raw` as a base URL: http(s), a host, perhaps a path; no query, fragment or login."""
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise SettingsError(f"SCHEDULER_PUBLIC_URL is not a URL: {raw!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"SCHEDULER_PUBLIC_URL must be http(s)://host[:port][/path], not {raw!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise SettingsError(
+            f"SCHEDULER_PUBLIC_URL must not hold a query, a fragment or a login: {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
 def _embedded_secret(data_dir: Path) -> str:

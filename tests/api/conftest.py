@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 import redis
@@ -79,6 +80,15 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     """An HTTP client through the whole stack (lifespan included)."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def error_code(response: httpx.Response) -> str:
+    """The API's error code of an error response: `error` of the API's body, or the
+    coding of a FHIR route's OperationOutcome."""
+    body = response.json()
+    if body.get("resourceType") == "OperationOutcome":
+        return str(body["issue"][0]["details"]["coding"][0]["code"])
+    return str(body["error"])
 
 
 def login(client: TestClient[Litestar], who: str) -> dict[str, str]:

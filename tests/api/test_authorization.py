@@ -11,7 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from .conftest import Tokens
+from .conftest import Tokens, error_code
 from .world import MONDAY, World
 
 ROLES = ("admin", "dispatcher", "other_dispatcher", "ana", "ben", "pat", "quinn")
@@ -70,6 +70,11 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
             "dispatcher": 200,
             "ana": 200,
         },
+        f"/fhir/Patient/{world.pat}": staff_and_owner,
+        f"/fhir/CarePlan/{world.pat_plan}": staff_and_owner,
+        # Both patients have a session with Ana: each may read her as their practitioner.
+        f"/fhir/Practitioner/{world.ana}": {**clinic, "ana": 200, "pat": 200, "quinn": 200},
+        f"/fhir/Schedule/{world.ana}": {**clinic, "ana": 200, "pat": 200, "quinn": 200},
     }
 
 
@@ -84,7 +89,7 @@ def test_every_read_route_for_every_role(
             if response.status_code != expected:
                 wrong.append((url, role, response.status_code, expected))
             if expected == 403:
-                assert response.json()["error"] == "forbidden", (url, role, response.text)
+                assert error_code(response) == "forbidden"
                 _assert_no_data(response.text, world, booked)
         client.cookies.clear()  # signing in set the pages' cookie on this client
         assert client.get(url).status_code == 401
@@ -101,12 +106,22 @@ def test_unknown_ids_are_404_for_whoever_may_ask(
         f"/plans/{UNKNOWN}/history",
         f"/plans/{UNKNOWN}/sessions",
         f"/fhir/Appointment/{UNKNOWN}",
+        f"/fhir/Patient/{UNKNOWN}",
+        f"/fhir/Practitioner/{UNKNOWN}",
+        f"/fhir/Schedule/{UNKNOWN}",
+        f"/fhir/CarePlan/{UNKNOWN}",
     ]
     for url in urls:
         for role in ROLES:
             response = client.get(url, headers=tokens[role])
             assert response.status_code == 404, (url, role)
-            assert response.json()["error"] in ("not_found", "unknown_session", "unknown_plan")
+            assert error_code(response) in (
+                "not_found",
+                "unknown_session",
+                "unknown_plan",
+                "unknown_patient",
+                "unknown_therapist",
+            ), (url, role, response.text)
     for role in ("admin", "dispatcher"):
         response = client.get(f"/clinics/{UNKNOWN}/board?date={MONDAY}", headers=tokens[role])
         assert response.status_code == 404

@@ -2,32 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+import re
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from .conftest import Tokens
+from scheduler.api import create_app
+from scheduler.domain import Scheduling
+from scheduler.settings import Settings
+
+from .conftest import REDIS_URL, SECRET, Tokens
 
 # The production shape (PostgreSQL with a seeded copy per test, Redis) for every test here.
 from .production import (  # noqa: F401
-    production_settings,
     production_world,
     seeded_database,
 )
 from .world import NOW, Clock, World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+PUBLIC_URL = "https://calendar.clinic.example"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, seeded_database: str, redis_prefix: str) -> Settings:  # noqa: F811
+    """The production shape, reached by clients at a public URL of its own."""
+    return Settings(
+        data_dir=tmp_path,
+        database_url=seeded_database,
+        jwt_secret=SECRET,
+        redis_url=REDIS_URL,
+        redis_prefix=redis_prefix,
+        store_threads=4,
+        public_url=PUBLIC_URL,
+    )
 
 
 def _feed_url(client: TestClient[Litestar], tokens: Tokens, who: str) -> str:
+    """The path of a new feed URL (the URL itself starts with the public URL)."""
     response = client.post("/me/calendar-token", headers=tokens[who])
     assert response.status_code == 201, response.text
     url: str = response.json()["url"]
-    return url.removeprefix(str(client.base_url))
+    assert url.startswith(f"{PUBLIC_URL}/calendar/"), url
+    return url.removeprefix(PUBLIC_URL)
 
 
 def _events(client: TestClient[Litestar], path: str) -> dict[str, Any]:
@@ -111,3 +135,75 @@ def test_wrong_or_rotated_tokens_find_nothing_and_feeds_are_the_therapists_own(
     assert _events(client, _feed_url(client, tokens, "ben")) == {}
     for role in ("pat", "dispatcher", "admin"):
         assert client.post("/me/calendar-token", headers=tokens[role]).status_code == 403
+
+
+def test_the_feed_url_ignores_the_request_host(
+    client: TestClient[Litestar], tokens: Tokens
+) -> None:
+    response = client.post("/me/calendar-token", headers={**tokens["ana"], "Host": "evil.example"})
+    assert response.status_code == 201, response.text
+    assert response.json()["url"].startswith(f"{PUBLIC_URL}/calendar/")
+    # The week page's link too (a form post, as the browser sends it).
+    client.cookies.set("scheduler_token", tokens["ana"]["Authorization"].removeprefix("Bearer "))
+    client.get("/app/week", headers={"Host": "evil.example"})
+    page = client.post(
+        "/app/week/calendar-link",
+        data={"csrf_token": client.cookies["scheduler_csrf"]},
+        headers={"Host": "evil.example"},
+    )
+    assert page.status_code == 200, page.text
+    shown = re.findall(r'value="([^"]+\.ics)"', page.text)
+    assert len(shown) == 1
+    assert shown[0].startswith(f"{PUBLIC_URL}/calendar/")
+    assert "evil.example" not in page.text
+
+
+def _clinic_plan(settings: Settings, world: World) -> UUID:
+    """A second plan of Pat's, held at the clinic (the seeded ones are home visits)."""
+    app = Scheduling(settings.store_env(create_table=False))
+    try:
+        who = {"actor": "seed", "now": NOW}
+        rx = app.record_prescription(
+            world.pat, condition="multiple sclerosis", authorized_sessions=4,
+            expires_on=date(2026, 12, 31), **who,
+        )  # fmt: skip
+        return app.create_plan(
+            patient_id=world.pat, prescription_id=rx, specialization="ms", sessions=4,
+            session_minutes=60, min_days=2, max_days=9, setting="clinic", **who,
+        )  # fmt: skip
+    finally:
+        app.close()
+
+
+def test_the_feed_has_one_charset_and_street_addresses_not_coordinates(
+    client: TestClient[Litestar], world: World, tokens: Tokens, settings: Settings
+) -> None:
+    ben = str(world.ben)  # clinic-based: his sessions are at the clinic
+    at_ben = _clinic_plan(settings, world)
+    path = _feed_url(client, tokens, "ana")
+    _book(client, tokens, str(world.ana), world.pat_plan, world.local["mon 10:00"].isoformat())
+    at_clinic = _book(client, tokens, ben, at_ben, world.local["mon 14:00"].isoformat())
+    client.cookies.clear()
+    response = client.get(path)
+    assert response.headers["content-type"].lower().count("charset") == 1
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    (home,) = _events(client, path).values()
+    assert str(home["LOCATION"]) == "Home visit"
+    assert "GEO" not in home
+    assert "41.95" not in response.text  # Pat's home, to the metre, stays in the app
+    clinic = _events(client, _feed_url(client, tokens, "ben"))[f"{at_clinic}@scheduler"]
+    assert str(clinic["LOCATION"]) == "Loop Medical Massage, 1 N State St, Chicago"
+    assert "GEO" not in clinic
+
+
+def test_a_clinic_that_opts_in_gets_home_coordinates(
+    settings: Settings, world: World, clock: Clock
+) -> None:
+    opted_in = dataclasses.replace(settings, feed_coordinates=True)
+    with TestClient(create_app(opted_in, clock=clock)) as client:
+        tokens = Tokens(client)
+        path = _feed_url(client, tokens, "ana")
+        _book(client, tokens, str(world.ana), world.pat_plan, world.local["mon 10:00"].isoformat())
+        (home,) = _events(client, path).values()
+    assert str(home["LOCATION"]) == "Home visit, 41.95000,-87.70000"
+    assert (home["GEO"].latitude, home["GEO"].longitude) == (41.95, -87.7)

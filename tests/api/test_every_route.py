@@ -8,7 +8,7 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from .conftest import Tokens
+from .conftest import Tokens, error_code
 from .world import EMAILS, World
 
 UNKNOWN = "00000000-0000-4000-8000-00000000dead"
@@ -45,7 +45,7 @@ def test_every_api_route_needs_a_sign_in_unless_public(
         client.cookies.clear()
         response = client.request(method, path, params=QUERY, json={})
         assert response.status_code == 401, (method, path, response.status_code)
-        assert response.json()["error"] == "not_authenticated"
+        assert error_code(response) == "not_authenticated"
 
 
 def test_no_role_gets_a_5xx_or_data_for_unknown_records(

@@ -70,3 +70,43 @@ def test_bad_numbers_are_named(tmp_path: Path) -> None:
                 "SCHEDULER_PORT": "eighty",
             }
         )
+
+
+def test_the_public_url_defaults_to_where_the_service_listens(tmp_path: Path) -> None:
+    base = {"SCHEDULER_DATA_DIR": str(tmp_path), "SCHEDULER_JWT_SECRET": SECRET}
+    assert Settings.from_env(base).base_url == "http://127.0.0.1:8000"
+    moved = Settings.from_env({**base, "SCHEDULER_HOST": "::1", "SCHEDULER_PORT": "9000"})
+    assert moved.base_url == "http://[::1]:9000"
+    given = Settings.from_env({**base, "SCHEDULER_PUBLIC_URL": "https://clinic.example/app/"})
+    assert given.base_url == "https://clinic.example/app"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "clinic.example",  # no scheme
+        "ftp://clinic.example",
+        "https://",  # no host
+        "https://clinic.example/?a=1",
+        "https://clinic.example/#top",
+        "https://user:pw@clinic.example",
+        "https://clinic.example:port",
+    ],
+)
+def test_a_public_url_that_cannot_start_links_is_refused(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(SettingsError, match="SCHEDULER_PUBLIC_URL"):
+        Settings.from_env(
+            {
+                "SCHEDULER_DATA_DIR": str(tmp_path),
+                "SCHEDULER_JWT_SECRET": SECRET,
+                "SCHEDULER_PUBLIC_URL": bad,
+            }
+        )
+
+
+def test_feed_coordinates_are_off_unless_the_clinic_opts_in(tmp_path: Path) -> None:
+    base = {"SCHEDULER_DATA_DIR": str(tmp_path), "SCHEDULER_JWT_SECRET": SECRET}
+    assert not Settings.from_env(base).feed_coordinates
+    assert Settings.from_env({**base, "SCHEDULER_FEED_COORDINATES": "1"}).feed_coordinates
+    with pytest.raises(SettingsError, match="SCHEDULER_FEED_COORDINATES"):
+        Settings.from_env({**base, "SCHEDULER_FEED_COORDINATES": "maybe"})

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,9 @@ def spare_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """`scheduler serve` on the embedded store, until the session ends."""
-    data_dir = tmp_path_factory.mktemp("site")
+@contextmanager
+def serving(data_dir: Path) -> Iterator[Site]:
+    """`scheduler serve` on the embedded store in `data_dir`, until the block ends."""
     port = spare_port()
     env = {
         k: v
@@ -95,6 +95,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """`scheduler serve` on the embedded store, until the session ends."""
+    with serving(tmp_path_factory.mktemp("site")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,9 @@ def test_optimize_preview_and_apply_a_week(visitor: Visitor) -> None:
     visit = board.locator("ol.visits li", has_text=str(patient)).filter(has_text=f"{time}{DASH}")
     visit.get_by_role("button", name=re.compile("^Pin")).click()
     expect(board.locator("#notice")).to_contain_text("Visit pinned")
+    pinned = board.locator("ol.visits li", has_text=str(patient)).filter(has_text=f"{time}{DASH}")
+    expect(pinned.locator("[data-pinned]")).to_have_text("Pinned")
+    expect(pinned.get_by_role("button", name=re.compile("^Unpin"))).to_have_count(1)
     board.locator("ol.visits li", has_text=str(patient)).filter(
         has_text=f"{time}{DASH}"
     ).get_by_role("link").click()

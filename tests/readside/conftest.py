@@ -32,12 +32,13 @@ def app(settings: Settings) -> Iterator[Scheduling]:
 
 
 def busy_week(app: Scheduling) -> World:
-    """The sample clinic with bookings, a move, a cancellation, time off and a new
-    evaluation: every kind of event the board shows."""
+    """The sample clinic with bookings, a move, a cancellation, time off, a new
+    evaluation and pins (one lifted again): every kind of event the board shows."""
     world = build_world(app)
     tuesday = MONDAY + timedelta(days=1)
     first = world.book(world.pat_home_plan, world.ana, MONDAY, "10:00")
-    world.book(world.quinn_home_plan, world.ana, MONDAY, "13:00")
+    pinned = world.book(world.quinn_home_plan, world.ana, MONDAY, "13:00")
+    app.pin_session(pinned, actor="desk", reason="patient's only free hour", now=NOW)
     moved = world.book(world.pat_clinic_plan, world.ben, MONDAY, "09:00")
     thursday = MONDAY + timedelta(days=3)  # the plan's cadence: 2-9 days apart
     cancelled = world.book(world.pat_clinic_plan, world.ben, thursday, "11:00")
@@ -45,6 +46,8 @@ def busy_week(app: Scheduling) -> World:
         moved, start=world.local(tuesday, "14:00"), actor="desk", reason="asked", now=NOW
     )
     app.cancel_session(cancelled, actor="desk", reason="ill", now=NOW)
+    app.pin_session(moved, actor="desk", reason="keep it", now=NOW)
+    app.unpin_session(moved, actor="desk", reason="free again", now=NOW)
     app.record_time_off(
         world.ana,
         start=world.local(tuesday, "12:00"),

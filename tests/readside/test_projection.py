@@ -55,6 +55,9 @@ def test_board_and_week_from_the_tables_equal_the_domain(
     # The sample week is not empty: the comparison above compared real visits.
     monday = board_of(snapshot, MONDAY)
     assert sum(len(route.visits) for route in monday.routes) == 2
+    # Pins show: the 13:00 visit stays pinned, the moved one was pinned and released.
+    assert [v.pinned for v in monday.routes[0].visits] == [False, True]
+    assert [v.pinned for r in board_of(snapshot, WEEK[1]).routes for v in r.visits] == [False]
     tuesday = board_of(snapshot, WEEK[1])
     assert [len(r.visits) for r in tuesday.routes] == [0, 1]
     assert tuesday.routes[0].unavailable[0]["kind"] == "time_off"

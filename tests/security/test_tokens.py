@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
-from api.conftest import SECRET, Tokens
+from api.conftest import SECRET, Tokens, error_code
 from api.world import Clock
 
 PUBLIC = {
@@ -69,6 +69,10 @@ def bad_tokens(good: str) -> dict[str, str]:
         "wrong_issuer": jwt.encode({**claims, "iss": "someone-else"}, SECRET, "HS256"),
         "no_expiry": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, SECRET, "HS256"),
         "expired": jwt.encode({**claims, "exp": claims["iat"] - 1}, SECRET, "HS256"),
+        "issued_in_the_future": jwt.encode(
+            {**claims, "iat": claims["iat"] + 3600, "exp": claims["exp"] + 3600}, SECRET, "HS256"
+        ),
+        "no_token_id": jwt.encode({k: v for k, v in claims.items() if k != "jti"}, SECRET, "HS256"),
         "not_a_jwt": "not.a.jwt",
     }
 
@@ -91,7 +95,7 @@ def test_every_closed_route_refuses_missing_and_bad_tokens(
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = client.request(method, concrete(template), headers=headers, json={})
             assert response.status_code == 401, (method, template, name, response.text)
-            assert response.json()["error"] == "not_authenticated"
+            assert error_code(response) == "not_authenticated"
     # The same tokens as the pages' cookie are refused too.
     for name, token in variants.items():
         if token is None:

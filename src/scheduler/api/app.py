@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from scheduler.api.auth import authentication
+from scheduler.api.body_guard import body_guard
 from scheduler.api.context import RequestContext, configure_logging
 from scheduler.api.controllers.accounts import AccountsController
 from scheduler.api.controllers.auth import AuthController
@@ -39,6 +40,7 @@ from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
+from scheduler.api.revocation import DenyList, revocation
 from scheduler.settings import Settings, SettingsError
 from scheduler.usecases import UseCases
 from scheduler.waitlist_follower import OfferFollower
@@ -71,6 +73,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     redis = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
     limiter = RateLimiter(redis, clock, settings)
     replies = IdempotencyStore(redis, ttl_s=settings.idempotency_ttl_s)
+    # Tokens revoked by signing out: Redis when configured, else beside the accounts.
+    # A gate of its own: a slow check (one per request) must not shut the idempotency
+    # keys' gate, and the other way round.
+    revoked = RedisGate(settings.redis_url, prefix=settings.redis_prefix)
+    deny_list = DenyList(revoked, gateway)
     # Read side: projections on PostgreSQL, live board changes over channels.
     reads = ReadSide(settings, gateway, redis)
     # Optimization jobs: SAQ on Redis, or in this process on the embedded default.
@@ -97,6 +104,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
 
     async def close_redis() -> None:
         await redis.close()
+        await revoked.close()
 
     app = Litestar(
         # The web pages and their static files ride on the same app (no CDN).
@@ -110,9 +118,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             "reads": Provide(lambda: reads, sync_to_thread=False),
             "optimizations": Provide(lambda: optimizations, sync_to_thread=False),
             "uc": Provide(lambda: uc, sync_to_thread=False),
+            "deny_list": Provide(lambda: deny_list, sync_to_thread=False),
         },
         # Authentication first: idempotency keys are scoped per signed-in account.
         middleware=[
+            body_guard,  # before anything reads a body: size, media type, nesting, types
+            # Before authentication: a signed-out token is taken out of the request.
+            revocation(deny_list, settings.jwt_secret, clock),
             authentication(settings.jwt_secret, clock),
             idempotency(replies),
             written_position,

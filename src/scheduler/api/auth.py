@@ -1,14 +1,17 @@
 """Who is calling: signed JWTs (HS256) from the `Authorization: Bearer` header or a cookie.
 
-A token names the account (`sub`), its role and the record it acts for, and expires
-(`exp`). Routes are closed unless marked `opt={"public": True}`; guards then check the
-role. Whether the caller may see one particular record is decided in `access`.
+A token names the account (`sub`), its role and the record it acts for, has an id of
+its own (`jti`), was issued at `iat` and expires at `exp`. A token dated in the future
+(beyond `CLOCK_SKEW_S`) is refused, and so is one revoked by signing out (`revocation`).
+Routes are closed unless marked `opt={"public": True}`; guards then check the role.
+Whether the caller may see one particular record is decided in `access`.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +31,10 @@ ALGORITHM = "HS256"
 ISSUER = "scheduler"
 PUBLIC: dict[str, Any] = {"public": True}
 """Route `opt` of routes open without signing in."""
+CLOCK_SKEW_S = 30
+"""How far in the future a token's `iat` may be (replicas' clocks differ a little)."""
+REVOKED = "token_revoked"
+"""Scope state flag: the request's token was signed out (set by `revocation`)."""
 
 
 Principal = Actor
@@ -42,6 +49,7 @@ def issue_token(account: AccountView, *, secret: str, now: datetime, ttl_s: int)
         "acts_for": str(account.acts_for) if account.acts_for else None,
         "clinic_id": str(account.clinic_id) if account.clinic_id else None,
         "iss": ISSUER,
+        "jti": uuid.uuid4().hex,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_s)).timestamp()),
     }
@@ -49,9 +57,11 @@ def issue_token(account: AccountView, *, secret: str, now: datetime, ttl_s: int)
 
 
 def read_token(token: str, *, secret: str, now: datetime) -> Principal:
-    """The principal a token names; Unauthenticated if it is tampered, expired or malformed.
+    """The principal a token names; Unauthenticated if it is tampered, expired, issued in
+    the future or malformed (a token without an id could not be revoked: refused too).
 
-    Expiry is checked against the app's clock (`now`), the same clock that issued it.
+    Times are checked against the app's clock (`now`), the same clock that issued it.
+    Revocation is not checked here (it needs the store): see `revocation`.
     """
     try:
         claims = jwt.decode(
@@ -60,18 +70,25 @@ def read_token(token: str, *, secret: str, now: datetime) -> Principal:
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             options={
-                "require": ["sub", "exp", "iat", "iss"],
+                "require": ["sub", "exp", "iat", "iss", "jti"],
                 "verify_exp": False,
                 "verify_iat": False,
             },
         )
         if not int(claims["exp"]) > now.timestamp():
             raise jwt.ExpiredSignatureError
+        if int(claims["iat"]) > now.timestamp() + CLOCK_SKEW_S:
+            raise jwt.ImmatureSignatureError
+        token_id = claims["jti"]
+        if not isinstance(token_id, str) or not 0 < len(token_id) <= 64:
+            raise jwt.InvalidTokenError
         return Principal(
             account_id=UUID(claims["sub"]),
             role=str(claims["role"]),
             acts_for=UUID(claims["acts_for"]) if claims.get("acts_for") else None,
             clinic_id=UUID(claims["clinic_id"]) if claims.get("clinic_id") else None,
+            token_id=token_id,
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the token has expired: sign in again at POST /auth/login") from None
@@ -103,6 +120,11 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         """Read and verify the token."""
         token = bearer_or_cookie(connection)
+        if token is None and connection.scope.get("state", {}).get(REVOKED):
+            raise Unauthenticated(
+                "this token was revoked when its account signed out: sign in again at "
+                "POST /auth/login"
+            )
         if token is None:
             raise Unauthenticated(
                 "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'"

@@ -1,10 +1,13 @@
 """The clinic's records as FHIR R5 resources (the default of `fhir.resources` 8): plain dicts.
 
 A session is an `Appointment`; free time of a therapist is a `Slot` of the therapist's
-`Schedule`; several are a `searchset` `Bundle`. Ids are the records' UUIDs, so a
-resource is addressable as `Appointment/<session id>`; `meta.versionId` is the
-session's version and rises with every change, like the calendar feed's SEQUENCE.
-The tests validate every shape with `fhir.resources`.
+`Schedule`; a patient is a `Patient`, a therapist a `Practitioner`, a treatment plan a
+`CarePlan`; several are a `searchset` `Bundle` with its `self` link; an error is an
+`OperationOutcome`. Ids are the records' UUIDs, so every reference one resource makes
+(`Patient/<id>`, `Practitioner/<id>`, `Schedule/<id>`, `CarePlan/<id>`) can be read.
+`meta.versionId` of an Appointment is the session's version and rises with every
+change, like the calendar feed's SEQUENCE. The tests validate every shape with
+`fhir.resources`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from scheduler.domain import SessionView
+from scheduler.api.errors import ErrorBody
+from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
 
 FHIR_JSON = "application/fhir+json"
 
@@ -24,6 +28,26 @@ APPOINTMENT_STATUS = {
     "no_show": "noshow",
 }
 """Session status → FHIR Appointment.status."""
+
+CARE_PLAN_STATUS = {"active": "active", "paused": "on-hold", "completed": "completed"}
+"""Plan status → FHIR CarePlan.status."""
+
+ISSUE_CODE = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    413: "too-costly",
+    415: "not-supported",
+    422: "processing",
+    429: "throttled",
+    503: "transient",
+}
+"""HTTP status of an error → OperationOutcome.issue.code (else `exception`)."""
+
+ERROR_SYSTEM = "urn:scheduler:error"
+"""The coding system of the API's own error codes (`therapist_busy`, …)."""
 
 _SLOT_NAMESPACE = UUID("5c2f7a90-1e3b-4d8c-b6a4-0f9e2d1c7b53")
 
@@ -75,20 +99,108 @@ def slot(therapist_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
-def bundle(resources: list[dict[str, Any]], base_url: str) -> dict[str, Any]:
-    """A searchset Bundle of `resources`, each with its full URL under `base_url`."""
+def _name(name: str) -> dict[str, Any]:
+    *given, family = name.split() or [name]
+    found: dict[str, Any] = {"text": name, "family": family}
+    if given:
+        found["given"] = given
+    return found
+
+
+def patient(view: PatientView) -> dict[str, Any]:
+    """A patient: the name only (the home's coordinates and contacts stay in the app)."""
+    return {
+        "resourceType": "Patient",
+        "id": str(view.id),
+        "active": True,
+        "name": [_name(view.name)],
+    }
+
+
+def practitioner(view: TherapistView) -> dict[str, Any]:
+    """A therapist with the specializations they are trained for."""
+    return {
+        "resourceType": "Practitioner",
+        "id": str(view.id),
+        "active": True,
+        "name": [_name(view.name)],
+        "qualification": [{"code": {"text": skill}} for skill in view.specializations],
+    }
+
+
+def schedule(view: TherapistView) -> dict[str, Any]:
+    """The therapist's Schedule, which their free Slots belong to."""
+    return {
+        "resourceType": "Schedule",
+        "id": str(view.id),
+        "active": True,
+        "actor": [{"reference": f"Practitioner/{view.id}"}],
+        "name": f"Sessions with {view.name}",
+    }
+
+
+def care_plan(view: PlanView) -> dict[str, Any]:
+    """A treatment plan: what is treated, how often, until when, and its sessions' count."""
+    place = "home visits" if view.setting == "home" else "at the clinic"
+    return {
+        "resourceType": "CarePlan",
+        "id": str(view.id),
+        "status": CARE_PLAN_STATUS.get(view.status, "unknown"),
+        "intent": "plan",
+        "title": f"Medical massage for {view.condition}",
+        "description": (
+            f"{view.sessions} sessions of {view.session_minutes} min, every "
+            f"{view.min_days}-{view.max_days} days, {place}; {view.sessions_held} held"
+        ),
+        "subject": {"reference": f"Patient/{view.patient_id}"},
+        "period": {"end": view.expires_on.isoformat()},
+    }
+
+
+def operation_outcome(status: int, error: ErrorBody) -> dict[str, Any]:
+    """The API's error body as an OperationOutcome (the error code as a coding)."""
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "error" if status < 500 else "fatal",
+                "code": ISSUE_CODE.get(status, "exception"),
+                "details": {
+                    "coding": [{"system": ERROR_SYSTEM, "code": error.error}],
+                    "text": error.detail,
+                },
+                "diagnostics": f"request id {error.request_id}",
+            }
+        ],
+    }
+
+
+def bundle(
+    resources: list[dict[str, Any]], base_url: str, self_url: str, note: str | None = None
+) -> dict[str, Any]:
+    """A searchset Bundle of `resources`, each with its full URL under `base_url`, the
+    search's own URL as its `self` link, and `note` (if any) as an informational
+    OperationOutcome entry (`search.mode` outcome: not counted in `total`)."""
+    entries: list[dict[str, Any]] = [
+        {
+            "fullUrl": f"{base_url}/{resource['resourceType']}/{resource['id']}",
+            "resource": resource,
+            "search": {"mode": "match"},
+        }
+        for resource in resources
+    ]
+    if note is not None:
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "information", "code": "informational", "diagnostics": note}],
+        }
+        entries.append({"resource": outcome, "search": {"mode": "outcome"}})
     return {
         "resourceType": "Bundle",
         "type": "searchset",
+        "link": [{"relation": "self", "url": self_url}],
         "total": len(resources),
-        "entry": [
-            {
-                "fullUrl": f"{base_url}/{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "match"},
-            }
-            for resource in resources
-        ],
+        "entry": entries,
     }
 
 

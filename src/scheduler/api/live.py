@@ -29,6 +29,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.utils import get_topic
 from litestar import Controller, Request, get
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -43,14 +44,13 @@ from scheduler.api.access import check_clinic
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import ApiError, responses
 from scheduler.api.gateway import Gateway
-from scheduler.domain.model.session import Session
-from scheduler.readside.changes import CHANGES, BoardChange, channel
+from scheduler.readside.changes import CHANGES, SESSION_CHANGES, BoardChange, channel
 from scheduler.settings import Settings
 
 log = logging.getLogger("scheduler.live")
 
 KEEPALIVE_S = 15.0
-SESSION_TOPICS = tuple(f"{Session.__module__}:{Session.__qualname__}.{name}" for name in CHANGES)
+SESSION_TOPICS = tuple(get_topic(kind) for kind in SESSION_CHANGES)
 
 
 class LiveUnavailable(ApiError):
@@ -189,8 +189,8 @@ class LiveBoardController(Controller):
         settings: NamedDependency[Settings],
     ) -> ServerSentEvent:
         """`event: ready` once subscribed, then `event: board` with a `BoardChange`
-        (JSON) for every session of the clinic booked, moved, cancelled, completed or
-        missed; fetch the board again with `?min_position=<position>`.
+        (JSON) for every session of the clinic booked, moved, cancelled, completed,
+        missed, pinned or released; fetch the board again with `?min_position=<position>`.
         """
         await check_clinic(gateway, principal_of(request), clinic_id)
         try:

@@ -22,6 +22,7 @@ def _visit(
     speed_kmh: float,
     *,
     with_patient: bool,
+    with_pin: bool,
 ) -> Visit:
     here = visit_view.location
     visit = Visit(
@@ -45,6 +46,8 @@ def _visit(
             visit.condition, visit.specialization = plan.condition, plan.specialization
         visit.contraindications = list(patient.contraindications)
         visit.flags = list(session.flags)
+    if with_pin:
+        visit.pinned = app.session_pinned(visit_view.session_id)
     return visit
 
 
@@ -55,14 +58,18 @@ def route(
     day: DayView,
     *,
     with_patients: bool,
+    with_pins: bool = True,
 ) -> Route:
-    """The therapist's day as a route from base through every visit and back."""
+    """The therapist's day as a route from base through every visit and back; pins are
+    today's, so a day as it was at an earlier time (`with_pins=False`) shows none."""
     base = therapist.base
     speed = clinic.travel_speed_kmh
     visits: list[Visit] = []
     here = base
     for visit_view in day.visits:
-        visits.append(_visit(app, visit_view, here, speed, with_patient=with_patients))
+        visits.append(
+            _visit(app, visit_view, here, speed, with_patient=with_patients, with_pin=with_pins)
+        )
         here = visit_view.location
     zone_shift = day.shift
     return Route(
@@ -93,6 +100,7 @@ def board(app: Scheduling, clinic_id: UUID, day: date, as_of: datetime | None) -
             therapist,
             app.therapist_day(therapist.id, day, as_of=as_of),
             with_patients=True,
+            with_pins=as_of is None,
         )
         for therapist in app.list_therapists(clinic_id)
     ]

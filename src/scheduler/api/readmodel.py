@@ -33,6 +33,7 @@ from scheduler.api.errors import ApiError
 from scheduler.api.gateway import Gateway
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.schemas.records import Board, Coordinates, Route, Visit, Week
+from scheduler.api.schemas.types import check_day, check_instant
 from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import clinic_zone, wall_clock
 from scheduler.geo import haversine_km, travel_minutes
@@ -72,7 +73,12 @@ class ReadSide:
     async def board(
         self, clinic_id: UUID, day: date, as_of: datetime | None, min_position: int | None
     ) -> Board:
-        """The clinic's day board (see the module docstring for where it comes from)."""
+        """The clinic's day board (see the module docstring for where it comes from).
+
+        Raises DateOutOfRange (400) for a day or `as_of` outside the clinic's years."""
+        check_day(day, "date")
+        if as_of is not None:
+            check_instant(as_of, "as_of")
         if self.model is None or as_of is not None:
             app = self.gateway.scheduling
             return await self.gateway.run(readers.board, app, clinic_id, day, as_of)
@@ -90,7 +96,8 @@ class ReadSide:
         return msgspec.json.decode(found, type=Board)
 
     async def week(self, therapist_id: UUID, start: date, min_position: int | None) -> Week:
-        """The therapist's seven days from `start`."""
+        """The therapist's seven days from `start` (DateOutOfRange outside the clinic's years)."""
+        check_day(start, "start")
         clinic_id = None
         if self.model is not None:
             clinic_id = await self._guard(self.model.clinic_of(therapist_id))
@@ -233,6 +240,7 @@ def _route(
                 setting=row.setting,
                 contraindications=list(row.contraindications),
                 flags=list(row.flags),
+                pinned=row.pinned,
             )
         )
         here = row.location

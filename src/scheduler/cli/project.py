@@ -31,6 +31,7 @@ def register(commands: Any) -> None:
 
 def run_project(args: argparse.Namespace) -> int:
     """Project until SIGTERM/SIGINT; exit code 2 without `DATABASE_URL`."""
+    from scheduler.api.context import configure_logging  # noqa: PLC0415 - keeps --help instant
     from scheduler.api.store_breaker import STORE_DOWN  # noqa: PLC0415 - keeps --help instant
     from scheduler.readside.projector import Projector  # noqa: PLC0415 - keeps --help instant
     from scheduler.settings import Settings, SettingsError  # noqa: PLC0415
@@ -47,6 +48,8 @@ def run_project(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # JSON lines on stderr: an event the projector keeps retrying shows there.
+    configure_logging()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

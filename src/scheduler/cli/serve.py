@@ -15,6 +15,7 @@ SIGTERM'd process until it is killed).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import secrets
@@ -65,6 +66,8 @@ def run_serve(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         host = args.host or settings.host
         port = args.port or settings.port
+        # Links default to where this process listens (SCHEDULER_PUBLIC_URL overrides).
+        settings = dataclasses.replace(settings, host=host, port=port)
         logins = prepare_store(settings)
     except PersistenceError as error:
         print(f"scheduler serve: {error} (run `scheduler migrate` first?)", file=sys.stderr)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from scheduler.domain.model.session import Session
+
 
 class BoardChange(msgspec.Struct, frozen=True):
-    """A session was booked, moved, cancelled, completed or missed.
+    """A session was booked, moved, cancelled, completed, missed, pinned or released.
 
     `day` and `therapist_id` are where the session is now (for a move: its new place);
     a board showing this session or this day should be fetched again, with
@@ -24,15 +27,21 @@ class BoardChange(msgspec.Struct, frozen=True):
     position: int
 
 
-CHANGES = {
-    "Booked": "booked",
-    "Rescheduled": "moved",
-    "Cancelled": "cancelled",
-    "Completed": "completed",
-    "NoShow": "no_show",
-    "ContraindicationFlagged": "flagged",
-    "FlagResolved": "flag_resolved",
+SESSION_CHANGES: dict[type[Any], str] = {
+    Session.Booked: "booked",
+    Session.Rescheduled: "moved",
+    Session.Cancelled: "cancelled",
+    Session.Completed: "completed",
+    Session.NoShow: "no_show",
+    Session.Pinned: "pinned",
+    Session.Unpinned: "unpinned",
+    Session.ContraindicationFlagged: "flagged",
+    Session.FlagResolved: "flag_resolved",
+    Session.NoteAmended: "note_amended",
 }
+"""Session event class → the `change` a subscriber sees (a test keeps it complete)."""
+
+CHANGES = {kind.__name__: change for kind, change in SESSION_CHANGES.items()}
 """Session event class name → the `change` a subscriber sees."""
 
 

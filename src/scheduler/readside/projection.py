@@ -1,4 +1,4 @@
-"""The projection: each domain event becomes SQL on the read-model tables.
+"""The projection: each domain event becomes SQL on the read-model tables (`handlers`).
 
 Exactly once: `ReadSideView.record` runs the event's statements and the library's
 tracking insert (`readside_tracking`, one row per application, only ever moved forward)
@@ -6,51 +6,58 @@ in ONE transaction. A projector killed mid-event has committed neither; on resta
 runner subscribes after the last tracked position. If two projectors run by mistake,
 the slower one finds the position already tracked, rolls back and skips the event.
 Inserts have no ON CONFLICT clause on purpose: an event applied twice would break a
-primary key and stop the projector, never pass unnoticed.
+primary key, never pass unnoticed.
+
+An event that cannot be applied (a broken statement, a missing table) never stops the
+projector: it logs the event's type and the error's type and stack (never its message,
+which could quote a patient's data) and tries the same event again, waiting twice as
+long each time up to `RETRY_MAX_S`, so the outage shows in the logs while the read model
+stays exactly once.
 """
 
 # Error names follow the clinic's words, as in `api/errors.py`.
 
 from __future__ import annotations
 
-import json
 import logging
+import threading
+import traceback
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, Tracking
+import psycopg
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
-from scheduler.domain.model.clinic import Clinic
-from scheduler.domain.model.days import TherapistDay
-from scheduler.domain.model.patient import Patient
-from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.session import Session
-from scheduler.domain.model.therapist import Therapist
-from scheduler.readside.changes import CHANGES, BoardChange
+from scheduler.readside.changes import SESSION_CHANGES, BoardChange
+from scheduler.readside.handlers import HANDLERS, IGNORED, Statement
 from scheduler.readside.tables import TABLES
 
 log = logging.getLogger("scheduler.readside")
 
-Statement = tuple[str, tuple[Any, ...]]
-Handler = Callable[[Any, int], list[Statement]]
-
-# Every change to what a clinic's boards show moves its position (the cache key).
-_BUMP = "UPDATE readside_clinics SET position = %s WHERE clinic_id = %s"
-_BUMP_OF_SESSION = (
-    "UPDATE readside_clinics SET position = %s "
-    "WHERE clinic_id = (SELECT clinic_id FROM board_visits WHERE session_id = %s)"
-)
+STORE_DOWN = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+"""What the store raises when it cannot be reached: the projector waits that out itself."""
+RETRY_FIRST_S = 0.5
+"""Seconds before the first retry of an event that could not be applied."""
+RETRY_MAX_S = 30.0
+"""The longest wait between two tries of one event."""
 
 
 class AlreadyProjected(Exception):
     """Raised when another projector has already recorded this event's position."""
+
+
+class ProjectionStopped(Exception):
+    """Raised when the projector is stopped while an event waits for its next try.
+
+    The event is not tracked, so the next start applies it (nothing is skipped).
+    """
 
 
 class ReadSideView(PostgresTrackingRecorder):
@@ -92,239 +99,87 @@ def _place(curs: Cursor[DictRow], session_id: UUID) -> tuple[UUID, UUID, Any] | 
     return None if row is None else (row["clinic_id"], row["therapist_id"], row["day"])
 
 
-def _clinic(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO readside_clinics VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                event.originator_id,
-                event.timezone,
-                event.latitude,
-                event.longitude,
-                event.travel_speed_kmh,
-                position,
-            ),
-        )
-    ]
-
-
-def _therapist(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO readside_therapists VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s)",
-            (
-                event.originator_id,
-                event.clinic_id,
-                event.name,
-                event.mobile,
-                event.home_latitude,
-                event.home_longitude,
-                json.dumps(event.shifts),
-                position,
-            ),
-        ),
-        (_BUMP, (position, event.clinic_id)),
-    ]
-
-
-def _shifts(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "UPDATE readside_therapists SET shifts = %s::jsonb WHERE therapist_id = %s",
-            (json.dumps(event.shifts), event.originator_id),
-        ),
-        (
-            "UPDATE readside_clinics SET position = %s WHERE clinic_id = "
-            "(SELECT clinic_id FROM readside_therapists WHERE therapist_id = %s)",
-            (position, event.originator_id),
-        ),
-    ]
-
-
-def _patient(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO readside_patients VALUES (%s, %s, %s, NULL)",
-            (event.originator_id, event.clinic_id, event.name),
-        ),
-        (_BUMP, (position, event.clinic_id)),
-    ]
-
-
-def _evaluated(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "UPDATE readside_patients SET contraindications = %s::jsonb WHERE patient_id = %s",
-            (json.dumps(list(event.contraindications)), event.originator_id),
-        ),
-        (
-            "UPDATE readside_clinics SET position = %s WHERE clinic_id = "
-            "(SELECT clinic_id FROM readside_patients WHERE patient_id = %s)",
-            (position, event.originator_id),
-        ),
-    ]
-
-
-def _plan(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO readside_plans VALUES (%s, %s, %s, %s, %s)",
-            (
-                event.originator_id,
-                event.clinic_id,
-                event.condition,
-                event.specialization,
-                event.setting,
-            ),
-        )
-    ]
-
-
-def _booked(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO board_visits VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'booked', %s)",
-            (
-                event.originator_id,
-                event.clinic_id,
-                event.therapist_id,
-                event.patient_id,
-                event.plan_id,
-                event.therapist_day,
-                event.start,
-                event.end,
-                event.latitude,
-                event.longitude,
-                event.setting,
-                position,
-            ),
-        ),
-        (_BUMP, (position, event.clinic_id)),
-    ]
-
-
-def _rescheduled(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "UPDATE board_visits SET therapist_id = %s, day = %s, start_utc = %s, "
-            "end_utc = %s, position = %s WHERE session_id = %s",
-            (
-                event.therapist_id,
-                event.therapist_day,
-                event.start,
-                event.end,
-                position,
-                event.originator_id,
-            ),
-        ),
-        (_BUMP_OF_SESSION, (position, event.originator_id)),
-    ]
-
-
-def _status(status: str) -> Handler:
-    def handler(event: Any, position: int) -> list[Statement]:
-        # A session no longer booked carries no flag (as in the domain).
-        flags = "'[]'::jsonb" if status != "completed" else "flags"
-        return [
-            (
-                f"UPDATE board_visits SET status = %s, flags = {flags}, position = %s "  # noqa: S608 - a constant
-                "WHERE session_id = %s",
-                (status, position, event.originator_id),
-            ),
-            (_BUMP_OF_SESSION, (position, event.originator_id)),
-        ]
-
-    return handler
-
-
-def _flags(event: Any, position: int) -> list[Statement]:
-    flags = list(getattr(event, "flags", []))
-    return [
-        (
-            "UPDATE board_visits SET flags = %s::jsonb, position = %s WHERE session_id = %s",
-            (json.dumps(flags), position, event.originator_id),
-        ),
-        (_BUMP_OF_SESSION, (position, event.originator_id)),
-    ]
-
-
-def _day_opened(event: Any, position: int) -> list[Statement]:
-    return [
-        (
-            "INSERT INTO readside_therapist_days VALUES (%s, %s, %s)",
-            (event.originator_id, event.therapist_id, event.day),
-        )
-    ]
-
-
-def _unavailable(event: Any, position: int) -> list[Statement]:
-    start: datetime = event.start
-    end: datetime = event.end
-    return [
-        (
-            "INSERT INTO board_unavailable SELECT %s, therapist_id, day, %s, %s, %s, %s "
-            "FROM readside_therapist_days WHERE day_id = %s",
-            (position, event.kind, start, end, event.reason, event.originator_id),
-        ),
-        (
-            "UPDATE readside_clinics SET position = %s WHERE clinic_id = "
-            "(SELECT t.clinic_id FROM readside_therapists t "
-            "JOIN readside_therapist_days d USING (therapist_id) WHERE d.day_id = %s)",
-            (position, event.originator_id),
-        ),
-    ]
-
-
-HANDLERS: dict[type[Any], Handler] = {
-    Clinic.Registered: _clinic,
-    Therapist.Registered: _therapist,
-    Therapist.ShiftsChanged: _shifts,
-    Patient.Registered: _patient,
-    Patient.Evaluated: _evaluated,
-    TreatmentPlan.Created: _plan,
-    Session.Booked: _booked,
-    Session.Rescheduled: _rescheduled,
-    Session.Cancelled: _status("cancelled"),
-    Session.Completed: _status("completed"),
-    Session.NoShow: _status("no_show"),
-    Session.ContraindicationFlagged: _flags,
-    Session.FlagResolved: _flags,
-    TherapistDay.Opened: _day_opened,
-    TherapistDay.MarkedUnavailable: _unavailable,
-}
-
-
 class ReadSideProjection(Projection[ReadSideView]):
     """Projects the `Scheduling` events the board and weeks show."""
 
     name = "readside"
     # No topic filter: every event moves the tracked position, so a write's position
-    # (`X-Position`, whatever its last event was) is always reached. Events without a
-    # handler only record their position.
+    # (`X-Position`, whatever its last event was) is always reached. Ignored events
+    # only record their position.
     topics = ()
     publish: ClassVar[Callable[[BoardChange], None] | None] = None
     """Called after each committed session change (set by the projector)."""
+    stopping: ClassVar[threading.Event | None] = None
+    """Set when the projector stops: an event waiting for its next try gives up."""
+    retry_first_s: ClassVar[float] = RETRY_FIRST_S
+    retry_max_s: ClassVar[float] = RETRY_MAX_S
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        """Apply the event and its position in one transaction; then announce it."""
+        """Apply the event and its position in one transaction, trying again until it
+        applies; then announce it. An unreachable store is raised (the projector waits
+        it out and resumes); any other failure is logged and retried here."""
+        pause = type(self).retry_first_s
+        while True:
+            try:
+                applied, place = self._apply(domain_event, tracking)
+                break
+            except STORE_DOWN:
+                raise
+            except Exception as error:  # a failing event must not stop the projector
+                log.error(
+                    "event not projected; trying it again",
+                    extra={
+                        "event_type": type(domain_event).__qualname__,
+                        "position": tracking.notification_id,
+                        "error_type": type(error).__name__,
+                        # The stack, never the message: it could quote a patient's data.
+                        "stack": "".join(traceback.format_tb(error.__traceback__)),
+                        "retry_in_s": pause,
+                    },
+                )
+            stopping = type(self).stopping or threading.Event()
+            if stopping.wait(pause):
+                raise ProjectionStopped(f"stopped before event {tracking.notification_id}")
+            pause = min(pause * 2, type(self).retry_max_s)
+        if applied and place is not None:
+            self._announce(domain_event, tracking, place)
+
+    def _apply(
+        self, domain_event: Any, tracking: Tracking
+    ) -> tuple[bool, tuple[UUID, UUID, Any] | None]:
         kind = type(domain_event)
         handler = HANDLERS.get(kind)
+        if handler is None and kind not in IGNORED:
+            # A new event nobody classified: it may matter to the board, so say so.
+            log.warning(
+                "event neither projected nor ignored", extra={"event_type": kind.__qualname__}
+            )
         statements = handler(domain_event, tracking.notification_id) if handler else []
-        is_session = issubclass(kind, Session.Event)
-        session_id: UUID | None = domain_event.originator_id if is_session else None
-        applied, place = self.view.record(tracking, statements, session_id)
+        session_id = domain_event.originator_id if issubclass(kind, Session.Event) else None
+        return self.view.record(tracking, statements, session_id)
+
+    def _announce(
+        self, domain_event: Any, tracking: Tracking, place: tuple[UUID, UUID, Any]
+    ) -> None:
+        """Publish the committed change (best effort: the read model already has it)."""
         publish = type(self).publish
-        change = CHANGES.get(kind.__name__)
-        if applied and session_id and place and change and publish is not None:
-            clinic_id, therapist_id, day = place
+        change = SESSION_CHANGES.get(type(domain_event))
+        if publish is None or change is None:
+            return
+        clinic_id, therapist_id, day = place
+        try:
             publish(
                 BoardChange(
                     clinic_id=clinic_id,
-                    session_id=session_id,
+                    session_id=domain_event.originator_id,
                     therapist_id=therapist_id,
                     day=day,
                     change=change,
                     position=tracking.notification_id,
                 )
+            )
+        except Exception as error:  # an announcement lost is a board refreshed later
+            log.warning(
+                "board change not announced",
+                extra={"error_type": type(error).__name__, "position": tracking.notification_id},
             )

@@ -25,7 +25,13 @@ from redis.exceptions import RedisError
 
 from scheduler.domain import Scheduling
 from scheduler.readside.changes import BoardChange, channel
-from scheduler.readside.projection import ReadSideProjection, ReadSideView
+from scheduler.readside.projection import (
+    RETRY_FIRST_S,
+    RETRY_MAX_S,
+    ProjectionStopped,
+    ReadSideProjection,
+    ReadSideView,
+)
 from scheduler.settings import Settings
 
 log = logging.getLogger("scheduler.readside")
@@ -88,16 +94,23 @@ class Projector:
     """The projection running in background threads (a context manager).
 
     `with Projector(settings) as projector: projector.run_until(stop)`; leaving the block
-    stops the runner and waits for the event being processed to commit or roll back.
+    stops the runner and waits for the event being processed to commit or roll back (an
+    event waiting to be tried again is left for the next start). `retry_s`: the first and
+    the longest wait before trying again an event that could not be applied.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, retry_s: tuple[float, float] = (RETRY_FIRST_S, RETRY_MAX_S)
+    ) -> None:
         self.settings = settings
+        self.retry_s = retry_s
+        self._stopping = threading.Event()
         self._announcer: RedisAnnouncer | None = None
         self._runner: ProjectionRunner[Scheduling, ReadSideView] | None = None
 
     def __enter__(self) -> Projector:
         """Create the tables if missing and start following the event store."""
+        self._stopping.clear()
         publish: Any = None
         if self.settings.redis_url is not None:
             self._announcer = RedisAnnouncer(self.settings.redis_url, self.settings.redis_prefix)
@@ -109,6 +122,9 @@ class Projector:
             {
                 "name": ReadSideProjection.name,
                 "publish": staticmethod(publish) if publish else None,
+                "stopping": self._stopping,
+                "retry_first_s": self.retry_s[0],
+                "retry_max_s": self.retry_s[1],
             },
         )
         self._runner = ProjectionRunner(
@@ -126,7 +142,8 @@ class Projector:
         self._runner.wait(position, timeout=timeout)
 
     def run_until(self, stop: threading.Event) -> None:
-        """Project until `stop` is set; a projection error is raised (and stops it)."""
+        """Project until `stop` is set. An unreachable store is raised (the caller waits
+        it out and starts again); an event that fails otherwise is retried in place."""
         assert self._runner is not None, "the projector is not running"
         while not stop.is_set():
             self._runner.run_forever(timeout=0.5)
@@ -140,9 +157,14 @@ class Projector:
         traceback: TracebackType | None,
     ) -> None:
         """Stop the runner (the current event commits or rolls back) and close."""
+        self._stopping.set()
         if self._runner is not None:
-            self._runner.__exit__(exc_type, exc, traceback)
-            self._runner = None
+            try:
+                self._runner.__exit__(exc_type, exc, traceback)
+            except ProjectionStopped:
+                log.info("projector stopped while an event waited to be tried again")
+            finally:
+                self._runner = None
         if self._announcer is not None:
             self._announcer.close()
             self._announcer = None

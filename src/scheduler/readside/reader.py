@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -62,6 +61,7 @@ class VisitRow:
     setting: str
     contraindications: list[str]
     flags: list[str]
+    pinned: bool
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,13 @@ class Snapshot:
 
 _VISITS = """
     SELECT v.session_id, v.therapist_id, v.day, v.start_utc, v.end_utc, v.latitude,
-           v.longitude, v.patient_id, p.name AS patient_name, l.condition,
-           l.specialization, l.setting, p.contraindications, v.flags
+           v.longitude, v.patient_id, p.name AS patient_name,
+           COALESCE(l.condition, v.visit_reason) AS condition,
+           COALESCE(l.specialization, 'initial evaluation') AS specialization, v.setting,
+           p.contraindications, v.flags, v.pinned
     FROM board_visits v
     JOIN readside_patients p USING (patient_id)
-    JOIN readside_plans l USING (plan_id)
+    LEFT JOIN readside_plans l USING (plan_id)
     WHERE v.therapist_id = ANY($1::uuid[]) AND v.day BETWEEN $2 AND $3
       AND v.status <> 'cancelled'
     ORDER BY v.start_utc, v.session_id"""
@@ -124,15 +126,20 @@ class ReadModel:
         return int(found or 0)
 
     async def wait_for(self, position: int, timeout_s: float) -> bool:
-        """True once the projection has applied event `position`; False after `timeout_s`."""
-        deadline = time.monotonic() + timeout_s
+        """True once the projection has applied event `position`; False after `timeout_s`.
+
+        The bound covers everything, the queries included: a query waiting for a pooled
+        connection or a lock is cancelled at the deadline, so the caller never waits
+        longer (a read once took 7.3 s of a documented 2 s)."""
         pause = 0.005
-        while await self.position() < position:
-            if time.monotonic() >= deadline:
-                return False
-            # The projector usually needs milliseconds: poll fast first, then back off.
-            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-            pause = min(pause * 2, 0.1)
+        try:
+            async with asyncio.timeout(timeout_s):
+                while await self.position() < position:
+                    # The projector usually needs milliseconds: poll fast, then back off.
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 0.1)
+        except TimeoutError:
+            return False
         return True
 
     async def snapshot(
@@ -233,4 +240,5 @@ def _visit(row: asyncpg.Record) -> VisitRow:
         setting=row["setting"],
         contraindications=json.loads(contraindications) if contraindications else [],
         flags=json.loads(row["flags"]) if row["flags"] else [],
+        pinned=row["pinned"],
     )

@@ -59,6 +59,12 @@ TABLES = (
     # Contraindications of a newer evaluation that rule the visit out (kept by migrate
     # for read models made before the column existed).
     "ALTER TABLE board_visits ADD COLUMN IF NOT EXISTS flags jsonb NOT NULL DEFAULT '[]'",
+    # Added after the first release: a read model made before it gains the column
+    # (existing visits unpinned; rebuild the read model if pins were recorded before).
+    "ALTER TABLE board_visits ADD COLUMN IF NOT EXISTS pinned boolean NOT NULL DEFAULT false",
+    # An evaluation visit has no plan; what it is for is shown instead of a condition.
+    "ALTER TABLE board_visits ALTER COLUMN plan_id DROP NOT NULL",
+    "ALTER TABLE board_visits ADD COLUMN IF NOT EXISTS visit_reason text",
     "CREATE INDEX IF NOT EXISTS board_visits_clinic_day ON board_visits (clinic_id, day)",
     "CREATE INDEX IF NOT EXISTS board_visits_therapist_day ON board_visits (therapist_id, day)",
     """CREATE TABLE IF NOT EXISTS readside_therapist_days (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 ROLES = ("patient", "therapist", "dispatcher", "admin")
@@ -17,6 +18,9 @@ class Actor:
     acts_for: UUID | None
     clinic_id: UUID | None
     name: str = ""  # set for system actors; accounts are named by id only
+    token_id: str = ""
+    """The sign-in token's own id (`jti`): what signing out revokes."""
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> str:

@@ -9,9 +9,16 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from scheduler.api.auth import COOKIE, PUBLIC, issue_token, principal_of
+from scheduler.api.auth import (
+    COOKIE,
+    PUBLIC,
+    bearer_or_cookie,
+    issue_token,
+    principal_of,
+)
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
+from scheduler.api.revocation import DenyList
 from scheduler.api.schemas.auth import Account, LoginRequest, Token
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
@@ -72,15 +79,26 @@ class AuthController(Controller):
     @post(
         "/logout",
         operation_id="logout",
-        summary="Sign out of the pages (forget the cookie)",
+        summary="Sign out: revoke the token and forget the cookie",
         opt=LOGIN_OPT,
         status_code=204,
         # Declared here rather than on a returned `Response[None]`, which the OpenAPI
         # document would describe as a JSON body that a 204 never has.
         response_cookies=[Cookie(key=COOKIE, value="", max_age=0)],
+        responses=responses(503),
     )
-    async def logout(self) -> None:
-        """Clears the cookie; bearer tokens simply expire."""
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        gateway: NamedDependency[Gateway],
+        settings: NamedDependency[Settings],
+        deny_list: NamedDependency[DenyList],
+    ) -> None:
+        """Revokes the token sent (Bearer header, else the cookie): from now on it answers
+        401 everywhere, in every API process, until it would have expired. Clears the
+        cookie. Without a valid token there is nothing to revoke: 204 all the same.
+        503 (with Retry-After) when the revocation cannot be recorded."""
+        await deny_list.sign_out(bearer_or_cookie(request), settings.jwt_secret, gateway.now())
 
     @get("/me", operation_id="whoAmI", summary="The signed-in account", responses=responses(401))
     async def me(

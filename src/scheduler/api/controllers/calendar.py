@@ -10,6 +10,11 @@ the feed with STATUS:CANCELLED so subscribed calendars drop it. Times are UTC.
 The feed leaves the clinic for whatever calendar service the therapist uses, so it
 carries the minimum: the patient's first name and initial, the kind of visit and the
 place; no condition, contraindication or note (those are in the app, behind sign-in).
+The place is the clinic's street address for clinic sessions; for home visits it says
+"Home visit" (patients' records hold map coordinates, not street addresses) and gives
+the home's coordinates (LOCATION and GEO) only when the clinic opts in with
+`SCHEDULER_FEED_COORDINATES=1`. The feed URL starts with the configured public URL
+(`SCHEDULER_PUBLIC_URL`), never with the request's Host header.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from scheduler.api.gateway import Gateway
 from scheduler.domain import Scheduling
 from scheduler.domain.queries.feeds import FeedEntry
 from scheduler.domain.timekeeping import clinic_zone, local_date
+from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import staff as staff_actions
 
@@ -51,7 +57,12 @@ def _initials(name: str) -> str:
     return f"{first} {rest[-1][0]}." if rest else first
 
 
-def _event(app: Scheduling, entry: FeedEntry, clinic_place: str) -> Event:
+def feed_url(settings: Settings, token: str) -> str:
+    """The feed's secret URL under the public URL (never the request's Host)."""
+    return f"{settings.base_url}/calendar/{token}{SUFFIX}"
+
+
+def _event(app: Scheduling, entry: FeedEntry, clinic_place: str, *, coordinates: bool) -> Event:
     patient = app.get_patient(entry.patient_id)
     kind = "Home visit" if entry.setting == "home" else "Clinic session"
     event = Event()
@@ -62,12 +73,14 @@ def _event(app: Scheduling, entry: FeedEntry, clinic_place: str) -> Event:
     event.add("dtstart", entry.start.astimezone(UTC))
     event.add("dtend", entry.end.astimezone(UTC))
     event.add("summary", f"{kind}: {_initials(patient.name)}")
-    latitude, longitude = entry.location
-    if entry.setting == "home":
-        event.add("location", f"Patient's home, {latitude:.5f},{longitude:.5f}")
-    else:
+    if entry.setting != "home":
         event.add("location", clinic_place)
-    event.add("geo", (latitude, longitude))
+    elif coordinates:
+        latitude, longitude = entry.location
+        event.add("location", f"Home visit, {latitude:.5f},{longitude:.5f}")
+        event.add("geo", (latitude, longitude))
+    else:
+        event.add("location", "Home visit")
     cancelled = entry.status == "cancelled" or entry.moved_away
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if entry.status in ("completed", "no_show"):
@@ -75,8 +88,9 @@ def _event(app: Scheduling, entry: FeedEntry, clinic_place: str) -> Event:
     return event
 
 
-def feed(app: Scheduling, token: str, now: datetime) -> bytes:
-    """The iCalendar document of the feed `token` opens (UnknownCalendarFeed if none)."""
+def feed(app: Scheduling, token: str, now: datetime, *, coordinates: bool = False) -> bytes:
+    """The iCalendar document of the feed `token` opens (UnknownCalendarFeed if none);
+    `coordinates`: give home visits' coordinates (the clinic opted in)."""
     therapist = app.get_therapist(app.calendar_owner(token))
     clinic = app.get_clinic(therapist.clinic_id)
     today = local_date(now, clinic_zone(clinic.timezone))
@@ -95,7 +109,7 @@ def feed(app: Scheduling, token: str, now: datetime) -> bytes:
     calendar.add("x-published-ttl", "PT30M")
     place = f"{clinic.name}, {clinic.address}"
     for entry in entries:
-        calendar.add_component(_event(app, entry, place))
+        calendar.add_component(_event(app, entry, place, coordinates=coordinates))
     document: bytes = calendar.to_ical()
     return document
 
@@ -113,13 +127,15 @@ class CalendarController(Controller):
         responses=responses(401, 403),
     )
     async def rotate(
-        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
+        self,
+        request: Request[Any, Any, Any],
+        uc: NamedDependency[UseCases],
+        settings: NamedDependency[Settings],
     ) -> CalendarAddress:
         """Issue a new feed URL: subscribe to it in any calendar app. The previous URL stops
         working at once. Keep the URL private: anyone holding it sees your sessions."""
         token = await staff_actions.rotate_calendar_token(uc, principal_of(request))
-        url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
-        return CalendarAddress(url=url, rotated_at=uc.clock())
+        return CalendarAddress(url=feed_url(settings, token), rotated_at=uc.clock())
 
     @get(
         "/calendar/{name:str}",
@@ -130,16 +146,26 @@ class CalendarController(Controller):
         responses=responses(404),
     )
     async def calendar(
-        self, name: FromPath[str], gateway: NamedDependency[Gateway]
+        self,
+        name: FromPath[str],
+        gateway: NamedDependency[Gateway],
+        settings: NamedDependency[Settings],
     ) -> Response[bytes]:
         """The feed (`text/calendar`): no sign-in, the URL itself is the secret."""
         if not name.endswith(SUFFIX):
             raise Missing("calendar feeds end in .ics: use the URL POST /me/calendar-token gave")
         token = name.removesuffix(SUFFIX)
-        document = await gateway.run(feed, gateway.scheduling, token, gateway.now())
+        document = await gateway.run(
+            feed,
+            gateway.scheduling,
+            token,
+            gateway.now(),
+            coordinates=settings.feed_coordinates,
+        )
         return Response(
             document,
-            media_type="text/calendar; charset=utf-8",
+            # Litestar adds "; charset=utf-8" to text/* types itself (once).
+            media_type="text/calendar",
             # The URL is a credential: no shared cache may keep a copy.
             headers={"Cache-Control": "private, max-age=60", "Referrer-Policy": "no-referrer"},
         )

@@ -14,6 +14,7 @@ from scheduler.accounts import InvalidCredentials
 from scheduler.api.auth import COOKIE, PUBLIC, issue_token
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, signed_in
+from scheduler.api.revocation import DenyList
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases.accounts import sign_in
@@ -107,9 +108,16 @@ class SignInPages(Controller):
         return redirect
 
     @post("/logout", status_code=303)
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        """Forget the sign-in cookie."""
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        deny_list: NamedDependency[DenyList],
+    ) -> Redirect:
+        """Revoke the sign-in (everywhere, as the API's sign-out does) and forget the cookie."""
         await checked_form(request)
+        await deny_list.sign_out(request.cookies.get(COOKIE), settings.jwt_secret, uc.clock())
         redirect = go("/app/login")
         redirect.cookies.append(Cookie(key=COOKIE, value="", max_age=0, path="/"))
         return redirect

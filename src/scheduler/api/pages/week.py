@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.controllers.calendar import SUFFIX
+from scheduler.api.controllers.calendar import feed_url
 from scheduler.api.pages.web import checked_form, parse_date, render, signed_in
 from scheduler.api.schemas.records import Visit, Week
 from scheduler.domain.timekeeping import local_date
@@ -100,5 +100,4 @@ class WeekPages(Controller):
         who = signed_in(request, settings, uc, "therapist")
         await checked_form(request)
         token = await staff_actions.rotate_calendar_token(uc, who)
-        url = str(request.url.with_replacements(path=f"/calendar/{token}{SUFFIX}", query=""))
-        return await self._week(request, settings, uc, feed_url=url)
+        return await self._week(request, settings, uc, feed_url=feed_url(settings, token))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from scheduler.api.schemas.types import Day
 from scheduler.domain.model.proposal import ProposalItem
 from scheduler.planning.apply import Outcome
 from scheduler.planning.diff import Diff
@@ -23,8 +24,8 @@ class OptimizeDays(
 ):
     """Plan the clinic's `from`..`to` (local dates, at most 31 days, today or later)."""
 
-    first: date
-    last: date
+    first: Day
+    last: Day
     time_limit_s: TimeLimit = 10.0
     keep_booked: bool = True
     """True: booked visits stay (only new sessions are proposed, plus visits whose
@@ -34,7 +35,7 @@ class OptimizeDays(
 class ReportSick(msgspec.Struct, forbid_unknown_fields=True):
     """Local dates the therapist is off sick; a re-plan of those days is queued."""
 
-    dates: Annotated[list[date], msgspec.Meta(min_length=1, max_length=31)]
+    dates: Annotated[list[Day], msgspec.Meta(min_length=1, max_length=31)]
     reason: Reason = ""
     time_limit_s: TimeLimit = 10.0
 

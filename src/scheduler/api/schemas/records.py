@@ -13,9 +13,9 @@ from uuid import UUID
 
 import msgspec
 
+from scheduler.api.schemas.types import Day, Instant  # noqa: F401 - request fields
 from scheduler.domain import HistoryEntry, PlanView, SessionView, TherapistView
 
-Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:00Z"])]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
 Overrides = dict[
     Literal["cadence", "in_the_past"], Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -253,6 +253,9 @@ class Visit(msgspec.Struct):
     contraindications: list[str] | None = None
     flags: list[str] = msgspec.field(default_factory=list)
     """Contraindications of a newer evaluation that rule this booked visit out."""
+    pinned: bool | None = None
+    """True when a dispatcher pinned the visit (no optimization moves it); None on a
+    board as it was at an earlier time."""
 
 
 class Route(msgspec.Struct):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from scheduler.api.schemas.types import Instant
 from scheduler.domain.queries.waitlist import OfferView, WaitlistEntryView
-
-Instant = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-10-05T15:00:00Z"])]
 
 
 class JoinWaitlist(msgspec.Struct, forbid_unknown_fields=True):

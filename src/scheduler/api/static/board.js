@@ -39,20 +39,72 @@
     };
   }
 
-  function poll() {
-    fetch(job.dataset.src, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        job.innerHTML = html;
-        var done = job.querySelector("[data-done]");
-        if (done && done.dataset.done === "1") {
-          var heading = job.querySelector("h2");
-          if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
-        } else {
-          window.setTimeout(poll, 700);
-        }
-      })
-      .catch(function () { window.setTimeout(poll, 2000); });
+  // An optimization's progress. Polling slows down while the job runs, backs off when
+  // the network fails, and stops (with a message and a button to try again) when the
+  // server answers an error or the network keeps failing: a failing URL is never
+  // fetched in a loop, and an error body is never shown as if it were the page.
+  var FIRST_MS = 700, SLOWEST_MS = 5000, RETRY_MS = 1000, LONGEST_RETRY_MS = 30000, TRIES = 5;
+  var failures = 0;
+
+  function stopped(why) {
+    job.dataset.polling = "0";
+    job.innerHTML = "";
+    var alert = document.createElement("div");
+    alert.className = "alert error";
+    alert.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = "The optimization's progress could not be loaded (" + why + "). " +
+      "Nothing was changed; try again in a moment.";
+    var again = document.createElement("button");
+    again.type = "button";
+    again.id = "job-retry";
+    again.textContent = "Try again";
+    again.addEventListener("click", function () { failures = 0; poll(FIRST_MS); });
+    alert.appendChild(text);
+    alert.appendChild(again);
+    job.appendChild(alert);
   }
-  if (job && job.dataset.src) { poll(); }
+
+  function show(html) {
+    job.innerHTML = html;
+    var done = job.querySelector("[data-done]");
+    return done !== null && done.dataset.done === "1";
+  }
+
+  function poll(delay) {
+    job.dataset.polling = "1";
+    job.dataset.requests = String(Number(job.dataset.requests || "0") + 1);
+    fetch(job.dataset.src, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        var html = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+        return response.text().then(function (body) {
+          // A job the server no longer knows answers 404 with its own fragment.
+          var fragment = html && body.indexOf("data-done") !== -1 && body.indexOf("<html") === -1;
+          if (!response.ok && !(response.status === 404 && fragment)) {
+            stopped("the server answered " + response.status);
+            return;
+          }
+          failures = 0;
+          job.dataset.failures = "0";
+          if (show(body)) {
+            job.dataset.polling = "0";
+            var heading = job.querySelector("h2");
+            if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+          } else {
+            window.setTimeout(function () { poll(Math.min(delay * 1.5, SLOWEST_MS)); }, delay);
+          }
+        });
+      })
+      .catch(function () {
+        failures += 1;
+        job.dataset.failures = String(failures);
+        if (failures >= TRIES) {
+          stopped("the network failed " + failures + " times");
+          return;
+        }
+        var wait = Math.min(RETRY_MS * Math.pow(2, failures - 1), LONGEST_RETRY_MS);
+        window.setTimeout(function () { poll(delay); }, wait);
+      });
+  }
+  if (job && job.dataset.src) { poll(FIRST_MS); }
 })();
