@@ -95,6 +95,11 @@ class Account(Aggregate):
         """Replace the hash by one made with the current parameters (same password)."""
         self.password_hash = password_hash
 
+    @event("PasswordChanged")
+    def change_password(self, *, password_hash: str, actor: str, at: datetime) -> None:
+        """A new password: set by its owner, or reset by an admin (`actor` says who)."""
+        self.password_hash = password_hash
+
 
 class RevokedToken(Aggregate):
     """A signed-in token withdrawn before it expired: its account signed out."""
@@ -124,9 +129,9 @@ def _view(account: Account) -> AccountView:
     return AccountView(account.id, account.email, account.role, account.acts_for, account.clinic_id)
 
 
-def _check(
-    email: str, password: str, role: str, acts_for: UUID | None, clinic: UUID | None
-) -> None:
+def check_new_account(email: str, password: str, role: str) -> None:
+    """Raise InvalidAccount for an e-mail, password or role no account may have."""
+    email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or any(c.isspace() for c in email) or len(email) > 254:
         raise InvalidAccount(f"{email!r} is not an e-mail address such as ana@clinic.example")
@@ -134,6 +139,12 @@ def _check(
         raise InvalidAccount(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if role not in ROLES:
         raise InvalidAccount(f"role {role!r} is unknown: use one of {', '.join(ROLES)}")
+
+
+def _check(
+    email: str, password: str, role: str, acts_for: UUID | None, clinic: UUID | None
+) -> None:
+    check_new_account(email, password, role)
     needs_record = role in ("patient", "therapist")
     if needs_record != (acts_for is not None):
         raise InvalidAccount(
@@ -221,6 +232,57 @@ class Accounts(Application[UUID]):
         except AggregateNotFoundError:
             return False
         return isinstance(found, RevokedToken) and now < found.until
+
+    def set_password(self, *, email: str, password: str, actor: str, now: datetime) -> AccountView:
+        """Give the account of `email` a new password (UnknownAccount if it has none)."""
+        found = self._find(account_id(email))
+        if found is None:
+            raise UnknownAccount(f"{email.strip().lower()} has no account: open one first")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidAccount(
+                f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+            )
+        found.change_password(password_hash=_hasher.hash(password), actor=actor, at=now)
+        self.save(found)
+        return _view(found)
+
+    def change_own_password(
+        self, *, account: UUID, current: str, password: str, now: datetime
+    ) -> AccountView:
+        """The signed-in account's new password, if `current` is its password."""
+        found = self._find(account)
+        if found is None:
+            raise UnknownAccount(f"no account with id {account}")
+        if not _hasher.verify(current, found.password_hash):
+            raise InvalidCredentials("the current password is wrong")
+        return self.set_password(
+            email=found.email, password=password, actor=f"account:{account}", now=now
+        )
+
+    def list_accounts(self, clinic_id: UUID | None = None) -> list[AccountView]:
+        """Every account (of one clinic, with `clinic_id`), by e-mail address.
+
+        Read from the log of account openings: accounts are few (staff and patients of
+        the clinics), and the list is an admin's page, not a hot path.
+        """
+        topics = [f"{Account.__module__}:{Account.__qualname__}.Opened"]
+        found: list[AccountView] = []
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(
+                start, 500, topics=topics, inclusive_of_start=start is None
+            )
+            for notification in page:
+                account = self._find(UUID(str(notification.originator_id)))
+                if account is not None and (clinic_id is None or account.clinic_id == clinic_id):
+                    found.append(_view(account))
+            if len(page) < 500:
+                return sorted(found, key=lambda a: a.email)
+            start = page[-1].id
+
+    def has_account(self, email: str) -> bool:
+        """True when `email` (any case) has an account."""
+        return self._find(account_id(email)) is not None
 
     def has_accounts(self) -> bool:
         """True once any account was opened (the demo seeds an empty store only)."""

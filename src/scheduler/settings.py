@@ -39,6 +39,8 @@ class Settings:
     # eventsourcing is synchronous: its calls run in this many threads, and the psycopg
     # pool is sized to match so no thread waits for a connection.
     store_threads: int = 16
+    # Seed the sample clinic and a login per role into an empty store at start-up:
+    # SCHEDULER_DEMO, by default on for the embedded store only (0 starts a clinic empty).
     demo: bool = False
     # Every Redis key starts with this, so several deployments (or tests) can share a server.
     redis_prefix: str = "scheduler:"
@@ -53,11 +55,19 @@ class Settings:
     public_url: str | None = None
     # The calendar feed gives home visits' coordinates only when the clinic opts in.
     feed_coordinates: bool = False
+    # A Nominatim server that finds patients' homes from their street addresses.
+    geocoder_url: str | None = None
 
     def __post_init__(self) -> None:
         """Check and normalize `public_url` (SettingsError if it cannot be a base URL)."""
         if self.public_url is not None:
-            object.__setattr__(self, "public_url", _public_url(self.public_url))
+            object.__setattr__(
+                self, "public_url", _http_url(self.public_url, "SCHEDULER_PUBLIC_URL")
+            )
+        if self.geocoder_url is not None:
+            object.__setattr__(
+                self, "geocoder_url", _http_url(self.geocoder_url, "SCHEDULER_GEOCODER_URL")
+            )
 
     @property
     def base_url(self) -> str:
@@ -111,6 +121,8 @@ class Settings:
             booking_limit=_int(env, "SCHEDULER_BOOKING_LIMIT", 30),
             public_url=env.get("SCHEDULER_PUBLIC_URL") or None,
             feed_coordinates=_flag(env, "SCHEDULER_FEED_COORDINATES"),
+            geocoder_url=env.get("SCHEDULER_GEOCODER_URL") or None,
+            demo=_flag(env, "SCHEDULER_DEMO", default=database_url is None),
         )
 
     def store_env(self, *, create_table: bool) -> dict[str, str]:
@@ -149,8 +161,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = (env.get(name) or "0").strip().lower()
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
+    raw = (env.get(name) or ("1" if default else "0")).strip().lower()
     if raw in ("1", "true", "yes", "on"):
         return True
     if raw in ("0", "false", "no", "off"):
@@ -158,21 +170,17 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
 
 
-def _public_url(raw: str) -> str:
+def _http_url(raw: str, name: str) -> str:
     """`raw` as a base URL: http(s), a host, perhaps a path; no query, fragment or login."""
     try:
         parts = urlsplit(raw.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise SettingsError(f"SCHEDULER_PUBLIC_URL is not a URL: {raw!r}") from None
+        raise SettingsError(f"{name} is not a URL: {raw!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(
-            f"SCHEDULER_PUBLIC_URL must be http(s)://host[:port][/path], not {raw!r}"
-        )
+        raise SettingsError(f"{name} must be http(s)://host[:port][/path], not {raw!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise SettingsError(
-            f"SCHEDULER_PUBLIC_URL must not hold a query, a fragment or a login: {raw!r}"
-        )
+        raise SettingsError(f"{name} must not hold a query, a fragment or a login: {raw!r}")
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 

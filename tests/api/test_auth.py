@@ -81,7 +81,7 @@ def test_no_token_is_401(client: TestClient[Litestar]) -> None:
     assert client.get("/auth/me").status_code == 401
 
 
-def test_admin_opens_accounts_others_get_403(
+def test_staff_open_accounts_others_get_403(
     client: TestClient[Litestar], world: World, tokens: dict[str, dict[str, str]]
 ) -> None:
     new = {
@@ -90,9 +90,18 @@ def test_admin_opens_accounts_others_get_403(
         "role": "therapist",
         "therapist_id": str(world.ben),
     }
-    for who in ("dispatcher", "ana", "pat"):
+    for who in ("ana", "pat"):
         assert client.post("/accounts", json=new, headers=tokens[who]).status_code == 403
-    created = client.post("/accounts", json=new, headers=tokens["admin"])
+    # A dispatcher opens the accounts of their own clinic's people, not staff accounts.
+    staff = {
+        "email": "d2@loop.example",
+        "password": "a long password",
+        "role": "dispatcher",
+        "clinic_id": str(world.clinic),
+    }
+    refused = client.post("/accounts", json=staff, headers=tokens["dispatcher"])
+    assert refused.status_code == 403, refused.text
+    created = client.post("/accounts", json=new, headers=tokens["dispatcher"])
     assert created.status_code == 201, created.text
     assert created.json()["email"] == "nia@loop.example"
     assert created.json()["clinic_id"] == str(world.clinic)
@@ -104,6 +113,7 @@ def test_admin_opens_accounts_others_get_403(
         "/auth/login", json={"email": "nia@loop.example", "password": "a long password"}
     )
     assert signed_in.json()["role"] == "therapist"
+    assert client.post("/accounts", json=staff, headers=tokens["admin"]).status_code == 201
 
 
 def test_account_naming_an_unknown_record_is_422(

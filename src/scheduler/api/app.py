@@ -23,8 +23,12 @@ from scheduler.api.controllers.fhir import FhirController
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
 from scheduler.api.controllers.options import OptionsController
+from scheduler.api.controllers.patients import PatientsController, PrescriptionsController
 from scheduler.api.controllers.plans import PlansController
 from scheduler.api.controllers.sessions import SessionsController
+from scheduler.api.controllers.setup import ClinicSetupController
+from scheduler.api.controllers.signup import SignUpController
+from scheduler.api.controllers.therapists import TherapistsController
 from scheduler.api.controllers.waitlist import WaitlistController
 from scheduler.api.errors import EXCEPTION_HANDLERS
 from scheduler.api.gateway import Clock, Gateway, SignInThreads, utc_now
@@ -41,6 +45,7 @@ from scheduler.api.ratelimit import RateLimiter
 from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.revocation import DenyList, revocation
+from scheduler.geocoding import geocoder_from
 from scheduler.settings import Settings, SettingsError
 from scheduler.usecases import UseCases
 from scheduler.waitlist_follower import OfferFollower
@@ -60,6 +65,11 @@ CONTROLLERS = [
     FhirController,
     OptionsController,
     DispatchController,
+    ClinicSetupController,
+    SignUpController,
+    TherapistsController,
+    PatientsController,
+    PrescriptionsController,
 ]
 
 
@@ -93,6 +103,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         reads=reads,
         accounts=lambda: gateway.accounts,
         accounts_store=SignInThreads(gateway),
+        geocoder=geocoder_from(settings.geocoder_url),
     )
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)

@@ -3,9 +3,10 @@
 On the embedded default (no `DATABASE_URL`) the SQLite store in `SCHEDULER_DATA_DIR` is
 created on first run and, while it has no accounts, seeded with the demo clinic and one
 login per role; the logins (random passwords) are kept in `demo-logins.json` in the data
-directory, readable by its owner only, and printed at every start. With `DATABASE_URL`
-(and `REDIS_URL`) the tables must exist (`scheduler migrate`); nothing is seeded unless
-`SCHEDULER_DEMO=1`.
+directory, readable by its owner only, and printed at every start. `SCHEDULER_DEMO=0`
+starts empty instead (make the first admin with `scheduler accounts add`). With
+`DATABASE_URL` (and `REDIS_URL`) the tables must exist (`scheduler migrate`); nothing is
+seeded unless `SCHEDULER_DEMO=1`.
 
 For several worker processes: `uvicorn scheduler.cli.serve:app_from_env --factory --workers 4
 --timeout-graceful-shutdown 10` (without the timeout an open live-board stream holds a
@@ -107,8 +108,7 @@ def prepare_store(settings: Settings) -> dict[str, dict[str, str]]:
         empty = not accounts.has_accounts()
     finally:
         accounts.close()
-    demo_wanted = settings.embedded or os.environ.get("SCHEDULER_DEMO") == "1"
-    if empty and demo_wanted:
+    if empty and settings.demo:
         return seed_demo(settings, saved)
     if saved.exists():
         loaded: dict[str, dict[str, str]] = json.loads(saved.read_text())

@@ -257,5 +257,15 @@ class ReassessmentRequired(BookingError):
     """Raised when a reassessment session is completed without its short re-evaluation."""
 
 
+class PatientExists(Conflict):
+    """Raised when a patient is registered at a clinic that already has them (the same
+    e-mail address, or the same name and phone number)."""
+
+
+class HomeNotLocated(BookingError):
+    """Raised when a home visit is planned or booked for a patient whose address is not
+    found on the map yet."""
+
+
 class IntakeMissing(BookingError):
     """Raised when a step needs the patient's intake questionnaire first."""

@@ -30,6 +30,7 @@ class ClinicView:
     slot_minutes: int = 15
     offer_hours: int = 2
     reassessment_every: int = 6
+    evaluation_minutes: int = 60
     condition_map: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -87,8 +88,10 @@ class PatientView:
     plans: tuple[UUID, ...]
     address: str = ""
     availability: dict[str, list[list[int]]] = field(default_factory=dict)
+    home_located: bool = True  # False: the address is not on the map yet
     intake: dict[str, Any] | None = None
-    evaluation_visit: UUID | None = None
+    evaluation_visit: UUID | None = None  # the one booked now, if any
+    evaluation_visits: tuple[UUID, ...] = ()  # every one ever booked
 
     @property
     def latest_evaluation(self) -> dict[str, Any] | None:

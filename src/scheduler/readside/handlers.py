@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from scheduler.domain.model.clinic import Clinic, ClinicDirectory
+from scheduler.domain.model.clinic import Clinic, ClinicDirectory, ClinicRegistry
 from scheduler.domain.model.days import PatientDay, TherapistDay
 from scheduler.domain.model.feed import CalendarFeed, CalendarToken
-from scheduler.domain.model.patient import Patient
+from scheduler.domain.model.patient import Patient, PatientKey
 from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
 from scheduler.domain.model.proposal import Proposal
@@ -320,6 +320,11 @@ IGNORED: frozenset[type[Any]] = frozenset(
         ClinicDirectory.TherapistListed,
         ClinicDirectory.PatientListed,
         ClinicDirectory.PlanListed,
+        ClinicRegistry.Opened,
+        ClinicRegistry.ClinicListed,
+        PatientKey.Claimed,
+        PatientKey.Released,
+        PatientKey.Reclaimed,
         # A visit's place on a day comes from the session's own events.
         TherapistDay.VisitBooked,
         TherapistDay.VisitReleased,

@@ -17,6 +17,12 @@ An entry point parses input and renders output; an action runs the same steps:
 | `waitlist`    | join, leave, offers, accept, decline, the clinic's waitlist            |
 | `dispatch`    | optimize, job, preview, apply, report_sick                             |
 | `clinics`     | the clinic's therapists and plans, the board, re-authorizations due    |
+| `admin`       | the clinics (public list), open a clinic, change it, map a condition   |
+| `staff`       | therapists: register, profile, shifts, time off, active, shift requests |
+| `patients`    | sign up, register, search, details, availability, the intake           |
+| `evaluations` | the initial evaluation's options, and booking it                       |
+| `clinical`    | evaluation, prescription (and renewal), plan, plan changes, progress   |
+| `accounts`    | sign in, open an account, a clinic's accounts, change my password      |
 """
 
 from scheduler.usecases.actor import Actor

@@ -95,20 +95,28 @@ def therapist_for(app: Scheduling, who: Actor, therapist_id: UUID) -> TherapistV
 
 
 def patient_for(app: Scheduling, who: Actor, patient_id: UUID) -> PatientView:
-    """The patient if the caller is them, manages their clinic, or treats one of their plans."""
+    """The patient if the caller is them, manages their clinic, or is their therapist
+    (treats one of their plans, or has their evaluation visit)."""
     patient = app.get_patient(patient_id)
     allowed = (
         who.role == "admin"
         or (who.role == "dispatcher" and patient.clinic_id == who.clinic_id)
         or (who.role == "patient" and patient.id == who.acts_for)
-        or (
-            who.role == "therapist"
-            and any(treats(app, who.acts_for, app.get_plan(p)) for p in patient.plans)
-        )
+        or (who.role == "therapist" and sees_patient(app, who.acts_for, patient))
     )
     if not allowed:
         raise _deny("patient")
     return patient
+
+
+def sees_patient(app: Scheduling, therapist_id: UUID | None, patient: PatientView) -> bool:
+    """True when the therapist treats one of the patient's plans or has (had) their
+    evaluation visit."""
+    if therapist_id is None:
+        return False
+    return any(
+        app.get_session(visit).therapist_id == therapist_id for visit in patient.evaluation_visits
+    ) or any(treats(app, therapist_id, app.get_plan(p)) for p in patient.plans)
 
 
 def proposal_for(app: Scheduling, who: Actor, proposal_id: UUID) -> ProposalView:

@@ -79,3 +79,20 @@ async def open_account(
         actor=who.actor,
         now=uc.clock(),
     )
+
+
+async def clinic_accounts(uc: UseCases, who: Actor, clinic_id: UUID) -> list[AccountView]:
+    """The accounts scoped to the clinic (its dispatchers and admins see them)."""
+    await uc.read(lambda app, _: access.clinic_for(app, who, clinic_id))
+    return await uc.accounts_store.run(uc.accounts.list_accounts, clinic_id)
+
+
+async def change_password(uc: UseCases, who: Actor, *, current: str, password: str) -> None:
+    """The signed-in account's new password (the current one must be given)."""
+    await uc.accounts_store.run(
+        uc.accounts.change_own_password,
+        account=who.account_id,
+        current=current,
+        password=password,
+        now=uc.clock(),
+    )

@@ -33,6 +33,11 @@ class Actor:
         return self.role in ("dispatcher", "admin")
 
     @classmethod
+    def anonymous(cls) -> Actor:
+        """Someone not signed in (the clinic list, signing up)."""
+        return cls(UUID(int=0), "anonymous", None, None, name="anonymous")
+
+    @classmethod
     def system(cls, name: str) -> Actor:
         """The service itself (CLI, worker, demo): acts as an admin, named in events."""
         return cls(UUID(int=0), "admin", None, None, name=f"system:{name}")

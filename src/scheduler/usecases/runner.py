@@ -22,6 +22,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from scheduler.accounts import Accounts
 from scheduler.domain import Scheduling
+from scheduler.geocoding import Geocoder
 from scheduler.usecases.actor import Actor
 
 P = ParamSpec("P")
@@ -75,12 +76,14 @@ class UseCases:
         reads: Any = None,
         accounts: Callable[[], Accounts] | None = None,
         accounts_store: StoreRunner | None = None,
+        geocoder: Geocoder | None = None,
     ) -> None:
         self.store = store
         self._scheduling = scheduling
         self._accounts = accounts
         # Sign-ins hash passwords (slow on purpose): they get threads of their own.
         self.accounts_store = accounts_store or store
+        self.geocoder = geocoder
         self.clock = clock
         self.limits = limits
         self.jobs = jobs  # `scheduler.worker.Optimizations`

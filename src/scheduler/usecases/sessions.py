@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from scheduler.domain import HistoryEntry, Scheduling, SessionView
+from scheduler.domain.commands.clinical import Findings
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.runner import UseCases, action
@@ -130,15 +131,43 @@ async def cancel(uc: UseCases, who: Actor, session_id: UUID, *, reason: str = ""
     return await uc.write(run)
 
 
+@dataclass(frozen=True)
+class Reassessed:
+    """A reassessment session's short re-evaluation."""
+
+    pain_level: int
+    contraindications: Sequence[str] = ()
+    findings: str = ""
+    notes: str = ""
+
+
 @action()
 async def complete(
-    uc: UseCases, who: Actor, session_id: UUID, *, note: str, pain_before: int, pain_after: int
+    uc: UseCases,
+    who: Actor,
+    session_id: UUID,
+    *,
+    note: str,
+    pain_before: int,
+    pain_after: int,
+    reassessment: Reassessed | None = None,
 ) -> SessionView:
-    """The session's therapist records its progress note (once it has started)."""
+    """The session's therapist records its progress note (once it has started); a
+    reassessment session also records the re-evaluation (the plan's condition kept)."""
     access.check_role(who, "therapist")
 
     def run(app: Scheduling, now: datetime) -> SessionView:
-        access.session_for(app, who, session_id)
+        session = access.session_for(app, who, session_id)
+        found = None
+        if reassessment is not None:
+            condition = app.get_plan(session.plan_id).condition if session.plan_id else "evaluation"
+            found = Findings(
+                condition=condition,
+                pain_level=reassessment.pain_level,
+                contraindications=tuple(reassessment.contraindications),
+                findings=reassessment.findings,
+                notes=reassessment.notes,
+            )
         app.complete_session(
             session_id,
             note=note,
@@ -146,6 +175,7 @@ async def complete(
             pain_after=pain_after,
             actor=who.actor,
             now=now,
+            reassessment=found,
         )
         return app.get_session(session_id)
 

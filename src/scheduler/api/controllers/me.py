@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
+from scheduler.api.schemas.auth import PasswordChange
+from scheduler.api.schemas.people import ShiftsChange, TherapistRecord
 from scheduler.api.schemas.records import Plan, Session, Week
 from scheduler.usecases import UseCases
+from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import plans as plan_actions
+from scheduler.usecases import staff as staff_actions
 
 
 class MeController(Controller):
@@ -78,3 +82,45 @@ class MeController(Controller):
             uc, principal_of(request), start=start, min_position=min_position
         )
         return week
+
+    @post(
+        "/shift-requests",
+        operation_id="requestShiftChange",
+        summary="Ask for new weekly shifts (therapists)",
+        guards=[allow("therapist")],
+        responses=responses(400, 401, 403, 422),
+    )
+    async def request_shifts(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ShiftsChange],
+        uc: NamedDependency[UseCases],
+    ) -> TherapistRecord:
+        """A dispatcher approves (the shifts apply from then on) or declines it; the
+        request is on `shift_requests` with its status."""
+        view = await staff_actions.request_shift_change(
+            uc,
+            principal_of(request),
+            shifts={day: list(window) for day, window in data.shifts.items()},
+            reason=data.reason,
+        )
+        return TherapistRecord.of(view)
+
+    @post(
+        "/password",
+        operation_id="changePassword",
+        summary="Change my password",
+        status_code=204,
+        opt={"idempotent": False},  # the body holds passwords: never stored as a reply key
+        responses=responses(400, 401, 422),
+    )
+    async def password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordChange],
+        uc: NamedDependency[UseCases],
+    ) -> None:
+        """With the current password (401 if it is wrong); at least 10 characters."""
+        await account_actions.change_password(
+            uc, principal_of(request), current=data.current, password=data.password
+        )

@@ -11,9 +11,10 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
+from scheduler.api.schemas.care import PlanChange, Progress
 from scheduler.api.schemas.records import BookSession, Event, Plan, Session, rules_of
 from scheduler.options.ranking import SessionOptions
-from scheduler.usecases import UseCases
+from scheduler.usecases import UseCases, clinical
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases import sessions as session_actions
 
@@ -111,3 +112,48 @@ class PlansController(Controller):
         """The options the patient sees (`/me/plans/{id}/options`), for the front desk
         booking on the patient's behalf."""
         return await plan_actions.options(uc, principal_of(request), plan_id, k=k, weeks=weeks)
+
+    @post(
+        "/changes",
+        operation_id="changePlan",
+        summary="Change a plan: cadence, sessions, pause, resume, therapist, discharge",
+        guards=[allow("therapist", "dispatcher", "admin")],
+        responses=responses(400, 401, 403, 404, 409, 422),
+        status_code=200,
+    )
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        data: JSONBody[PlanChange],
+        uc: NamedDependency[UseCases],
+    ) -> Plan:
+        """One change, with its reason, recorded as an event of the plan: `cadence`
+        (min_days..max_days), `add`/`remove` `count` sessions (never below those held or
+        booked; never above the prescription's authorization), `pause` (no new bookings),
+        `resume`, `switch` the preferred therapist (`therapist_id`, null for none), or
+        `discharge` with a `summary` (the plan is completed)."""
+        view = await clinical.change_plan(
+            uc,
+            principal_of(request),
+            plan_id,
+            change=data.change,
+            reason=data.reason,
+            min_days=data.min_days,
+            max_days=data.max_days,
+            count=data.count,
+            therapist_id=data.therapist_id,
+            summary=data.summary,
+        )
+        return Plan.of(view)
+
+    @get("/progress", operation_id="planProgress", summary="A plan's progress", responses=READS)
+    async def progress(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+    ) -> Progress:
+        """Sessions completed and the pain trend: evaluations, reassessments and each
+        session's pain before treatment, oldest first."""
+        return Progress.of(await clinical.progress(uc, principal_of(request), plan_id))

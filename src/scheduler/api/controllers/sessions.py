@@ -127,7 +127,9 @@ class SessionsController(Controller):
         uc: NamedDependency[UseCases],
     ) -> Session:
         """The therapist of the session records how it went, once it has started; the
-        note is required (422 `note_required`)."""
+        note is required (422 `note_required`). A reassessment session also needs its
+        re-evaluation in `reassessment` (422 `reassessment_required`)."""
+        again = data.reassessment
         view = await actions.complete(
             uc,
             principal_of(request),
@@ -135,6 +137,14 @@ class SessionsController(Controller):
             note=data.note,
             pain_before=data.pain_before,
             pain_after=data.pain_after,
+            reassessment=actions.Reassessed(
+                pain_level=again.pain_level,
+                contraindications=tuple(again.contraindications),
+                findings=again.findings,
+                notes=again.notes,
+            )
+            if again
+            else None,
         )
         return Session.of(view)
 

@@ -42,6 +42,13 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     clinic_id: UUID | None = None
 
 
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    """The current password and the new one."""
+
+    current: Password
+    password: Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
+
+
 class Account(msgspec.Struct):
     """An account (its password is never returned)."""
 

@@ -186,12 +186,25 @@ class Cancellation(msgspec.Struct):
     policy: CancelPolicy
 
 
+class Reassessment(msgspec.Struct, forbid_unknown_fields=True):
+    """A reassessment session's short re-evaluation (the plan's condition is kept)."""
+
+    pain_level: Pain
+    contraindications: Annotated[
+        list[Annotated[str, msgspec.Meta(min_length=1, max_length=60)]], msgspec.Meta(max_length=20)
+    ] = msgspec.field(default_factory=list)
+    findings: Note = ""
+    notes: Note = ""
+
+
 class CompleteSession(msgspec.Struct, forbid_unknown_fields=True):
-    """The therapist's progress note on a held session (required)."""
+    """The therapist's progress note on a held session (required); a reassessment
+    session (`reassessment: true` on the session) also needs its re-evaluation."""
 
     note: Note
     pain_before: Pain
     pain_after: Pain
+    reassessment: Reassessment | None = None
 
 
 class AmendNote(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from scheduler.domain.commands.store import Store
 from scheduler.domain.errors import InvalidDuration, InvalidInput
 from scheduler.domain.ids import ClinicId
-from scheduler.domain.model.clinic import Clinic, ClinicDirectory
+from scheduler.domain.model.clinic import Clinic, ClinicDirectory, ClinicRegistry
 from scheduler.domain.rules import conditions
 from scheduler.domain.rules.inputs import location as _location
 from scheduler.domain.rules.inputs import text
@@ -79,18 +79,30 @@ class Clinics(Store):
         clinic_zone(timezone)
         chosen = Policies(**{**asdict(policies or Policies()), **settings}).checked()
         at = as_utc(now, "now")
-        clinic = Clinic(
-            name=text(name, "clinic name"),
-            address=text(address, "clinic address"),
-            latitude=latitude,
-            longitude=longitude,
-            timezone=timezone,
-            actor=actor,
-            at=at,
-            **asdict(chosen),
-        )
-        self.save(clinic, ClinicDirectory(clinic_id=clinic.id, at=at))
-        return ClinicId(clinic.id)
+        display_name, street = text(name, "clinic name"), text(address, "clinic address")
+
+        def command() -> list[Aggregate]:
+            clinic = Clinic(
+                name=display_name,
+                address=street,
+                latitude=latitude,
+                longitude=longitude,
+                timezone=timezone,
+                actor=actor,
+                at=at,
+                **asdict(chosen),
+            )
+            registry = self._load_or_none(ClinicRegistry.create_id()) or ClinicRegistry(at=at)
+            registry.list_clinic(clinic.id, at)
+            return [clinic, ClinicDirectory(clinic_id=clinic.id, at=at), registry]
+
+        saved = self._save_retrying(command, identity=("register_clinic", display_name, street))
+        return ClinicId(saved[0].id)
+
+    def clinic_ids(self) -> list[UUID]:
+        """Every clinic's id, in the order they were opened."""
+        registry = self._load_or_none(ClinicRegistry.create_id())
+        return list(registry.clinics) if isinstance(registry, ClinicRegistry) else []
 
     def change_clinic(
         self,

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from scheduler.domain.commands.visits import Visit, Visits
 from scheduler.domain.errors import (
     EvaluationAlreadyBooked,
+    HomeNotLocated,
     InvalidInput,
     UnknownPatient,
     UnknownTherapist,
@@ -111,6 +112,11 @@ class EvaluationVisits(Visits):
                 "an evaluation visit is already booked: move it, or cancel it first"
             )
         clinic = self._clinic(patient.clinic_id)
+        if setting == "home" and not patient.home_located:
+            raise HomeNotLocated(
+                "the patient's home is not on the map yet: evaluate at the clinic, or enter "
+                "the home's coordinates first"
+            )
         visit: Visit = self._frame(
             clinic,
             therapist,

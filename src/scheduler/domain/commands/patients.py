@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
 from scheduler.domain.commands.store import Store
-from scheduler.domain.errors import InvalidInput, UnknownPatient
+from scheduler.domain.errors import InvalidInput, PatientExists, UnknownPatient
 from scheduler.domain.ids import PatientId
-from scheduler.domain.model.patient import Patient, weekly_windows
+from scheduler.domain.model.patient import Patient, PatientKey, patient_keys, weekly_windows
 from scheduler.domain.rules.care import INTAKE_QUESTIONS, suggested_flags
 from scheduler.domain.rules.inputs import location as _location
 from scheduler.domain.rules.inputs import text
@@ -32,15 +33,58 @@ def _contact(phone: str, email: str, address: str) -> tuple[str, str, str]:
     return phone, email, address
 
 
+_ALREADY = (
+    "the clinic already has a patient with this {what}: find them in the patient search "
+    "(or, signing up, ask the front desk to open your account)"
+)
+
+
 class Patients(Store):
     """Registering patients and what they tell the clinic about themselves."""
+
+    def _held(self, clinic_id: UUID, patient_id: UUID | None, keys: Sequence[str]) -> list[Any]:
+        """The keys' aggregates (None: never claimed); PatientExists if another patient
+        than `patient_id` holds one."""
+        found = [self._load_or_none(PatientKey.create_id(clinic_id, key)) for key in keys]
+        for key, holder in zip(keys, found, strict=True):
+            if holder is not None and holder.patient_id not in (None, patient_id):
+                what = "e-mail address" if key.startswith("email:") else "name and phone number"
+                raise PatientExists(_ALREADY.format(what=what))
+        return found
+
+    def _claims(
+        self, clinic_id: UUID, patient_id: UUID, keys: Sequence[str], at: datetime
+    ) -> list[Aggregate]:
+        """Claim each key for the patient (PatientExists if another patient holds one)."""
+        claimed: list[Aggregate] = []
+        for key, found in zip(keys, self._held(clinic_id, patient_id, keys), strict=True):
+            if found is None:
+                claimed.append(
+                    PatientKey(clinic_id=clinic_id, key=key, patient_id=patient_id, at=at)
+                )
+            elif found.patient_id is None:
+                found.reclaim(patient_id=patient_id, at=at)
+                claimed.append(found)
+        return claimed
+
+    def _releases(
+        self, clinic_id: UUID, patient_id: UUID, keys: Sequence[str], at: datetime
+    ) -> list[Aggregate]:
+        """Give up the keys the patient held and no longer goes by."""
+        released: list[Aggregate] = []
+        for key in keys:
+            found = self._load_or_none(PatientKey.create_id(clinic_id, key))
+            if found is not None and found.patient_id == patient_id:
+                found.release(at=at)
+                released.append(found)
+        return released
 
     def register_patient(
         self,
         *,
         clinic_id: UUID | str,
         name: str,
-        home: Sequence[float],
+        home: Sequence[float] | None,
         actor: str,
         now: datetime,
         phone: str = "",
@@ -49,13 +93,15 @@ class Patients(Store):
         availability: Mapping[str, Sequence[Sequence[int]]] | None = None,
         patient_id: UUID | None = None,
     ) -> PatientId:
-        """Add a patient to a clinic; `home` is where home visits take place, and
-        `availability` when the patient can be seen each week (empty: any time).
+        """Add a patient to a clinic; `home` is where home visits take place (None: not
+        found on the map yet, no home visit until it is), and `availability` when the
+        patient can be seen each week (empty: any time).
 
         `patient_id` lets a sign-up name the record its account acts for beforehand.
         """
         clinic = self._clinic(clinic_id)
-        latitude, longitude = _location(home, "patient home")
+        located = home is not None
+        latitude, longitude = _location(home, "patient home") if home else clinic.location
         windows = weekly_windows(availability or {})
         phone, email, address = _contact(phone, email, address)
         at = as_utc(now, "now")
@@ -72,13 +118,15 @@ class Patients(Store):
                 address=address,
                 home_latitude=latitude,
                 home_longitude=longitude,
+                home_located=located,
                 availability=windows,
                 actor=actor,
                 at=at,
             )
             directory = self._directory(clinic.id)
             directory.list_patient(patient.id, at)
-            return [patient, directory]
+            keys = patient_keys(display_name, email, phone)
+            return [patient, directory, *self._claims(clinic.id, patient.id, keys, at)]
 
         saved = self._save_retrying(command, identity=("register_patient", str(key)))
         return PatientId(saved[0].id)
@@ -88,19 +136,22 @@ class Patients(Store):
         *,
         clinic_id: UUID | str,
         name: str,
-        home: Sequence[float],
+        home: Sequence[float] | None,
         phone: str = "",
         email: str = "",
         address: str = "",
         availability: Mapping[str, Sequence[Sequence[int]]] | None = None,
     ) -> None:
         """Raise what `register_patient` would refuse, writing nothing (a sign-up checks
-        first, then opens the account, then registers)."""
-        self._clinic(clinic_id)
-        _location(home, "patient home")
+        first, then registers, then opens the account)."""
+        clinic = self._clinic(clinic_id)
+        if home is not None:
+            _location(home, "patient home")
         weekly_windows(availability or {})
-        _contact(phone, email, address)
-        text(name, "patient name", max_length=200)
+        phone, email, _ = _contact(phone, email, address)
+        display_name = text(name, "patient name", max_length=200)
+        keys = patient_keys(display_name, email, phone)
+        self._held(clinic.id, None, keys)
 
     def change_patient_details(
         self,
@@ -110,28 +161,43 @@ class Patients(Store):
         phone: str,
         email: str,
         address: str,
-        home: Sequence[float],
+        home: Sequence[float] | None,
         actor: str,
         now: datetime,
     ) -> None:
-        """New contact details or home (plans made later take the new home)."""
-        latitude, longitude = _location(home, "patient home")
+        """New contact details or home (plans made later take the new home; None: the
+        new address is not found on the map yet)."""
+        located = home is not None
         phone, email, address = _contact(phone, email, address)
         display_name, at = text(name, "patient name", max_length=200), as_utc(now, "now")
 
         def command() -> list[Aggregate]:
             patient = self._load(Patient, patient_id, UnknownPatient)
+            where = (
+                _location(home, "patient home")
+                if home
+                else self._clinic(patient.clinic_id).location
+            )
+            before = patient_keys(patient.name, patient.email, patient.phone)
+            after = patient_keys(display_name, email, phone)
+            keys = [
+                *self._releases(
+                    patient.clinic_id, patient.id, sorted(set(before) - set(after)), at
+                ),
+                *self._claims(patient.clinic_id, patient.id, after, at),
+            ]
             patient.change_details(
                 name=display_name,
                 phone=phone,
                 email=email,
                 address=address,
-                home_latitude=latitude,
-                home_longitude=longitude,
+                home_latitude=where[0],
+                home_longitude=where[1],
+                home_located=located,
                 actor=actor,
                 at=at,
             )
-            return [patient]
+            return [patient, *keys]
 
         self._save_retrying(
             command, identity=("change_patient_details", str(patient_id), display_name, address)

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 from scheduler.domain.commands.store import Store
 from scheduler.domain.errors import (
     AuthorizationExhausted,
+    HomeNotLocated,
     InvalidDuration,
     InvalidInput,
     PrescriptionExpired,
@@ -97,6 +98,11 @@ class Plans(Store):
                 if therapist.clinic_id != patient.clinic_id:
                     raise UnknownTherapist("the preferred therapist is not one of this clinic's")
                 preferred = therapist.id
+            if setting == "home" and not patient.home_located:
+                raise HomeNotLocated(
+                    "the patient's home is not on the map yet: enter its coordinates (or an "
+                    "address the geocoder finds) before planning home visits"
+                )
             evaluation = patient.latest_evaluation
             plan = TreatmentPlan(
                 clinic_id=patient.clinic_id,

@@ -194,6 +194,9 @@ class Staff(Store):
             therapist.decide_shift_change(
                 request_id=key, approved=approved, actor=actor, reason=reason, at=at
             )
+            if approved:  # the ordinary change, so every reader of shifts follows it
+                pattern = weekly_shifts(request["shifts"])  # type: ignore[arg-type]
+                therapist.change_shifts(pattern, actor, f"approved request: {reason}", at)
             return [therapist]
 
         self._save_retrying(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -181,3 +181,28 @@ class ClinicDirectory(Aggregate):
     def list_plan(self, plan_id: UUID, at: datetime) -> None:
         """Add a newly created treatment plan."""
         self.plans.append(plan_id)
+
+
+class ClinicRegistry(Aggregate):
+    """Every clinic of the service: the one list a sign-up page chooses from."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        """One registry per service."""
+        return uuid5(directory_id(UUID(int=0)), "clinic-registry")
+
+    class Opened(Aggregate.Created):
+        at: datetime
+
+    @event(Opened)
+    def __init__(self, *, at: datetime) -> None:
+        self.clinics: list[UUID] = []
+
+    class ClinicListed(Aggregate.Event):
+        clinic_id: UUID
+        at: datetime
+
+    @event(ClinicListed)
+    def list_clinic(self, clinic_id: UUID, at: datetime) -> None:
+        """Add a newly opened clinic."""
+        self.clinics.append(clinic_id)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -73,6 +73,7 @@ class Patient(Aggregate):
         address: str
         home_latitude: float
         home_longitude: float
+        home_located: bool
         availability: WeeklyWindows
         actor: str
         at: datetime
@@ -89,6 +90,7 @@ class Patient(Aggregate):
         address: str,
         home_latitude: float,
         home_longitude: float,
+        home_located: bool,
         availability: WeeklyWindows,
         actor: str,
         at: datetime,
@@ -100,12 +102,15 @@ class Patient(Aggregate):
         self.address = address
         self.home_latitude = home_latitude
         self.home_longitude = home_longitude
+        # False: the address was not found on the map yet (no home visit until it is).
+        self.home_located = home_located
         self.availability = {day: [list(w) for w in ws] for day, ws in availability.items()}
         self.evaluations: list[dict[str, Any]] = []
         self.prescriptions: list[UUID] = []
         self.plans: list[UUID] = []
         self.intake: dict[str, Any] | None = None
         self.evaluation_visit: UUID | None = None
+        self.evaluation_visits: list[UUID] = []  # every one ever booked
 
     @property
     def home(self) -> tuple[float, float]:
@@ -124,6 +129,7 @@ class Patient(Aggregate):
         address: str
         home_latitude: float
         home_longitude: float
+        home_located: bool
         actor: str
         at: datetime
 
@@ -137,12 +143,14 @@ class Patient(Aggregate):
         address: str,
         home_latitude: float,
         home_longitude: float,
+        home_located: bool,
         actor: str,
         at: datetime,
     ) -> None:
         """New contact details or home (plans read the home when created)."""
         self.name, self.phone, self.email, self.address = name, phone, email, address
         self.home_latitude, self.home_longitude = home_latitude, home_longitude
+        self.home_located = home_located
 
     class AvailabilityChanged(Aggregate.Event):
         availability: WeeklyWindows
@@ -197,6 +205,8 @@ class Patient(Aggregate):
     def note_evaluation_visit(self, session_id: UUID | None, actor: str, at: datetime) -> None:
         """The evaluation visit booked for the patient (None: none booked any more)."""
         self.evaluation_visit = session_id
+        if session_id is not None and session_id not in self.evaluation_visits:
+            self.evaluation_visits.append(session_id)
 
     class Evaluated(Aggregate.Event):
         kind: str
@@ -262,3 +272,60 @@ class Patient(Aggregate):
     def start_plan(self, plan_id: UUID, actor: str, at: datetime) -> None:
         """Note a new treatment plan, so the patient's sessions can be listed."""
         self.plans.append(plan_id)
+
+
+_PATIENT_KEY_NAMESPACE = UUID("5f0c2a7e-91d4-4b1e-8a36-c7d0e2f49b18")
+"""Fixed: changing it would forget every claimed key."""
+
+
+def patient_keys(name: str, email: str, phone: str) -> list[str]:
+    """What makes two registrations one person at a clinic: the e-mail address, or the
+    name with the phone number (family members share phones, not names)."""
+    keys = []
+    if email.strip():
+        keys.append(f"email:{email.strip().lower()}")
+    digits = "".join(c for c in phone if c.isdigit())
+    if digits:
+        keys.append(f"phone:{' '.join(name.lower().split())}:{digits}")
+    return keys
+
+
+class PatientKey(Aggregate):
+    """One clinic's claim on an e-mail address (or name and phone) for one patient.
+
+    Its id is derived from the clinic and the key, so two registrations of one person
+    race for one aggregate and exactly one wins, across processes. A key given up when
+    the details change can be claimed again.
+    """
+
+    @staticmethod
+    def create_id(clinic_id: UUID, key: str) -> UUID:
+        """Derived from the clinic and the normalized key."""
+        return uuid5(_PATIENT_KEY_NAMESPACE, f"{clinic_id}:{key}")
+
+    class Claimed(Aggregate.Created):
+        clinic_id: UUID
+        key: str
+        patient_id: UUID
+        at: datetime
+
+    @event(Claimed)
+    def __init__(self, *, clinic_id: UUID, key: str, patient_id: UUID, at: datetime) -> None:
+        self.patient_id: UUID | None = patient_id
+
+    class Released(Aggregate.Event):
+        at: datetime
+
+    @event(Released)
+    def release(self, *, at: datetime) -> None:
+        """The patient no longer goes by this key."""
+        self.patient_id = None
+
+    class Reclaimed(Aggregate.Event):
+        patient_id: UUID
+        at: datetime
+
+    @event(Reclaimed)
+    def reclaim(self, *, patient_id: UUID, at: datetime) -> None:
+        """A patient now goes by this key again."""
+        self.patient_id = patient_id

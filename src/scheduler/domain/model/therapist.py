@@ -198,8 +198,6 @@ class Therapist(Aggregate):
         """Approve (the requested shifts apply from now on) or decline a request."""
         request = self.shift_requests[request_id]
         request["status"] = "approved" if approved else "declined"
-        if approved:
-            self.shifts = dict(request["shifts"])  # type: ignore[call-overload]
 
     class Deactivated(Aggregate.Event):
         actor: str

@@ -49,6 +49,7 @@ class Reads(Store):
             slot_minutes=clinic.slot_minutes,
             offer_hours=clinic.offer_hours,
             reassessment_every=clinic.reassessment_every,
+            evaluation_minutes=clinic.evaluation_minutes,
             condition_map={k: list(v) for k, v in clinic.condition_map.items()},
         )
 
@@ -113,8 +114,10 @@ class Reads(Store):
             plans=tuple(patient.plans),
             address=patient.address,
             availability={day: [list(w) for w in ws] for day, ws in patient.availability.items()},
+            home_located=patient.home_located,
             intake=dict(patient.intake) if patient.intake else None,
             evaluation_visit=patient.evaluation_visit,
+            evaluation_visits=tuple(patient.evaluation_visits),
         )
 
     def get_plan(self, plan_id: UUID | str) -> PlanView:
@@ -211,11 +214,13 @@ class Reads(Store):
         return [self.get_plan(p) for p in self._directory(self._clinic(clinic_id).id).plans]
 
     def patient_sessions(self, patient_id: UUID | str) -> list[SessionView]:
-        """Every session ever booked for the patient (any status), in start order."""
+        """Every session ever booked for the patient, evaluation visits included (any
+        status), in start order."""
         patient = self._load(Patient, patient_id, UnknownPatient)
         sessions = [
             self.get_session(session_id)
             for plan_id in patient.plans
             for session_id in self._load(TreatmentPlan, plan_id, UnknownPlan).booked
         ]
+        sessions += [self.get_session(visit) for visit in patient.evaluation_visits]
         return sorted(sessions, key=lambda session: session.start)
