@@ -22,7 +22,7 @@ from scheduler.planning.jobs import OptimizationRequest
 from scheduler.planning.problem import Purpose
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
-from scheduler.usecases.errors import Unavailable
+from scheduler.usecases.errors import Forbidden, Unavailable
 from scheduler.usecases.runner import UseCases, action
 from scheduler.usecases.sessions import BOOKING
 from scheduler.worker import JobState, QueueUnavailable
@@ -63,6 +63,19 @@ class SickCall:
     therapist_name: str
     dates: list[date]
     job: JobState
+
+
+def _on_behalf(who: Actor, clinic_id: UUID) -> Actor:
+    """The clinic's dispatching, asked for by `who` (named in the events as themself)."""
+    return Actor(
+        who.account_id,
+        "dispatcher",
+        who.acts_for,
+        clinic_id,
+        name=who.actor,
+        token_id=who.token_id,
+        expires_at=who.expires_at,
+    )
 
 
 def _request(
@@ -193,17 +206,23 @@ async def report_sick(
     time_limit_s: float,
 ) -> SickCall:
     """Block whole local days as sick time, then queue a minimal-disruption re-plan of
-    them. The range is checked before anything is recorded: a bad one changes nothing."""
-    access.check_role(who, "dispatcher")
+    them. The range is checked before anything is recorded: a bad one changes nothing.
+    The clinic's dispatchers report any of its therapists; a therapist reports themself
+    (the re-plan is then asked for on the clinic's behalf, for its dispatchers to apply).
+    """
+    access.check_role(who, "dispatcher", "therapist")
+    if who.role == "therapist" and who.acts_for != therapist_id:
+        raise Forbidden("a therapist reports only themself sick")
     days = sorted(set(dates))
     if not days:
         raise InvalidInput("name at least one day the therapist is off sick")
 
     def run(app: Scheduling, now: datetime) -> tuple[OptimizationRequest, str]:
         therapist = access.therapist_for(app, who, therapist_id)
+        asking = who if who.front_desk else _on_behalf(who, therapist.clinic_id)
         request = _request(
             app,
-            who,
+            asking,
             therapist.clinic_id,
             (days[0], days[-1]),
             now,

@@ -20,8 +20,6 @@ from scheduler.api.schemas.dispatch import (
     OptimizationJob,
     OptimizeDays,
     Preview,
-    ReportSick,
-    SickCall,
 )
 from scheduler.usecases import UseCases
 from scheduler.usecases import dispatch as actions
@@ -116,33 +114,3 @@ class DispatchController(Controller):
         """
         done = await actions.apply(uc, principal_of(request), proposal_id)
         return Applied.of(done.outcome, done.timezone)
-
-    @post(
-        "/therapists/{therapist_id:uuid}/sick",
-        operation_id="reportSick",
-        summary="Record a therapist off sick and queue a re-plan",
-        status_code=202,
-        responses=WRITES,
-    )
-    async def sick(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        data: JSONBody[ReportSick],
-        uc: NamedDependency[UseCases],
-    ) -> SickCall:
-        """Block whole local days as sick time, then queue a minimal-disruption re-plan
-        of those days: its proposal moves only the visits the therapist can no longer
-        make; every other visit stays where it is.
-        """
-        call = await actions.report_sick(
-            uc,
-            principal_of(request),
-            therapist_id,
-            dates=data.dates,
-            reason=data.reason,
-            time_limit_s=data.time_limit_s,
-        )
-        return SickCall(
-            therapist_id=call.therapist_id, dates=call.dates, job=OptimizationJob.of(call.job)
-        )

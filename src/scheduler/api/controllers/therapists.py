@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
+from scheduler.api.schemas.dispatch import OptimizationJob, ReportSick, SickCall
 from scheduler.api.schemas.people import (
     Activity,
     ProfileChange,
@@ -21,6 +22,7 @@ from scheduler.api.schemas.people import (
     TimeOff,
 )
 from scheduler.usecases import UseCases
+from scheduler.usecases import dispatch as dispatch_actions
 from scheduler.usecases import staff as actions
 
 DESK = allow("dispatcher", "admin")
@@ -175,3 +177,35 @@ class TherapistsController(Controller):
             reason=data.reason,
         )
         return TherapistRecord.of(view)
+
+    @post(
+        "/sick",
+        operation_id="reportSick",
+        guards=[allow("therapist", "dispatcher")],
+        summary="Record a therapist off sick and queue a re-plan",
+        status_code=202,
+        responses=responses(400, 401, 403, 404, 409, 422, 429, 503),
+    )
+    async def sick(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        data: JSONBody[ReportSick],
+        uc: NamedDependency[UseCases],
+    ) -> SickCall:
+        """Block whole local days as sick time, then queue a minimal-disruption re-plan
+        of those days: its proposal moves only the visits the therapist can no longer
+        make; every other visit stays where it is. The clinic's dispatchers report any
+        of its therapists; a therapist reports themself.
+        """
+        call = await dispatch_actions.report_sick(
+            uc,
+            principal_of(request),
+            therapist_id,
+            dates=data.dates,
+            reason=data.reason,
+            time_limit_s=data.time_limit_s,
+        )
+        return SickCall(
+            therapist_id=call.therapist_id, dates=call.dates, job=OptimizationJob.of(call.job)
+        )
