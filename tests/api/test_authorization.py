@@ -75,6 +75,20 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
         # Both patients have a session with Ana: each may read her as their practitioner.
         f"/fhir/Practitioner/{world.ana}": {**clinic, "ana": 200, "pat": 200, "quinn": 200},
         f"/fhir/Schedule/{world.ana}": {**clinic, "ana": 200, "pat": 200, "quinn": 200},
+        # The front door: a clinic's setup, staff, patients and care.
+        f"/clinics/{world.clinic}": clinic,
+        f"/clinics/{world.other_clinic}": {"admin": 200, "other_dispatcher": 200},
+        f"/clinics/{world.clinic}/patients?q=pat": clinic,
+        f"/clinics/{world.clinic}/accounts": clinic,
+        f"/therapists/{world.ana}": {**clinic, "ana": 200},
+        f"/therapists/{world.ben}": {**clinic, "ben": 200},
+        f"/patients/{world.pat}": staff_and_owner,
+        f"/patients/{world.quinn}": {**clinic, "ana": 200, "quinn": 200},
+        f"/patients/{world.pat}/evaluation-options?reason=back%20pain&days=1": {
+            **clinic,
+            "pat": 200,
+        },
+        f"/plans/{world.pat_plan}/progress": staff_and_owner,
     }
 
 
@@ -110,6 +124,8 @@ def test_unknown_ids_are_404_for_whoever_may_ask(
         f"/fhir/Practitioner/{UNKNOWN}",
         f"/fhir/Schedule/{UNKNOWN}",
         f"/fhir/CarePlan/{UNKNOWN}",
+        f"/patients/{UNKNOWN}",
+        f"/plans/{UNKNOWN}/progress",
     ]
     for url in urls:
         for role in ROLES:
@@ -121,10 +137,15 @@ def test_unknown_ids_are_404_for_whoever_may_ask(
                 "unknown_plan",
                 "unknown_patient",
                 "unknown_therapist",
+                "unknown_prescription",
             ), (url, role, response.text)
     for role in ("admin", "dispatcher"):
         response = client.get(f"/clinics/{UNKNOWN}/board?date={MONDAY}", headers=tokens[role])
         assert response.status_code == 404
+    # Patients may not ask about therapists at all: the role is refused before the id.
+    for role in ROLES:
+        response = client.get(f"/therapists/{UNKNOWN}", headers=tokens[role])
+        assert response.status_code == (403 if role in ("pat", "quinn") else 404), role
     assert client.get("/sessions/not-a-uuid", headers=tokens["admin"]).status_code == 404
 
 

@@ -30,6 +30,8 @@ NO_CLINIC_RECORD = {
     ("POST", "/auth/logout"),
     ("POST", "/app/login"),
     ("POST", "/app/logout"),
+    # A new password is the account's own record.
+    ("POST", "/me/password"),
 }
 
 
@@ -109,6 +111,50 @@ def _json(method: str, path: str, who: str, body: Any = None) -> Callable[[Conte
     return run
 
 
+def _decide(c: Context) -> Any:
+    asked = c.client.post(
+        "/me/shift-requests", json={"shifts": {"mon": [600, 960]}}, headers=c.tokens["ana"]
+    )
+    assert asked.status_code == 201, asked.text
+    request = asked.json()["shift_requests"][0]["id"]
+    return c.client.post(
+        f"/therapists/{c.world.ana}/shift-requests/{request}/decision",
+        json={"approve": True},
+        headers=c.tokens["dispatcher"],
+    )
+
+
+def _prescription_of_pat(c: Context) -> str:
+    patient = c.client.get(f"/patients/{c.world.pat}", headers=c.tokens["dispatcher"]).json()
+    return str(patient["prescriptions"][0]["id"])
+
+
+def _new_plan(c: Context) -> Any:
+    prescribed = c.client.post(
+        f"/patients/{c.world.pat}/prescriptions",
+        json={
+            "condition": "multiple sclerosis",
+            "authorized_sessions": 4,
+            "expires_on": "2026-12-31",
+        },
+        headers=c.tokens["dispatcher"],
+    )
+    assert prescribed.status_code == 201, prescribed.text
+    return c.client.post(
+        f"/patients/{c.world.pat}/plans",
+        json={
+            "prescription_id": prescribed.json()["id"],
+            "specialization": "ms",
+            "sessions": 4,
+            "session_minutes": 60,
+            "min_days": 5,
+            "max_days": 9,
+            "setting": "clinic",
+        },
+        headers=c.tokens["dispatcher"],
+    )
+
+
 Case = Callable[[Context], Any]
 
 CASES: dict[tuple[str, str], Case] = {
@@ -174,6 +220,140 @@ CASES: dict[tuple[str, str], Case] = {
             "clinic_id": str(c.world.clinic),
         },
         headers=c.tokens["admin"],
+    ),
+    # The front door.
+    ("POST", "/clinics"): _json(
+        "POST",
+        "/clinics",
+        "admin",
+        {
+            "name": "North Clinic",
+            "address": "9 N Ave",
+            "timezone": "America/Chicago",
+            "location": {"latitude": 41.9, "longitude": -87.6},
+        },
+    ),
+    ("PUT", "/clinics/{clinic_id:uuid}"): _json(
+        "PUT",
+        "/clinics/{w.clinic}",
+        "admin",
+        {
+            "name": "Loop Medical Massage",
+            "address": "1 N State St, Chicago",
+            "location": {"latitude": 41.8837, "longitude": -87.6289},
+            "policies": {"late_cancel_hours": 12},
+        },
+    ),
+    ("POST", "/clinics/{clinic_id:uuid}/conditions"): _json(
+        "POST",
+        "/clinics/{w.clinic}/conditions",
+        "admin",
+        {"phrase": "frozen shoulder", "specializations": ["sports_injury"]},
+    ),
+    ("POST", "/clinics/{clinic_id:uuid}/therapists"): _json(
+        "POST",
+        "/clinics/{w.clinic}/therapists",
+        "dispatcher",
+        {
+            "name": "Cleo Chen",
+            "specializations": ["prenatal"],
+            "mobile": False,
+            "shifts": {"mon": [540, 1020]},
+        },
+    ),
+    ("POST", "/clinics/{clinic_id:uuid}/patients"): _json(
+        "POST",
+        "/clinics/{w.clinic}/patients",
+        "dispatcher",
+        {"name": "Rosa Ruiz", "email": "rosa@mail.example", "address": "5 W Elm St"},
+    ),
+    ("PUT", "/therapists/{therapist_id:uuid}"): _json(
+        "PUT",
+        "/therapists/{w.ben}",
+        "dispatcher",
+        {
+            "name": "Ben Brooks",
+            "specializations": ["sports_injury", "ms"],
+            "mobile": False,
+            "phone": "+1 312 555 0102",
+        },
+    ),
+    ("PUT", "/therapists/{therapist_id:uuid}/shifts"): _json(
+        "PUT", "/therapists/{w.ben}/shifts", "dispatcher", {"shifts": {"tue": [480, 960]}}
+    ),
+    ("POST", "/therapists/{therapist_id:uuid}/time-off"): _json(
+        "POST", "/therapists/{w.ana}/time-off", "ana", {"first": "2026-10-12", "last": "2026-10-13"}
+    ),
+    ("PUT", "/therapists/{therapist_id:uuid}/active"): _json(
+        "PUT", "/therapists/{w.ben}/active", "dispatcher", {"active": False, "reason": "left"}
+    ),
+    ("POST", "/me/shift-requests"): _json(
+        "POST", "/me/shift-requests", "ana", {"shifts": {"mon": [600, 960]}, "reason": "school run"}
+    ),
+    ("POST", "/therapists/{therapist_id:uuid}/shift-requests/{request_id:uuid}/decision"): (
+        _decide
+    ),
+    ("POST", "/signup"): lambda c: c.client.post(
+        "/signup",
+        json={
+            "clinic_id": str(c.world.clinic),
+            "name": "Sam Stone",
+            "email": "sam@mail.example",
+            "password": PASSWORD,
+        },
+    ),
+    ("PUT", "/patients/{patient_id:uuid}"): _json(
+        "PUT",
+        "/patients/{w.pat}",
+        "pat",
+        {
+            "name": "Pat Patel",
+            "phone": "+1 773 555 0100",
+            "address": "4 N Clark St",
+            "home": {"latitude": 41.95, "longitude": -87.70},
+        },
+    ),
+    ("PUT", "/patients/{patient_id:uuid}/availability"): _json(
+        "PUT", "/patients/{w.pat}/availability", "pat", {"availability": {"mon": [[540, 720]]}}
+    ),
+    ("PUT", "/patients/{patient_id:uuid}/intake"): _json(
+        "PUT", "/patients/{w.pat}/intake", "pat", {"answers": {"fever": False}}
+    ),
+    ("POST", "/patients/{patient_id:uuid}/evaluation-visits"): lambda c: c.client.post(
+        f"/patients/{c.world.pat}/evaluation-visits",
+        json={
+            "therapist_id": str(c.world.ben),
+            "start": c.world.local["mon 10:00"].isoformat(),
+            "reason": "multiple sclerosis",
+        },
+        headers=c.tokens["pat"],
+    ),
+    # Ana evaluates Pat once she has a session with her.
+    ("POST", "/patients/{patient_id:uuid}/evaluations"): lambda c: (
+        c.book(c.world.pat_plan, "mon 10:00"),
+        c.client.post(
+            f"/patients/{c.world.pat}/evaluations",
+            json={"condition": "multiple sclerosis", "pain_level": 4},
+            headers=c.tokens["ana"],
+        ),
+    )[1],
+    ("POST", "/patients/{patient_id:uuid}/prescriptions"): _json(
+        "POST",
+        "/patients/{w.pat}/prescriptions",
+        "dispatcher",
+        {"condition": "multiple sclerosis", "authorized_sessions": 4, "expires_on": "2026-12-31"},
+    ),
+    ("POST", "/patients/{patient_id:uuid}/plans"): _new_plan,
+    ("POST", "/prescriptions/{prescription_id:uuid}/renewals"): lambda c: c.client.post(
+        f"/prescriptions/{_prescription_of_pat(c)}/renewals",
+        json={"authorized_sessions": 12, "expires_on": "2027-03-31"},
+        headers=c.tokens["dispatcher"],
+    ),
+    ("POST", "/plans/{plan_id:uuid}/changes"): _json(
+        "POST",
+        "/plans/{w.pat_plan}/changes",
+        "dispatcher",
+        {"change": "cadence", "reason": "slower", "min_days": 5, "max_days": 10},
     ),
     # The pages' forms.
     ("POST", "/app/patient/plans/{plan_id:uuid}/book"): lambda c: c.form(

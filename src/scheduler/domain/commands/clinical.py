@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from scheduler.domain.commands.store import Store
 from scheduler.domain.errors import (
     InvalidInput,
+    PrescriptionExpired,
     UnknownPatient,
     UnknownPlan,
     UnknownPrescription,
@@ -27,7 +28,7 @@ from scheduler.domain.rules import conditions
 from scheduler.domain.rules.care import SPECIALIZATIONS, contraindication_flags, ruled_out_by
 from scheduler.domain.rules.inputs import pain_level as _pain_level
 from scheduler.domain.rules.inputs import text
-from scheduler.domain.timekeeping import as_utc
+from scheduler.domain.timekeeping import as_utc, local_date
 
 MAX_CLINICAL_TEXT = 5000
 
@@ -202,6 +203,12 @@ class Clinical(Store):
 
         def command() -> list[Aggregate]:
             patient = self._load(Patient, patient_id, UnknownPatient)
+            today = local_date(at, self._zone_of(patient.clinic_id))
+            if expires_on < today:
+                raise PrescriptionExpired(
+                    f"this prescription expired on {expires_on.isoformat()}: "
+                    "ask the prescriber for a new one"
+                )
             prescription = Prescription(
                 prescription_id=prescription_id,
                 clinic_id=patient.clinic_id,

@@ -280,11 +280,13 @@ _PATIENT_KEY_NAMESPACE = UUID("5f0c2a7e-91d4-4b1e-8a36-c7d0e2f49b18")
 
 def patient_keys(name: str, email: str, phone: str) -> list[str]:
     """What makes two registrations one person at a clinic: the e-mail address, or the
-    name with the phone number (family members share phones, not names)."""
+    name with the phone number (family members share phones, not names). A number is
+    compared by its last ten digits, so "+1 773 555 0123" is "(773) 555-0123" and
+    "+44 20 7946 0018" is "020 7946 0018"."""
     keys = []
     if email.strip():
         keys.append(f"email:{email.strip().lower()}")
-    digits = "".join(c for c in phone if c.isdigit())
+    digits = "".join(c for c in phone if c.isdigit())[-10:]
     if digits:
         keys.append(f"phone:{' '.join(name.lower().split())}:{digits}")
     return keys
