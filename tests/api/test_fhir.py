@@ -18,6 +18,7 @@ from fhir.resources.operationoutcome import OperationOutcome
 from fhir.resources.patient import Patient
 from fhir.resources.practitioner import Practitioner
 from fhir.resources.schedule import Schedule
+from fhir.resources.servicerequest import ServiceRequest
 from fhir.resources.slot import Slot
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -272,8 +273,10 @@ def test_patient_practitioner_schedule_and_care_plan_reads_follow_the_access_rul
     client: TestClient[Litestar], world: World, tokens: Tokens
 ) -> None:
     _book(client, world, tokens, world.pat_plan, "mon 10:00")
+    prescription = _prescription_of(client, world, tokens)
     kinds = {
         "Patient": (f"/fhir/Patient/{world.pat}", Patient, 0),
+        "ServiceRequest": (f"/fhir/ServiceRequest/{prescription}", ServiceRequest, 0),
         "Practitioner": (f"/fhir/Practitioner/{world.ana}", Practitioner, 1),
         "Schedule": (f"/fhir/Schedule/{world.ana}", Schedule, 1),
         "CarePlan": (f"/fhir/CarePlan/{world.pat_plan}", CarePlan, 2),
@@ -318,6 +321,7 @@ def test_every_reference_of_a_resource_resolves(
         "Practitioner": Practitioner,
         "Schedule": Schedule,
         "CarePlan": CarePlan,
+        "ServiceRequest": ServiceRequest,
     }
     followed = set()
     while resources:
@@ -330,6 +334,42 @@ def test_every_reference_of_a_resource_resolves(
             models[reference.split("/")[0]].model_validate(target)
             resources.append(target)
     assert {r.split("/")[0] for r in followed} == set(models)
+
+
+def _prescription_of(client: TestClient[Litestar], world: World, tokens: Tokens) -> str:
+    patient = client.get(f"/patients/{world.pat}", headers=tokens["admin"]).json()
+    return str(patient["prescriptions"][0]["id"])
+
+
+def test_a_prescription_is_a_service_request_with_its_codes(
+    client: TestClient[Litestar], world: World, tokens: Tokens, clock: Any
+) -> None:
+    recorded = client.post(
+        f"/patients/{world.pat}/prescriptions",
+        json={
+            "condition": "multiple sclerosis",
+            "icd10": "G35",
+            "authorized_sessions": 6,
+            "expires_on": "2026-11-30",
+            "prescriber": "Dr. Rhee",
+            "npi": "1234567893",
+            "authorization_number": "AUTH-77",
+        },
+        headers=tokens["dispatcher"],
+    )
+    assert recorded.status_code == 201, recorded.text
+    url = f"/fhir/ServiceRequest/{recorded.json()['id']}"
+    request = ServiceRequest.model_validate(_fhir(client, url, tokens["pat"]))
+    assert (request.status, request.intent) == ("active", "order")
+    assert request.subject.reference == f"Patient/{world.pat}"
+    assert request.reason[0].concept.coding[0].code == "G35"
+    assert request.requester.display == "Dr. Rhee"
+    assert request.requester.identifier.value == "1234567893"
+    assert request.quantityQuantity.value == 6
+    assert request.identifier[0].value == "AUTH-77"
+    clock.advance(days=61)  # December: expired
+    tokens.clear()
+    assert _fhir(client, url, tokens["pat"])["status"] == "completed"
 
 
 def test_fhir_errors_are_operation_outcomes_with_their_status(

@@ -1,10 +1,11 @@
 """The clinic's records as FHIR R5 resources (the default of `fhir.resources` 8): plain dicts.
 
 A session is an `Appointment`; free time of a therapist is a `Slot` of the therapist's
-`Schedule`; a patient is a `Patient`, a therapist a `Practitioner`, a treatment plan a
-`CarePlan`; several are a `searchset` `Bundle` with its `self` link; an error is an
-`OperationOutcome`. Ids are the records' UUIDs, so every reference one resource makes
-(`Patient/<id>`, `Practitioner/<id>`, `Schedule/<id>`, `CarePlan/<id>`) can be read.
+`Schedule`; a patient is a `Patient`, a therapist a `Practitioner`, a prescription (or
+referral) a `ServiceRequest`, a treatment plan a `CarePlan` based on it; several are a
+`searchset` `Bundle` with its `self` link; an error is an `OperationOutcome`. Ids are the
+records' UUIDs, so every reference one resource makes (`Patient/<id>`,
+`Practitioner/<id>`, `Schedule/<id>`, `ServiceRequest/<id>`, `CarePlan/<id>`) can be read.
 `meta.versionId` of an Appointment is the session's version and rises with every
 change, like the calendar feed's SEQUENCE. The tests validate every shape with
 `fhir.resources`.
@@ -12,12 +13,12 @@ change, like the calendar feed's SEQUENCE. The tests validate every shape with
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from scheduler.api.errors import ErrorBody
-from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
+from scheduler.domain import PatientView, PlanView, PrescriptionView, SessionView, TherapistView
 
 FHIR_JSON = "application/fhir+json"
 
@@ -153,8 +154,47 @@ def care_plan(view: PlanView) -> dict[str, Any]:
             f"{view.min_days}-{view.max_days} days, {place}; {view.sessions_held} held"
         ),
         "subject": {"reference": f"Patient/{view.patient_id}"},
+        "basedOn": [{"reference": f"ServiceRequest/{view.prescription_id}"}],
         "period": {"end": view.expires_on.isoformat()},
     }
+
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+AUTHORIZATION_SYSTEM = "urn:scheduler:authorization-number"
+
+
+def service_request(view: PrescriptionView, today: date) -> dict[str, Any]:
+    """A prescription or referral: the condition (with its ICD-10 code), who prescribed
+    it (with their NPI), how many sessions it authorizes and until when. Active while
+    it has sessions left and has not expired, else completed."""
+    reason: dict[str, Any] = {"text": view.condition}
+    if view.icd10:
+        reason["coding"] = [{"system": ICD10_SYSTEM, "code": view.icd10}]
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": str(view.id),
+        "status": "active" if view.left > 0 and today <= view.expires_on else "completed",
+        "intent": "order",
+        "code": {"concept": {"text": "Medical massage"}},
+        "subject": {"reference": f"Patient/{view.patient_id}"},
+        "reason": [{"concept": reason}],
+        "quantityQuantity": {"value": view.authorized_sessions, "unit": "sessions"},
+        "occurrencePeriod": {"end": view.expires_on.isoformat()},
+        "authoredOn": instant(view.recorded_at),
+    }
+    requester: dict[str, Any] = {}
+    if view.prescriber:
+        requester["display"] = view.prescriber
+    if view.npi:
+        requester["identifier"] = {"system": NPI_SYSTEM, "value": view.npi}
+    if requester:
+        resource["requester"] = requester
+    if view.authorization_number:
+        resource["identifier"] = [
+            {"system": AUTHORIZATION_SYSTEM, "value": view.authorization_number}
+        ]
+    return resource
 
 
 def operation_outcome(status: int, error: ErrorBody) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from scheduler.api import fhir_resources as fhir
 from scheduler.api.access import plan_for, session_for
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import EXCEPTION_HANDLERS, ErrorBody, Missing
-from scheduler.api.fhir_reads import read_patient, read_therapist
+from scheduler.api.fhir_reads import read_patient, read_prescription, read_therapist
 from scheduler.api.fhir_search import appointments, free_slots, reference_id, search_appointments
 from scheduler.api.gateway import Gateway
 from scheduler.api.schemas.fhir import OperationOutcome
@@ -246,10 +246,34 @@ class FhirController(Controller):
         """The plan, for whoever may see it (as `GET /plans/{id}`)."""
         return _fhir(fhir.care_plan(await plan_for(gateway, principal_of(request), plan_id)))
 
+    @get(
+        "/ServiceRequest/{prescription_id:uuid}",
+        operation_id="fhirServiceRequest",
+        media_type=fhir.FHIR_JSON,
+        summary="A prescription or referral as a FHIR ServiceRequest",
+        responses=fhir_responses(401, 403, 404),
+    )
+    async def service_request(
+        self,
+        request: Request[Any, Any, Any],
+        prescription_id: FromPath[UUID],
+        gateway: NamedDependency[Gateway],
+    ) -> Response[dict[str, Any]]:
+        """Condition (ICD-10), prescriber (NPI), sessions authorized, expiry and the
+        authorization number: for whoever may see the patient (`GET /patients/{id}`)."""
+        found = await gateway.run(
+            read_prescription,
+            gateway.scheduling,
+            principal_of(request),
+            prescription_id,
+            gateway.now(),
+        )
+        return _fhir(found)
+
     @get("/{rest:path}", include_in_schema=False)
     async def unknown(self, rest: FromPath[str]) -> None:
         """Any other FHIR path: 404 as an OperationOutcome."""
         raise Missing(
-            "this server reads Appointment, Slot, Patient, Practitioner, Schedule and "
-            "CarePlan resources only; check the resource type and id"
+            "this server reads Appointment, Slot, Patient, Practitioner, Schedule, "
+            "ServiceRequest and CarePlan resources only; check the resource type and id"
         )
