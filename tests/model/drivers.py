@@ -15,12 +15,16 @@ import httpx
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import SchedulingError
 from scheduler.usecases import Actor, UseCases
+from scheduler.usecases import evaluations as evaluations_actions
 from scheduler.usecases import sessions as sessions_actions
 from scheduler.usecases import waitlist as waitlist_actions
 from scheduler.usecases.errors import Forbidden
 from scheduler.worker import JobState
 
 from .world import ModelWorld
+
+EVALUATION_REASON = "multiple sclerosis"
+"""What the new patient's evaluation is for: Ana and Ben treat it, Cleo does not."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Driver(Protocol):
     def accept(self, who: str, offer: UUID) -> Answer: ...
     def decline(self, who: str, offer: UUID) -> Answer: ...
     def sick(self, who: str, therapist: UUID, day: date) -> Answer: ...
+    def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer: ...
 
 
 class JobSink:
@@ -153,6 +158,17 @@ class LocalDriver:
 
         return self._run(dispatch.report_sick, who, therapist, dates=[day], time_limit_s=1.0)
 
+    def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer:
+        answer = self._run(
+            evaluations_actions.book,
+            who,
+            patient,
+            therapist_id=therapist,
+            start=start,
+            reason=EVALUATION_REASON,
+        )
+        return Answer(True, value=answer.value.id) if answer.ok else answer
+
 
 class HttpDriver:
     """Commands over HTTP, sent to two API processes in turn; a 5xx fails the model."""
@@ -238,6 +254,15 @@ class HttpDriver:
     def sick(self, who: str, therapist: UUID, day: date) -> Answer:
         body = {"dates": [day.isoformat()], "time_limit_s": 1.0}
         return self._send(who, "POST", f"/therapists/{therapist}/sick", body)
+
+    def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer:
+        body = {
+            "therapist_id": str(therapist),
+            "start": start.isoformat(),
+            "reason": EVALUATION_REASON,
+        }
+        answer = self._send(who, "POST", f"/patients/{patient}/evaluation-visits", body)
+        return Answer(True, value=UUID(answer.value["id"])) if answer.ok else answer
 
     def _is_patient(self, who: str) -> bool:
         return who in self.world.patients

@@ -83,9 +83,9 @@ def travel(a: tuple[float, float], b: tuple[float, float], speed_kmh: float) -> 
 @dataclass
 class Visit:
     session: UUID
-    plan: UUID
+    plan: UUID | None  # None: an evaluation visit (no plan, no prescription)
     patient: UUID
-    prescription: UUID
+    prescription: UUID | None
     therapist: UUID
     start: datetime
     end: datetime
@@ -180,7 +180,7 @@ def _check_cadence(
     overrides: dict[str, str],
     where: str,
 ) -> None:
-    if "cadence" in overrides:
+    if "cadence" in overrides or visit.plan is None:
         return
     plan = replay.plans[visit.plan]
     zone = _zone(replay, visit.therapist)
@@ -208,7 +208,8 @@ def _check_cadence(
 def _check_authorizations(replay: Replay, position: int) -> None:
     held: dict[UUID, int] = defaultdict(int)
     for visit in replay.live():
-        held[visit.prescription] += 1
+        if visit.prescription is not None:
+            held[visit.prescription] += 1
     for prescription, count in held.items():
         authorized = replay.prescriptions[prescription]["authorized"]
         if count > authorized:

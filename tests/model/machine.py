@@ -1,8 +1,9 @@
 """The model: random sequences of every role's commands, checked against the raw store.
 
-Hypothesis drives bookings, moves, cancellations, completions, no-shows, pins, the
-waitlist and its offers, and sick calls, as patients (their own and others' plans),
-therapists and the front desk (with and without overrides), while the clock moves on.
+Hypothesis drives bookings (evaluation visits included), moves, cancellations,
+completions, no-shows, pins, the waitlist and its offers, and sick calls, as patients
+(their own and others' plans), therapists and the front desk (with and without
+overrides), while the clock moves on.
 Commands that break a rule are refused; whatever was acknowledged is recorded. After
 each run `invariants.check_store` replays the event store's raw records and must find
 no broken rule and every acknowledged command.
@@ -154,6 +155,33 @@ class Machine(RuleBasedStateMachine):
         """The same as `book`, with the plan's own therapists only: bookings are most of
         what a clinic does, so the model makes them most often too."""
         return self.book(plan, 1, pick, day, minute, who)
+
+    @rule(
+        target=sessions,
+        therapist=st.sampled_from(THERAPISTS),
+        day=st.sampled_from(WEEKDAYS_FIRST),
+        minute=st.sampled_from(SLOTS),
+        who=st.sampled_from(("owner", "desk", "stranger")),
+    )
+    def book_an_evaluation(self, therapist: str, day: int, minute: int, who: str) -> Any:
+        """The new patient's evaluation visit: no plan, one at a time, with a therapist
+        who treats the reason; it takes the therapist's and the patient's time like any
+        session."""
+        world = self.driver.world
+        actor = {"owner": "sol", "stranger": self.stranger("sol")}.get(who, "desk")
+        start = self.start(day, minute)
+        answer = self.driver.evaluation(
+            actor, world.patients["sol"], world.therapists[therapist], start
+        )
+        if who == "stranger":
+            assert not answer.ok, "a patient booked another patient's evaluation"
+        if not answer.ok:
+            self.count(answer)
+            return multiple()
+        self.note("booked", answer, answer.value)
+        self.owner_of[answer.value] = "sol"
+        self.therapist_of[answer.value] = therapist
+        return answer.value
 
     @rule(
         session=sessions,

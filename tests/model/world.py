@@ -24,7 +24,8 @@ class ModelWorld:
 
 
 def seed(app: Scheduling, now: datetime, expires_on: date) -> ModelWorld:
-    """Three therapists, three patients, four plans (two share one prescription)."""
+    """Three therapists, three patients with four plans (two share one prescription),
+    and a new patient waiting for an evaluation."""
     who = {"actor": "seed", "now": now}
     world = ModelWorld(
         app.register_clinic(
@@ -115,4 +116,8 @@ def seed(app: Scheduling, now: datetime, expires_on: date) -> ModelWorld:
         **who,
     )
     plan("rae-ankle", "rae", rae_rx, "sports_injury", "clinic", (3, 7), 4, 45)
+    # A new patient: no evaluation yet, so no plan; the machine books their evaluation.
+    world.patients["sol"] = app.register_patient(
+        clinic_id=world.clinic, name="Sol", home=(41.93, -87.64), **who
+    )
     return world
