@@ -27,6 +27,9 @@ PUBLIC = {
     ("POST", "/auth/login"),
     ("POST", "/auth/logout"),
     ("GET", "/calendar/{name:str}"),  # a feed URL holds its own unguessable token
+    ("GET", "/clinics"),  # to choose a clinic when signing up: names and addresses only
+    ("POST", "/signup"),
+    ("GET", "/intake/questions"),
     ("GET", "/static/{file_path:path}"),
     ("HEAD", "/static/{file_path:path}"),
 }
