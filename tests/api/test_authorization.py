@@ -89,6 +89,8 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
             "pat": 200,
         },
         f"/plans/{world.pat_plan}/progress": staff_and_owner,
+        f"/patients/{world.pat}/history": staff_and_owner,
+        f"/therapists/{world.ana}/history": {**clinic, "ana": 200},
     }
 
 

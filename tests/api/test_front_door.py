@@ -285,6 +285,9 @@ def test_a_clinic_from_an_empty_store_to_a_completed_session(
     assert session_events[-1] == "Completed"
     found = ok(client.get(f"/clinics/{clinic_id}/patients", params={"q": "patel"}, headers=desk))
     assert [p["id"] for p in found] == [patient_id]
+    told = [e["event"] for e in ok(client.get(f"/patients/{patient_id}/history", headers=desk))]
+    assert told[0] == "Registered"
+    assert {"IntakeSubmitted", "Evaluated", "PrescriptionRecorded", "PlanStarted"} <= set(told)
     record = ok(client.get(f"/patients/{patient_id}", headers=desk))
     assert record["plan_ids"] == [plan["id"]]
     assert record["prescriptions"][0]["sessions_held"] == 1

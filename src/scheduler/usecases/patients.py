@@ -14,7 +14,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from scheduler.accounts import AccountExists, AccountView, account_id, check_new_account
-from scheduler.domain import PatientView, Scheduling
+from scheduler.domain import HistoryEntry, PatientView, Scheduling
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.errors import Forbidden
@@ -145,6 +145,18 @@ async def search(uc: UseCases, who: Actor, clinic_id: UUID, *, text: str) -> lis
 async def patient(uc: UseCases, who: Actor, patient_id: UUID) -> PatientView:
     """The patient's record: themself, their clinic's staff, their therapists."""
     return await uc.read(lambda app, _: access.patient_for(app, who, patient_id))
+
+
+@action()
+async def history(uc: UseCases, who: Actor, patient_id: UUID) -> list[HistoryEntry]:
+    """Every event of the patient's record (registered, details, intake, evaluations,
+    prescriptions, plans), oldest first: for whoever may see the patient."""
+
+    def run(app: Scheduling, _: datetime) -> list[HistoryEntry]:
+        access.patient_for(app, who, patient_id)
+        return app.history(patient_id)
+
+    return await uc.read(run)
 
 
 def _self_or_desk(app: Scheduling, who: Actor, patient_id: UUID) -> PatientView:

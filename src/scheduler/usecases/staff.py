@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from scheduler.domain import Scheduling, TherapistView
+from scheduler.domain import HistoryEntry, Scheduling, TherapistView
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.errors import Forbidden
@@ -243,3 +243,15 @@ async def decide_shift_change(
 async def therapist(uc: UseCases, who: Actor, therapist_id: UUID) -> TherapistView:
     """A therapist's profile (the therapist, their clinic's staff, admins)."""
     return await uc.read(lambda app, _: access.therapist_for(app, who, therapist_id))
+
+
+@action()
+async def history(uc: UseCases, who: Actor, therapist_id: UUID) -> list[HistoryEntry]:
+    """Every event of the therapist's record (profile, shifts, time off, requests),
+    oldest first: the therapist, their clinic's front desk, admins."""
+
+    def run(app: Scheduling, _: datetime) -> list[HistoryEntry]:
+        access.therapist_for(app, who, therapist_id)
+        return app.history(therapist_id)
+
+    return await uc.read(run)

@@ -29,7 +29,7 @@ from scheduler.api.schemas.people import (
     PatientDetails,
     Prescription,
 )
-from scheduler.api.schemas.records import Plan, Session
+from scheduler.api.schemas.records import Event, Plan, Session
 from scheduler.usecases import UseCases, clinical
 from scheduler.usecases import evaluations as evaluation_actions
 from scheduler.usecases import patients as actions
@@ -62,6 +62,23 @@ class PatientsController(Controller):
         """Contact, home, availability, intake, evaluations, prescriptions, plans: the
         patient themself, their clinic's front desk, their therapists."""
         return Patient.of(await actions.patient(uc, principal_of(request), patient_id))
+
+    @get(
+        "/history",
+        operation_id="patientHistory",
+        summary="Every event of a patient's record",
+        responses=responses(401, 403, 404),
+    )
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        patient_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+    ) -> list[Event]:
+        """Registered, details changed, intake, evaluations, prescriptions and plans,
+        oldest first, each with who, when and why."""
+        entries = await actions.history(uc, principal_of(request), patient_id)
+        return [Event.of(entry) for entry in entries]
 
     @put(
         "/",

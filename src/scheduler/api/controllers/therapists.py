@@ -21,6 +21,7 @@ from scheduler.api.schemas.people import (
     TherapistRecord,
     TimeOff,
 )
+from scheduler.api.schemas.records import Event
 from scheduler.usecases import UseCases
 from scheduler.usecases import dispatch as dispatch_actions
 from scheduler.usecases import staff as actions
@@ -48,6 +49,23 @@ class TherapistsController(Controller):
         """Profile, shifts, time off and shift requests (the therapist, their clinic's
         front desk, admins)."""
         return TherapistRecord.of(await actions.therapist(uc, principal_of(request), therapist_id))
+
+    @get(
+        "/history",
+        operation_id="therapistHistory",
+        summary="Every event of a therapist's record",
+        responses=responses(401, 403, 404),
+    )
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+    ) -> list[Event]:
+        """Registered, profile and shifts changed, time off, requests decided, oldest
+        first, each with who, when and why."""
+        entries = await actions.history(uc, principal_of(request), therapist_id)
+        return [Event.of(entry) for entry in entries]
 
     @put(
         "/",
