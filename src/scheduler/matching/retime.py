@@ -51,8 +51,10 @@ def repair(
     """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
     as few of those as it can (none when `retime` is False); therapists and days stay.
 
-    Works in rounds: first every displaced session whose previous session stands, then
-    the next ones, whose days follow from where the round before placed theirs."""
+    Works in rounds: each round takes the lowest pending session of every plan, on the
+    days its placed neighbours allow (those postponed between them widen the cadence,
+    v1.1); a session a round cannot place stays out (postponed) and the next ones of its
+    plan are tried around it."""
     deadline = time.monotonic() + time_limit_s
     protected = {(f.plan, f.session) for f in problem.fixed}
     pending = {
@@ -64,11 +66,12 @@ def repair(
     while pending and deadline - time.monotonic() > 0.05:
         tt = Timetable(problem, visits)
         pending -= set(tt.fixed)
-        ready = {(pid, s) for pid, s in pending if s == 1 or s - 1 in tt.fixed_days.get(pid, {})}
-        if not ready:
-            break
-        # Later rounds only hold sessions whose previous one gets placed: at most half
-        # the time is kept back for them.
+        lowest: dict[str, int] = {}
+        for pid, s in pending:
+            lowest[pid] = min(lowest.get(pid, s), s)
+        ready = set(lowest.items())
+        # Later rounds hold the plans' next displaced sessions: at most half the time is
+        # kept back for them.
         share = (deadline - time.monotonic()) * max(0.5, len(ready) / len(pending))
         visits = _round(tt, visits, ready, retime=retime, time_limit_s=share, seed=seed)
         pending -= ready
@@ -100,7 +103,11 @@ def _round(
     for pid, s in sorted(ready):
         plan = tt.problem.plans[pid]
         held = tt.fixed_days.get(pid, {})
-        found = _candidates(tt, plan, rules.day_range(plan, s, held.get(s - 1), held))
+        postponable = {n for p, n in tt.problem.displaced if p == pid}
+        days = rules.days_between(plan, s, held, postponable, tt.problem.days)
+        if days is None:
+            continue
+        found = _candidates(tt, plan, days)
         if found:
             options[pid, s] = found
     regions = _regions(tt, options)

@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.matching import rules
 from scheduler.matching.problem import Visit
-from scheduler.matching.repack import Variables, _cadence, _Node, _routes
+from scheduler.matching.repack import Variables, _Node, _routes
 from scheduler.matching.routes import Stop
 from scheduler.matching.timetable import Timetable
 
@@ -69,9 +69,7 @@ def solve_region(
     r = _Region()
     for (pid, session), found in sorted(options.items()):
         _displaced(tt, r, pid, session, found)
-    inside = set(r.v.session_present)
-    plans = tt.problem.plans
-    _cadence(tt, r.v, [(plans[pid], s) for pid, s in sorted(inside)], inside)
+    # Rule 4 holds by construction: one session per plan, on days its neighbours allow.
     _patients_apart(tt, r)
     travel = _circuits(tt, r, visits, retime)
     m = r.v.model

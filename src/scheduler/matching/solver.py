@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 
 from scheduler.matching import assign, explain, lns, replan
+from scheduler.matching.gate import gate
 from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem, Visit
 from scheduler.matching.repack import repack
@@ -133,17 +134,17 @@ def _replan(
     retime: bool,
     seed: int,
 ) -> tuple[list[Visit], int]:
-    """Re-plan in two rounds. First every still-feasible visit stays pinned; where a
-    displaced session then finds no place, the plan's later sessions would be dropped
-    (rule 4), so the second round frees those sessions to move with it instead.
+    """Re-plan without a cascade. Every still-feasible visit stays pinned; the repair
+    (`retime.py`) re-homes what it can of the displaced sessions, and a displaced session
+    it cannot place is postponed (v1.1), so the plan's later sessions keep their places.
 
-    Each round first runs the re-timing repair (`retime.py`): displaced sessions placed
-    by shifting a few pinned visits within their therapist's day (none when `retime` is
-    False); what it places and re-times is pinned for the search that follows."""
+    A session the change took away that the problem does not list as `displaced` cannot
+    be postponed: where it finds no place, the plan's later sessions would be dropped
+    (rule 4), so a second round frees those sessions to move with it instead."""
     kept = _repaired(problem, previous, kept, deadline, retime=retime, seed=seed)
     middle = time.monotonic() + 0.5 * (deadline - time.monotonic())
     visits, moves = search(kept, deadline=middle)
-    placed = {(v.plan, v.session) for v in visits}
+    placed = {(v.plan, v.session) for v in visits} | set(problem.displaced)
     cut: dict[str, int] = {}
     for v in sorted(previous, key=lambda v: (v.plan, v.session)):
         if (v.plan, v.session) not in placed and v.plan not in cut:
@@ -170,7 +171,8 @@ def _repaired(
     """`kept` plus the displaced sessions the repair places (with its re-timings), given
     a quarter of the time left before `deadline`; the repair stops early at its optimum."""
     held = {(v.plan, v.session) for v in kept} | {(f.plan, f.session) for f in problem.fixed}
-    displaced = [(v.plan, v.session) for v in previous if (v.plan, v.session) not in held]
+    lost = {(v.plan, v.session) for v in previous} | set(problem.displaced)
+    displaced = sorted(lost - held)
     budget = 0.25 * (deadline - time.monotonic())
     if not displaced or budget < 0.05:
         return kept
@@ -178,10 +180,14 @@ def _repaired(
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
-    """Hard: rule 4 — drop sessions after the first unplaced one (bookings excepted)."""
+    """Hard: rule 4 — drop sessions after the first unplaced one that is not displaced
+    (a displaced one is postponed instead; bookings excepted)."""
+    displaced = tt.problem.displaced
     for plan_id in tt.broken_plans():
         at = tt.where[plan_id]
-        first_gap = next(s for s in range(1, len(at) + 2) if s not in at)
+        first_gap = next(
+            s for s in range(1, len(at) + 2) if s not in at and (plan_id, s) not in displaced
+        )
         tt.truncate(plan_id, first_gap - 1, protected)
 
 
@@ -211,7 +217,9 @@ def solve(
     started = time.monotonic()
     kept = replan.kept_visits(problem, previous) if previous is not None else []
     unchanged = set(kept)
-    displaced = frozenset(v.plan for v in previous or () if v not in unchanged)
+    displaced = frozenset(v.plan for v in previous or () if v not in unchanged) | {
+        pid for pid, _ in problem.displaced
+    }
     reserve = _RESERVE_S + _RESERVE_SHARE * time_limit_s
     deadline = started + max(0.0, time_limit_s - reserve - (time.monotonic() - started))
     search = functools.partial(
@@ -224,21 +232,24 @@ def solve(
         displaced=displaced,
         split=split_plans,
     )
-    if not displaced:
+    if previous is None or not displaced:
         visits, moves = search(kept, deadline=deadline)
     else:
         visits, moves = _replan(
             problem, previous or (), kept, search, deadline, retime=retime, seed=seed
         )
     searched = time.monotonic()
-    tt = Timetable(problem, visits)  # the winner, every visit in place as it was found
+    gated = gate(problem, visits, time_limit_s=max(0.5, _RESERVE_SHARE * time_limit_s))
+    tt = Timetable(problem, gated.visits)  # the winner, every visit in place as it was found
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}
     result = PlanResult(
         visits=tt.visits(),
         unscheduled=explain.unscheduled(tt),
         scores=explain.scores(tt),
-        status="infeasible_fixed" if tt.broken_plans() else "feasible",
+        status="infeasible_fixed" if gated.broken else "feasible",
         explanations=explain.explanations(tt),
+        postponed=gated.postponed,
+        broken=[f"[{b.rule}] {b.plan} s{b.session}: {b.message}" for b in gated.broken],
     )
     if previous is not None:
         result.changes = replan.changes(previous, result.visits)
@@ -246,5 +257,7 @@ def solve(
         "search_s": round(searched - started, 3),
         "total_s": round(time.monotonic() - started, 3),
         "moves": float(moves),
+        "gate_mended": float(gated.mended),
+        "gate_removed": float(gated.removed),
     }
     return result
