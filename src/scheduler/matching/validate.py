@@ -41,15 +41,15 @@ def violations(
         plan, session = (v.plan, v.session) if isinstance(v, Visit) else v
         found.append(Violation(rule, plan, session, message))
 
-    usable = [
-        v
-        for v in visits
-        if v.plan in problem.plans
-        and v.therapist in problem.therapists
-        and 0 <= v.day < problem.days
-    ]
+    usable = []
     for v in visits:
-        if v not in usable:
+        if (
+            v.plan in problem.plans
+            and v.therapist in problem.therapists
+            and 0 <= v.day < problem.days
+        ):
+            usable.append(v)
+        else:
             add("refs", v, "unknown plan or therapist, or a day outside the horizon")
     _eligibility_and_windows(problem, usable, add)
     _routes(problem, usable, add)
