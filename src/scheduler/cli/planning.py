@@ -38,6 +38,14 @@ def register(commands: Any) -> None:
         help="with --previous: never shift a kept visit's start to fit a displaced session",
     )
     parser.add_argument(
+        "--budget",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --previous: at most N other visits changed per displaced session "
+        "(default 1; -1: no limit)",
+    )
+    parser.add_argument(
         "--split-plans",
         action="store_true",
         help="let several therapists share a plan when that places more of its sessions "
@@ -98,6 +106,7 @@ def run_plan(args: argparse.Namespace) -> int:
         progress=progress,
         retime=not args.keep_times,
         split_plans=args.split_plans,
+        budget=None if args.budget < 0 else args.budget,
     )
     s = result.scores
     rows = [

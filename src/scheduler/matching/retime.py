@@ -47,6 +47,7 @@ def repair(
     retime: bool,
     time_limit_s: float,
     seed: int,
+    budget: int | None = None,
 ) -> Repair:
     """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
     as few of those as it can (none when `retime` is False); therapists and days stay.
@@ -73,7 +74,9 @@ def repair(
         # Later rounds hold the plans' next displaced sessions: at most half the time is
         # kept back for them.
         share = (deadline - time.monotonic()) * max(0.5, len(ready) / len(pending))
-        visits = _round(tt, visits, ready, retime=retime, time_limit_s=share, seed=seed)
+        visits = _round(
+            tt, visits, ready, retime=retime, time_limit_s=share, seed=seed, budget=budget
+        )
         pending -= ready
     out = Repair([], placed=len(visits) - len(kept))
     before = {(v.plan, v.session): v.start for v in kept}
@@ -94,6 +97,7 @@ def _round(
     retime: bool,
     time_limit_s: float,
     seed: int,
+    budget: int | None,
 ) -> list[Visit]:
     """`kept` re-timed and with what each region places of the `ready` sessions."""
     deadline = time.monotonic() + time_limit_s
@@ -115,15 +119,16 @@ def _round(
     starts: dict[Key, int] = {}
     placed: list[Visit] = []
     for size, keys in regions:
-        budget = (deadline - time.monotonic()) * size / left
+        share = (deadline - time.monotonic()) * size / left
         left -= size
         answer = solve_region(
             tt,
             {k: options[k] for k in keys},
             movable,
             retime=retime,
-            time_limit_s=budget,
+            time_limit_s=share,
             seed=seed,
+            budget=budget,
         )
         if answer is not None:
             starts.update(answer.starts)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 
 from scheduler.matching import assign, explain, lns, replan
+from scheduler.matching.eject import eject
 from scheduler.matching.gate import gate
 from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem, Visit
@@ -133,6 +134,7 @@ def _replan(
     *,
     retime: bool,
     seed: int,
+    budget: int | None,
 ) -> tuple[list[Visit], int]:
     """Re-plan without a cascade. Every still-feasible visit stays pinned; the repair
     (`retime.py`) re-homes what it can of the displaced sessions, and a displaced session
@@ -141,7 +143,7 @@ def _replan(
     A session the change took away that the problem does not list as `displaced` cannot
     be postponed: where it finds no place, the plan's later sessions would be dropped
     (rule 4), so a second round frees those sessions to move with it instead."""
-    kept = _repaired(problem, previous, kept, deadline, retime=retime, seed=seed)
+    kept = _repaired(problem, previous, kept, deadline, retime=retime, seed=seed, budget=budget)
     middle = time.monotonic() + 0.5 * (deadline - time.monotonic())
     visits, moves = search(kept, deadline=middle)
     placed = {(v.plan, v.session) for v in visits} | set(problem.displaced)
@@ -152,7 +154,7 @@ def _replan(
     looser = [v for v in kept if v.session < cut.get(v.plan, v.session + 1)]
     if len(looser) == len(kept):
         return visits, moves
-    looser = _repaired(problem, previous, looser, deadline, retime=retime, seed=seed)
+    looser = _repaired(problem, previous, looser, deadline, retime=retime, seed=seed, budget=budget)
     again, more = search(looser, deadline=deadline)
     if Timetable(problem, again).score().key() > Timetable(problem, visits).score().key():
         return again, moves + more
@@ -167,16 +169,26 @@ def _repaired(
     *,
     retime: bool,
     seed: int,
+    budget: int | None,
 ) -> list[Visit]:
     """`kept` plus the displaced sessions the repair places (with its re-timings), given
     a quarter of the time left before `deadline`; the repair stops early at its optimum."""
     held = {(v.plan, v.session) for v in kept} | {(f.plan, f.session) for f in problem.fixed}
     lost = {(v.plan, v.session) for v in previous} | set(problem.displaced)
     displaced = sorted(lost - held)
-    budget = 0.25 * (deadline - time.monotonic())
-    if not displaced or budget < 0.05:
+    share = 0.25 * (deadline - time.monotonic())
+    if not displaced or share < 0.05:
         return kept
-    return repair(problem, kept, displaced, retime=retime, time_limit_s=budget, seed=seed).visits
+    done = repair(
+        problem, kept, displaced, retime=retime, time_limit_s=share, seed=seed, budget=budget
+    )
+    left = len(displaced) if budget is None else budget * len(displaced) - done.retimed
+    if not retime or left <= 0:
+        return done.visits
+    placed = {(v.plan, v.session) for v in done.visits}
+    pending = [key for key in displaced if key not in placed]
+    until = time.monotonic() + 0.2 * (deadline - time.monotonic())
+    return eject(problem, done.visits, pending, changes_left=left, deadline=until)[0]
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
@@ -201,14 +213,18 @@ def solve(
     workers: int = 2,
     retime: bool = True,
     split_plans: bool = False,
+    budget: int | None = 1,
 ) -> PlanResult:
     """Plan every session it can within `time_limit_s` seconds of wall time.
 
     `previous` (the visits of an earlier plan) turns this into a minimal-disruption
     re-plan: every previous visit still feasible stays with its therapist and day, and
     keeps its start unless shifting it (within its window) lets a displaced session in;
-    as few are shifted as can be, and none when `retime` is False. `progress` is called
-    with (seconds, scores) whenever the best timetable improves.
+    as few are shifted as can be, at most `budget` per displaced session (None: no
+    limit), and none when `retime` is False. A displaced session (`problem.displaced`,
+    v1.1) goes to a therapist its plan already has when it can; one with no place is
+    postponed, so the plan's later sessions keep theirs. `progress` is called with
+    (seconds, scores) whenever the best timetable improves.
 
     A plan keeps one therapist for all its sessions (continuity of care) unless
     `split_plans`, which lets the search share a plan between therapists whenever that
@@ -236,7 +252,7 @@ def solve(
         visits, moves = search(kept, deadline=deadline)
     else:
         visits, moves = _replan(
-            problem, previous or (), kept, search, deadline, retime=retime, seed=seed
+            problem, previous or (), kept, search, deadline, retime=retime, seed=seed, budget=budget
         )
     searched = time.monotonic()
     gated = gate(problem, visits, time_limit_s=max(0.5, _RESERVE_SHARE * time_limit_s))
