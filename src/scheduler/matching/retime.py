@@ -50,7 +50,8 @@ def repair(
     budget: int | None = None,
 ) -> Repair:
     """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
-    as few of those as it can (none when `retime` is False); therapists and days stay.
+    as few of those as it can (none when `retime` is False), at most `budget` per
+    displaced session in all (None: no limit); therapists and days stay.
 
     Works in rounds: each round takes the lowest pending session of every plan, on the
     days its placed neighbours allow (those postponed between them widen the cadence,
@@ -64,6 +65,7 @@ def repair(
         if pid in problem.plans and 1 <= s <= problem.plans[pid].sessions
     } - protected
     visits = list(kept)
+    left = None if budget is None else budget * len(pending)
     while pending and deadline - time.monotonic() > 0.05:
         tt = Timetable(problem, visits)
         pending -= set(tt.fixed)
@@ -74,9 +76,13 @@ def repair(
         # Later rounds hold the plans' next displaced sessions: at most half the time is
         # kept back for them.
         share = (deadline - time.monotonic()) * max(0.5, len(ready) / len(pending))
+        last_round = visits
         visits = _round(
-            tt, visits, ready, retime=retime, time_limit_s=share, seed=seed, budget=budget
+            tt, visits, ready, retime=retime, time_limit_s=share, seed=seed, budget=left
         )
+        if left is not None:
+            was = {(v.plan, v.session): v.start for v in last_round}
+            left -= sum(1 for v in visits if was.get((v.plan, v.session), v.start) != v.start)
         pending -= ready
     out = Repair([], placed=len(visits) - len(kept))
     before = {(v.plan, v.session): v.start for v in kept}
@@ -118,6 +124,7 @@ def _round(
     left = sum(size for size, _ in regions)
     starts: dict[Key, int] = {}
     placed: list[Visit] = []
+    used = 0
     for size, keys in regions:
         share = (deadline - time.monotonic()) * size / left
         left -= size
@@ -128,11 +135,12 @@ def _round(
             retime=retime,
             time_limit_s=share,
             seed=seed,
-            budget=budget,
+            budget=None if budget is None else budget - used,
         )
         if answer is not None:
             starts.update(answer.starts)
             placed += answer.placed
+            used += sum(1 for key, start in answer.starts.items() if movable[key].start != start)
     out = [
         Visit(v.plan, v.session, v.therapist, v.day, starts.get((v.plan, v.session), v.start))
         for v in kept

@@ -67,8 +67,8 @@ def solve_region(
     budget: int | None = None,
 ) -> Answer | None:
     """The best answer found for these displaced sessions (`options`), shifting only the
-    movable `visits` (none when `retime` is False), at most `budget` of them per displaced
-    session of the region; None when the solver found nothing.
+    movable `visits` (none when `retime` is False), at most `budget` of them (None: any
+    number); None when the solver found nothing.
 
     Lexicographic: sessions placed, then placed with a therapist the plan already has,
     then fewest visits re-timed; then least shift in minutes plus travel."""
@@ -83,7 +83,7 @@ def solve_region(
     placed = sum(r.v.session_present.values())
     moved = sum(x[2] for x in r.movable.values())
     if budget is not None and r.movable:
-        m.add(moved <= budget * len(options))
+        m.add(moved <= budget)
     # One more session placed outweighs every continuity, which outweighs every re-timing.
     step = len(r.movable) + 1
     first = step * (len(options) + 1) * placed + step * sum(r.continuous) - moved

@@ -176,7 +176,7 @@ def _repaired(
     held = {(v.plan, v.session) for v in kept} | {(f.plan, f.session) for f in problem.fixed}
     lost = {(v.plan, v.session) for v in previous} | set(problem.displaced)
     displaced = sorted(lost - held)
-    share = 0.25 * (deadline - time.monotonic())
+    share = 0.5 * (deadline - time.monotonic())
     if not displaced or share < 0.05:
         return kept
     done = repair(
