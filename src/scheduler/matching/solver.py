@@ -22,6 +22,7 @@ from scheduler.matching.gate import gate
 from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem, Visit
 from scheduler.matching.repack import repack
+from scheduler.matching.reroute_model import reroute_all
 from scheduler.matching.result import PlanResult
 from scheduler.matching.retime import repair
 from scheduler.matching.timetable import Score, Timetable
@@ -182,13 +183,24 @@ def _repaired(
     done = repair(
         problem, kept, displaced, retime=retime, time_limit_s=share, seed=seed, budget=budget
     )
-    left = len(displaced) if budget is None else budget * len(displaced) - done.retimed
-    if not retime or left <= 0:
-        return done.visits
-    placed = {(v.plan, v.session) for v in done.visits}
+    left = None if budget is None else budget * len(displaced) - done.retimed
+    visits = done.visits
+    if not retime or (left is not None and left <= 0):
+        return visits
+    # One other visit moved per displaced session, greedily; then the wide repair, where
+    # other visits may change therapist or day in chains (within what is left).
+    placed = {(v.plan, v.session) for v in visits}
     pending = [key for key in displaced if key not in placed]
     until = time.monotonic() + 0.2 * (deadline - time.monotonic())
-    return eject(problem, done.visits, pending, changes_left=left, deadline=until)[0]
+    room = len(displaced) if left is None else left
+    visits, used = eject(problem, visits, pending, changes_left=room, deadline=until)
+    left = None if left is None else left - used
+    if left is not None and left <= 0:
+        return visits
+    placed = {(v.plan, v.session) for v in visits}
+    pending = [key for key in displaced if key not in placed]
+    until = time.monotonic() + 0.5 * (deadline - time.monotonic())
+    return reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
