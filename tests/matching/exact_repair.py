@@ -100,8 +100,11 @@ def best_repair(
     for key, found in options.items():
         for o in found:
             at = (o.therapist, o.day, solver.value(o.start))
-            if solver.value(o.present) and (key not in was or was[key].start != at[2]
-                or (was[key].therapist, was[key].day) != at[:2]):
+            if solver.value(o.present) and (
+                key not in was
+                or was[key].start != at[2]
+                or (was[key].therapist, was[key].day) != at[:2]
+            ):
                 moves[key] = at
     return Exact(round(solver.objective_value), status == cp_model.OPTIMAL, moves)
 

@@ -32,6 +32,8 @@ Progress = Callable[[float, Score], None]
 # Time kept back from the limit for writing the result (explanations, reasons).
 _RESERVE_S = 0.3
 _RESERVE_SHARE = 0.05
+# Sick calls with at most this many displaced sessions also try the wide repair alone.
+_WIDE_FIRST = 16
 
 
 def _search(
@@ -200,7 +202,25 @@ def _repaired(
     placed = {(v.plan, v.session) for v in visits}
     pending = [key for key in displaced if key not in placed]
     until = time.monotonic() + 0.5 * (deadline - time.monotonic())
-    return reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
+    visits = reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
+    if len(displaced) <= _WIDE_FIRST:
+        # A small sick call: the wide repair alone may spend the budget better than the
+        # re-timing did first; the better of the two wins.
+        until = time.monotonic() + 0.5 * (deadline - time.monotonic())
+        total = len(displaced) if budget is None else budget * len(displaced)
+        wide = reroute_all(problem, kept, displaced, budget=total, deadline=until, seed=seed)[0]
+        if _repair_key(wide, kept, displaced) > _repair_key(visits, kept, displaced):
+            return wide
+    return visits
+
+
+def _repair_key(
+    visits: Sequence[Visit], kept: Sequence[Visit], displaced: Sequence[tuple[str, int]]
+) -> tuple[int, int]:
+    """Displaced sessions placed, then fewest other visits changed."""
+    now = {(v.plan, v.session): v for v in visits}
+    placed = sum(1 for key in displaced if key in now)
+    return placed, -sum(1 for v in kept if now.get((v.plan, v.session)) != v)
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:
