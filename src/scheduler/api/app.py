@@ -137,7 +137,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             # Before authentication: a signed-out token is taken out of the request.
             revocation(deny_list, settings.jwt_secret, clock),
             authentication(settings.jwt_secret, clock),
-            idempotency(replies),
+            idempotency(replies, pause_after_commit_s=settings.test_pause_after_commit_s),
             written_position,
         ],
         plugins=[channels],
