@@ -10,18 +10,25 @@ booking, and never run the command twice.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
+import uuid
 from collections.abc import Iterator
 
 import httpx
+import msgspec
 import pytest
+import redis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient, TestClient
 
 from scheduler.api import create_app
+from scheduler.api.idempotency import LEASE_S, Recorded
 from scheduler.domain import Scheduling
 from scheduler.settings import Settings
 
-from .conftest import login
+from .conftest import REDIS_URL, login
 from .world import Clock, World
 
 
@@ -109,3 +116,44 @@ async def _race(first: Litestar, second: Litestar, world: World) -> None:
         assert len({r.json()["id"] for r in answers}) == 1
         sessions = (await b.get("/me/sessions", headers=headers)).json()
         assert [s["id"] for s in sessions] == [answers[0].json()["id"]]
+
+
+@pytest.mark.redis
+def test_a_key_held_by_a_killed_process_is_taken_over_and_answered_from_its_receipt(
+    redis_prefix: str, world: World, settings: Settings, clock: Clock
+) -> None:
+    with_redis = dataclasses.replace(settings, redis_url=REDIS_URL, redis_prefix=redis_prefix)
+    with (
+        TestClient(create_app(with_redis, clock=clock), raise_server_exceptions=False) as alive,
+        TestClient(create_app(settings, clock=clock), raise_server_exceptions=False) as killed,
+    ):
+        headers = {**login(alive, "pat"), "content-type": "application/json"}
+        url = f"/plans/{world.pat_plan}/sessions"
+        body = json.dumps(
+            {"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()}
+        ).encode()
+        # The process that ran the request committed (with its receipt) and died before
+        # answering, leaving its reservation in Redis until its lease runs out.
+        committed = killed.post(url, content=body, headers={**headers, "Idempotency-Key": "k"})
+        assert committed.status_code == 201, committed.text
+        probe = alive.post(
+            f"/sessions/{uuid.uuid4()}/cancel",
+            json={},
+            headers={**headers, "Idempotency-Key": "probe"},
+        )
+        assert probe.status_code == 404
+        server = redis.Redis.from_url(REDIS_URL)
+        (probed,) = server.keys(redis_prefix + "idem:*")
+        account = probed.decode().split(":")[-2]
+        scoped = hashlib.sha256(f"{url}\nk".encode()).hexdigest()
+        leftover = Recorded(hashlib.sha256(body).hexdigest(), owner="the killed process")
+        server.set(
+            f"{redis_prefix}idem:{account}:{scoped}",
+            msgspec.msgpack.encode(leftover),
+            px=int(LEASE_S * 1000),
+        )
+        server.close()
+        retry = alive.post(url, content=body, headers={**headers, "Idempotency-Key": "k"})
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["id"] == committed.json()["id"]
+    assert "idempotent-replayed" not in retry.headers  # it ran again, and found the receipt
