@@ -155,7 +155,8 @@ def _displaced_options(
             clash = cp_model.Domain.from_intervals(
                 [[b0 - plan.duration + 1, b1 - 1] for b0, b1 in tt.patient_busy(plan, o.day)]
             )
-            starts = cp_model.Domain(o.earliest, o.latest).intersection_with(clash.complement())
+            grid = cp_model.Domain.from_values(rules.on_grid(o.earliest, o.latest, tt.problem.grid))
+            starts = grid.intersection_with(clash.complement())
             if starts.is_empty():
                 continue
             present = m.new_bool_var("")
@@ -216,7 +217,12 @@ def _mover_options(
         if route == (visit.therapist, visit.day) and not o.earliest <= visit.start <= o.latest:
             continue
         present = m.new_bool_var("")
-        start = m.new_int_var(o.earliest, o.latest, "")
+        grid = set(rules.on_grid(o.earliest, o.latest, problem.grid))
+        if route == (visit.therapist, visit.day):
+            grid.add(visit.start)  # staying where it is is always on offer
+        if not grid:
+            continue
+        start = m.new_int_var_from_domain(cp_model.Domain.from_values(sorted(grid)), "")
         out.append(_Option(route, present, start))
         if o.day != visit.day:
             cost.append(_COST["day"] * present)
