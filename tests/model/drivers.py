@@ -154,9 +154,9 @@ class LocalDriver:
         return self._run(waitlist_actions.decline, who, offer)
 
     def sick(self, who: str, therapist: UUID, day: date) -> Answer:
-        from scheduler.usecases import dispatch  # noqa: PLC0415 - only the model needs it
+        from scheduler.usecases import sick_calls  # noqa: PLC0415 - only the model needs it
 
-        return self._run(dispatch.report_sick, who, therapist, dates=[day], time_limit_s=1.0)
+        return self._run(sick_calls.report_sick, who, therapist, dates=[day], time_limit_s=1.0)
 
     def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer:
         answer = self._run(

@@ -18,11 +18,13 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from scheduler.domain import Scheduling
 from scheduler.domain.model.proposal import ProposalItem, UnplacedItem
 from scheduler.domain.timekeeping import wall_clock
 from scheduler.matching.result import PlanResult
+from scheduler.planning.horizon import Booked
 from scheduler.planning.problem import Planning
 
 
@@ -36,21 +38,66 @@ def _items(planning: Planning, result: PlanResult) -> list[ProposalItem]:
         if booked is not None and booked.started:
             continue  # history: see the module docstring
         place = booked.session.location if booked else plan.plan.location
+        if booked is not None and booked.session.start != start:
+            start = on_grid(start, horizon.clinic.slot_minutes, horizon.zone)
+        therapist = UUID(visit.therapist)
         items.append(
             ProposalItem(
                 plan_id=plan.plan.id,
                 patient_id=plan.plan.patient_id,
                 session_id=booked.session.id if booked else None,
-                therapist_id=UUID(visit.therapist),
+                therapist_id=therapist,
                 start=start,
                 end=start + timedelta(minutes=plan.plan.session_minutes),
                 latitude=place[0],
                 longitude=place[1],
                 was_therapist_id=booked.session.therapist_id if booked else None,
                 was_start=booked.session.start if booked else None,
+                why=_why(planning, booked, therapist, start),
             )
         )
     return sorted(items, key=lambda item: (item.start, str(item.therapist_id)))
+
+
+def on_grid(start: datetime, grid: int, zone: ZoneInfo) -> datetime:
+    """`start` moved later to the clinic's slot grid in local time (09:04 -> 09:15 on a
+    15-minute grid): a proposal offers only times the desk could book by hand."""
+    grid = max(1, grid)
+    local = start.astimezone(zone)
+    minutes = local.hour * 60 + local.minute
+    late = -minutes % grid
+    if late == 0 and not start.second and not start.microsecond:
+        return start
+    snapped = start.replace(second=0, microsecond=0) + timedelta(minutes=late)
+    return snapped if snapped >= start else snapped + timedelta(minutes=grid)
+
+
+def _why(planning: Planning, booked: Booked | None, therapist: UUID, start: datetime) -> str:
+    """Why the item is in the proposal, in the dispatcher's words."""
+    horizon = planning.horizon
+    names = {t.id: t.name for t in horizon.therapists.values()}
+    if booked is None:
+        return "a new session the plan still has to book"
+    was = booked.session
+    if was.therapist_id == therapist and was.start == start:
+        return "stays as it is"
+    zone = horizon.zone
+    other_day = was.start.astimezone(zone).date() != start.astimezone(zone).date()
+    new = names.get(therapist, "another therapist")
+    if booked.displaced or booked.affected:
+        cause = f"{names.get(was.therapist_id, 'its therapist')} is off at that time"
+        if was.therapist_id == therapist:
+            return f"{cause}: same therapist, another day"
+        return f"{cause}: with {new}{', another day' if other_day else ', same day'}"
+    changes = []
+    if was.therapist_id != therapist:
+        changes.append(f"therapist {names.get(was.therapist_id, '?')} → {new}")
+    if other_day:
+        changes.append("another day")
+    else:
+        shift = int(abs((start - was.start).total_seconds()) // 60)
+        changes.append(f"{shift} min {'later' if start > was.start else 'earlier'}")
+    return "moved to make room for a visit the sick call displaced: " + ", ".join(changes)
 
 
 def _unplaced(planning: Planning, result: PlanResult) -> list[UnplacedItem]:
