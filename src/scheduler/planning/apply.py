@@ -113,9 +113,7 @@ def apply_proposal(
     changed_plans = changed(app, proposal)
     pending: list[ProposalItem] = []
     for item in proposal.items:
-        if only is not None and item.key not in only:
-            outcome.skipped.append(item)
-        elif item.session_id is None and item.plan_id in changed_plans:
+        if item.session_id is None and item.plan_id in changed_plans:
             outcome.conflicts.append(
                 Refused(
                     item, "plan_changed", "the plan was booked or changed since the solve began"
@@ -129,6 +127,8 @@ def apply_proposal(
             )
         elif item.session_id is not None and not item.is_move:
             outcome.unchanged.append(item)
+        elif only is not None and item.key not in only:
+            outcome.skipped.append(item)
         else:
             pending.append(item)
     refusals: dict[int, SchedulingError] = {}

@@ -116,7 +116,8 @@ class DispatchPages(Controller):
         who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
         # "Apply the checked items" sends their keys; "Apply all" sends none.
-        only = None if form.get("all") else [str(k) for k in (await request.form()).getall("only")]
+        keys = (await request.form()).getall("only", [])
+        only = None if form.get("all") else [str(key) for key in keys]
         try:
             done = await actions.apply(uc, who, proposal_id, only=only)
         except NotFound:
