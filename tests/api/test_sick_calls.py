@@ -180,7 +180,7 @@ def test_the_replan_places_a_displaced_visit_and_the_patient_sees_the_new_time(
     outcome = client.post(f"/proposals/{proposal}/apply", headers=desk)
     assert outcome.status_code == 200, outcome.text
     assert "X-Position" in outcome.headers
-    assert [a["session_id"] for a in outcome.json()["applied"]] == [pats]
+    assert [a["session_id"] for a in outcome.json()["applied"]] == [pats], outcome.text
     assert outcome.json()["postponed"] == []
     session = client.get(f"/sessions/{pats}", headers=tokens["pat"]).json()
     assert session["status"] == "booked"

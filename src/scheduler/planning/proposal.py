@@ -21,14 +21,15 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import Scheduling
+from scheduler.domain.errors import SchedulingError
 from scheduler.domain.model.proposal import ProposalItem, UnplacedItem
 from scheduler.domain.timekeeping import wall_clock
 from scheduler.matching.result import PlanResult
-from scheduler.planning.horizon import Booked
+from scheduler.planning.horizon import Booked, Horizon
 from scheduler.planning.problem import Planning
 
 
-def _items(planning: Planning, result: PlanResult) -> list[ProposalItem]:
+def _items(app: Scheduling, planning: Planning, result: PlanResult) -> list[ProposalItem]:
     horizon = planning.horizon
     items = []
     for visit in result.visits:
@@ -39,7 +40,7 @@ def _items(planning: Planning, result: PlanResult) -> list[ProposalItem]:
             continue  # history: see the module docstring
         place = booked.session.location if booked else plan.plan.location
         if booked is not None and booked.session.start != start:
-            start = on_grid(start, horizon.clinic.slot_minutes, horizon.zone)
+            start = _bookable_on_grid(app, booked, UUID(visit.therapist), start, horizon)
         therapist = UUID(visit.therapist)
         items.append(
             ProposalItem(
@@ -59,17 +60,35 @@ def _items(planning: Planning, result: PlanResult) -> list[ProposalItem]:
     return sorted(items, key=lambda item: (item.start, str(item.therapist_id)))
 
 
-def on_grid(start: datetime, grid: int, zone: ZoneInfo) -> datetime:
-    """`start` moved later to the clinic's slot grid in local time (09:04 -> 09:15 on a
-    15-minute grid): a proposal offers only times the desk could book by hand."""
+def on_grid(start: datetime, grid: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The clinic's slot-grid starts (local time) at or after and at or before `start`
+    (09:04 -> 09:15 and 09:00 on a 15-minute grid)."""
     grid = max(1, grid)
     local = start.astimezone(zone)
-    minutes = local.hour * 60 + local.minute
-    late = -minutes % grid
-    if late == 0 and not start.second and not start.microsecond:
-        return start
-    snapped = start.replace(second=0, microsecond=0) + timedelta(minutes=late)
-    return snapped if snapped >= start else snapped + timedelta(minutes=grid)
+    floor = start.replace(second=0, microsecond=0) - timedelta(minutes=local.minute % grid)
+    if floor == start:
+        return start, start
+    return floor + timedelta(minutes=grid), floor
+
+
+def _bookable_on_grid(
+    app: Scheduling, booked: Booked, therapist: UUID, start: datetime, horizon: Horizon
+) -> datetime:
+    """A moved visit's start on the slot grid (a proposal offers only times the desk could
+    book by hand): the later grid time, else the earlier, whichever the calendar takes
+    now; the engine's own time if neither fits (its neighbours leave no room)."""
+    for candidate in dict.fromkeys(on_grid(start, horizon.clinic.slot_minutes, horizon.zone)):
+        try:
+            app.check_move(
+                session_id=booked.session.id,
+                therapist_id=therapist,
+                start=candidate,
+                now=horizon.now,
+            )
+        except SchedulingError:
+            continue
+        return candidate
+    return start
 
 
 def _why(planning: Planning, booked: Booked | None, therapist: UUID, start: datetime) -> str:
@@ -103,6 +122,8 @@ def _why(planning: Planning, booked: Booked | None, therapist: UUID, start: date
 def _unplaced(planning: Planning, result: PlanResult) -> list[UnplacedItem]:
     placed = {(visit.plan, visit.session) for visit in result.visits}
     reasons = {(u.plan, u.session): u.reason for u in result.unscheduled}
+    for key in result.postponed:
+        reasons.setdefault(key, "no time in its cadence window keeps every rule: postponed")
     return [
         UnplacedItem(
             plan_id=UUID(key[0]),
@@ -139,7 +160,7 @@ def record_proposal(
         first_day=horizon.first,
         last_day=horizon.last,
         purpose=planning.purpose,
-        items=_items(planning, result),
+        items=_items(app, planning, result),
         unplaced=_unplaced(planning, result),
         plans={
             str(plan_id): [str(s) for s in entry.plan.session_ids]

@@ -33,7 +33,7 @@ from scheduler.domain.errors import (
 )
 from scheduler.domain.model.days import PatientDay, TherapistDay
 from scheduler.domain.model.plan import TreatmentPlan
-from scheduler.domain.model.session import DISPLACED, Session
+from scheduler.domain.model.session import BOOKED, DISPLACED, Session
 from scheduler.domain.model.sick_call import SickCall
 from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.timekeeping import as_utc, wall_clock
@@ -80,10 +80,18 @@ class SickCalls(Waitlists):
             record = self._load_or_none(TherapistDay.create_id(therapist.id, day))
             if not isinstance(record, TherapistDay):
                 continue
-            for session_id, visit in record.ordered_visits():
-                if visit["start"] > at:
-                    found.append(session_id)
+            found += self._to_come(record, at)
         return found
+
+    def _to_come(self, record: TherapistDay, at: datetime) -> list[UUID]:
+        """The day's booked visits that have not begun by `at` (a sick call displaces
+        those; the rest are history)."""
+        return [
+            session_id
+            for session_id, visit in record.ordered_visits()
+            if visit["start"] > at
+            and self._load(Session, session_id, UnknownSession).status == BOOKED
+        ]
 
     def record_sick_call(
         self,
@@ -112,7 +120,7 @@ class SickCalls(Waitlists):
                     kind=SICK, start=start, end=end, actor=actor, reason=why, at=at
                 )
                 changed[record.id] = record
-                to_displace += [(record, s) for s, v in record.ordered_visits() if v["start"] > at]
+                to_displace += [(record, s) for s in self._to_come(record, at)]
             call = SickCall(
                 clinic_id=therapist.clinic_id,
                 therapist_id=therapist.id,
