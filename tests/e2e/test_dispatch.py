@@ -111,6 +111,7 @@ def test_a_sick_call_moves_the_therapists_visits_to_someone_else(visitor: Visito
 
     board.get_by_role("button", name="Apply the proposal").click()
     expect(board.locator("#notice")).to_contain_text("Applied 1 change(s)")
+    board.goto(f"/app/board?date={thursday}")
     carla = board.locator("#board-panel .lane", has_text="Carla Novak")
     expect(carla.locator("ol.visits li")).to_have_count(0)
     expect(carla).to_contain_text("Off: sick")
