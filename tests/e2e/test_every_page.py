@@ -51,6 +51,9 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     board.goto(f"/app/board?date={monday}")
     board.wait_for_selector("#board-panel[data-live-ready='1']")
     problems += _check(board, "board")
+    lane = board.locator("#board-panel .lane").first.get_attribute("data-therapist")
+    board.goto(f"/app/board/therapists/{lane}/sick?from={monday}&to={monday}")
+    problems += _check(board, "sick-call-confirm")
     board.goto(f"/app/board?date={monday}&as_of={monday - timedelta(days=4)}T23:00")
     problems += _check(board, "board-as-of")
 

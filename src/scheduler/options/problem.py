@@ -70,7 +70,9 @@ def build(app: Scheduling, plan: PlanView, *, now: datetime, weeks: int) -> Opti
     zone = clinic_zone(clinic.timezone)
     today = local_date(now, zone)
     place = plan.location
-    theirs = [s for s in app.patient_sessions(plan.patient_id) if s.status != "cancelled"]
+    # A session a sick call displaced holds no time: it is the one these options place.
+    gone = ("cancelled", "displaced")
+    theirs = [s for s in app.patient_sessions(plan.patient_id) if s.status not in gone]
     held = [s for s in theirs if s.plan_id == plan.id]
     previous = held[-1] if held else None
     first, last = _range(plan, local_date(previous.start, zone) if previous else None, today, weeks)

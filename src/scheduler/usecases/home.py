@@ -33,6 +33,7 @@ class PlanProgress:
     options_note: str = ""
     waiting: bool = False
     flagged: list[SessionView] = field(default_factory=list)
+    needs_time: list[SessionView] = field(default_factory=list)  # displaced by a sick call
 
 
 @dataclass
@@ -62,6 +63,7 @@ def _progress(
         left_to_book=plan.sessions_left,
         next_session=upcoming[0] if upcoming else None,
         flagged=[s for s in upcoming if s.flags],
+        needs_time=[s for s in mine if s.status == "displaced"],
     )
 
 
@@ -81,7 +83,8 @@ def home_of(
     for plan_id in patient.plans:
         progress = _progress(app, app.get_plan(plan_id), sessions, now)
         progress.waiting = plan_id in waiting
-        if with_options and progress.plan.status == "active" and progress.left_to_book:
+        to_book = progress.left_to_book or progress.needs_time
+        if with_options and progress.plan.status == "active" and to_book:
             found = rank_options(app, plan_id, now=now, k=OPTIONS_SHOWN, weeks=WEEKS_SEARCHED)
             progress.options, progress.options_note = found.options, found.note
         plans.append(progress)
