@@ -21,12 +21,14 @@ from litestar.template.config import TemplateConfig
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
+from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
+from scheduler.api.pages.staff import StaffPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
@@ -88,6 +90,8 @@ def pages_router() -> Router:
             DispatchPages,
             WeekPages,
             SessionPages,
+            AdminPages,
+            StaffPages,
         ],
         after_request=page_headers,
         exception_handlers={
