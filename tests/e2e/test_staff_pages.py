@@ -140,7 +140,7 @@ def test_admin_opens_a_clinic_and_registers_a_therapist_from_an_empty_store(
     admin.get_by_label("Base latitude").fill("41.90")
     admin.get_by_label("Base longitude").fill("-87.65")
     admin.get_by_label("Most visits in a day").fill("6")
-    week = {d: ("09:00", "17:00") for d in ("Monday", "Tuesday", "Thursday", "Friday")}
+    week = dict.fromkeys(("Monday", "Tuesday", "Thursday", "Friday"), ("09:00", "17:00"))
     fill_shifts(admin, {**week, "Wednesday": ("13:00", "09:00")})
     admin.get_by_role("button", name="Register the therapist").click()
     assert "end after it starts" in error_of(admin, "wed_end")
@@ -155,7 +155,7 @@ def test_admin_opens_a_clinic_and_registers_a_therapist_from_an_empty_store(
     expect(admin.get_by_role("status")).to_contain_text("The therapist is registered")
     shifts = admin.get_by_test_id("shifts")
     expect(shifts).to_contain_text("Wednesday")
-    expect(shifts).to_contain_text("13:00–18:00")
+    expect(shifts).to_contain_text("13:00\u201318:00")
     [therapist] = api_get(site, f"/clinics/{clinic['id']}/therapists")  # type: ignore[misc]
     assert therapist["name"] == "Ana Lopez"
     assert therapist["shifts"]["wed"] == [780, 1080]
@@ -193,6 +193,6 @@ def test_admin_opens_a_clinic_and_registers_a_therapist_from_an_empty_store(
     expect(accounts).to_contain_text("desk@lakeside.example")
 
     # The new therapist signs in and sees their week.
-    therapist_page = signed_in(browser, site, pages, "ana@lakeside.example", "a long enough password")
-    expect(therapist_page).to_have_url(f"{site.base}/app/week")
+    ana = signed_in(browser, site, pages, "ana@lakeside.example", "a long enough password")
+    expect(ana).to_have_url(f"{site.base}/app/week")
     assert problems == [], "\n".join(problems)
