@@ -23,6 +23,8 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.desk import DeskPages
+from scheduler.api.pages.desk_booking import DeskBookingPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
@@ -92,6 +94,8 @@ def pages_router() -> Router:
             SessionPages,
             AdminPages,
             StaffPages,
+            DeskPages,
+            DeskBookingPages,
         ],
         after_request=page_headers,
         exception_handlers={

@@ -143,3 +143,13 @@ def days_off(entries: Iterable[Mapping[str, Any]], zone: str) -> list[tuple[date
         kind = str(entry.get("kind", "")).replace("_", " ")
         shown.append((start.astimezone(tz).date(), last, kind, str(entry.get("reason", ""))))
     return sorted(shown)
+
+
+def availability_words(availability: Mapping[str, list[list[int]]]) -> list[str]:
+    """A weekly availability as lines such as "Monday 09:00-12:00, 15:00-18:00"."""
+    return [
+        f"{DAY_NAMES[day]} "
+        + ", ".join(f"{clock(w[0])}\u2013{clock(w[1])}" for w in availability[day])
+        for day in WEEKDAYS
+        if availability.get(day)
+    ]
