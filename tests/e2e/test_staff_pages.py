@@ -14,10 +14,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from api.empty import ADMIN_EMAIL, ADMIN_PASSWORD
 from api.world import Clock
 
-from .a11y import accessibility_problems
-from .conftest import DESKTOP, PHONE, screenshot
+from .conftest import DESKTOP
 from .empty_site import EmptySite, empty_site
-from .pages import no_horizontal_scroll
+from .staff_checks import checked, error_of
 
 pytestmark = pytest.mark.slow
 
@@ -49,26 +48,6 @@ def signed_in(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/app/login" not in url)
     return page
-
-
-def checked(page: Page, name: str) -> list[str]:
-    """Screenshots at 1280 and 375 px, no overflow, the pages' accessibility check."""
-    problems = []
-    for viewport in (DESKTOP, PHONE):
-        page.set_viewport_size(viewport)
-        problems += [f"{name} {viewport['width']}: {p}" for p in accessibility_problems(page)]
-        if not no_horizontal_scroll(page):
-            problems.append(f"{name} {viewport['width']}: wider than the screen")
-        screenshot(page, name)
-    page.set_viewport_size(DESKTOP)
-    return problems
-
-
-def error_of(page: Page, field_id: str) -> str:
-    """The message tied to an invalid field by aria-describedby."""
-    field = page.locator(f"#{field_id}")
-    expect(field).to_have_attribute("aria-invalid", "true")
-    return page.locator(f"#{field.get_attribute('aria-describedby')}").inner_text()
 
 
 def api_get(site: EmptySite, path: str) -> object:
