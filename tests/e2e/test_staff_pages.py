@@ -4,6 +4,7 @@ staff's accounts; bad input is kept, explained next to its field, and writes not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,6 +171,33 @@ def test_admin_opens_a_clinic_and_registers_a_therapist_from_an_empty_store(
     expect(accounts).to_contain_text("ana@lakeside.example")
     expect(accounts).to_contain_text("Ana Lopez")
     expect(accounts).to_contain_text("desk@lakeside.example")
+
+    # The desk registers a patient: shown by name and street address, with a phone link
+    # and a directions link (never coordinates); registering them twice is refused.
+    admin.goto(f"/app/desk/clinics/{clinic['id']}/patients/new")
+    admin.get_by_label("Full name").fill("Zoe Park")
+    admin.get_by_label("Phone").fill("+1 312 555 0199")
+    admin.get_by_label("Street address").fill("1400 N Lake Shore Dr, Chicago")
+    admin.get_by_label("Home latitude").fill("41.9105")
+    admin.get_by_label("Home longitude").fill("-87.6262")
+    problems += checked(admin, "desk-patient-new")
+    admin.get_by_role("button", name="Register the patient").click()
+    expect(admin.get_by_role("status")).to_contain_text("The patient is registered")
+    expect(admin.get_by_role("main")).to_contain_text("1400 N Lake Shore Dr, Chicago")
+    expect(admin.get_by_role("main")).not_to_contain_text("41.9105")
+    directions = admin.get_by_role("link", name=re.compile("^Directions"))
+    expect(directions).to_have_attribute("href", re.compile(r"destination=1400%20N%20Lake"))
+    expect(admin.get_by_role("link", name="+1 312 555 0199")).to_have_attribute(
+        "href", "tel:+13125550199"
+    )
+    admin.goto(f"/app/desk/clinics/{clinic['id']}/patients/new")
+    admin.get_by_label("Full name").fill("Zoe Park")
+    admin.get_by_label("Phone").fill("(312) 555-0199")
+    admin.get_by_role("button", name="Register the patient").click()
+    expect(admin.get_by_role("alert")).to_contain_text("already has a patient")
+    expect(admin.get_by_label("Phone")).to_have_value("(312) 555-0199")
+    found = api_get(site, f"/clinics/{clinic['id']}/patients")
+    assert [p["name"] for p in found] == ["Zoe Park"]  # type: ignore[union-attr]
 
     # The new therapist signs in and sees their week.
     ana = signed_in(browser, site, pages, "ana@lakeside.example", "a long enough password")
