@@ -34,6 +34,7 @@ from scheduler.api.pages.staff import StaffPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
+from scheduler.usecases.errors import Forbidden
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
@@ -69,7 +70,8 @@ def _sign_in_first(request: Request[Any, Any, Any], _: SignInFirst) -> Response[
 
 def _error_page(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     status = error.status if isinstance(error, ApiError) else 404
-    detail = error.detail if isinstance(error, ApiError) else str(error)
+    status = 403 if isinstance(error, Forbidden) else status
+    detail = error.detail if isinstance(error, ApiError | Forbidden) else str(error)
     return page_headers(render(request, "error.html", status=status, detail=detail, code=status))
 
 
@@ -102,6 +104,7 @@ def pages_router() -> Router:
             SignInFirst: _sign_in_first,
             ApiError: _error_page,
             NotFound: _error_page,
+            Forbidden: _error_page,
         },
         include_in_schema=False,
     )
