@@ -44,6 +44,25 @@ def _decide(c: Any) -> Any:
     )
 
 
+def _account_of_new(c: Any, kind: str) -> Any:
+    """Register a patient or therapist (JSON), then open their sign-in on the desk page."""
+    body: dict[str, Any] = (
+        {"name": "Rae Moss", "phone": "+1 312 555 0142"}
+        if kind == "patients"
+        else {"name": "Cy Moss", "specializations": ["ms"], "mobile": False}
+    )
+    made = c.client.post(
+        f"/clinics/{c.world.clinic}/{kind}", json=body, headers=c.tokens["dispatcher"]
+    )
+    assert made.status_code == 201, made.text
+    return c.form(
+        "dispatcher",
+        f"/app/desk/{kind}/{made.json()['id']}/account",
+        email=f"{kind}-new@loop.example",
+        password=PASSWORD,
+    )
+
+
 STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/admin/clinics/new"): lambda c: c.form(
         "admin", "/app/admin/clinics/new", timezone="America/Chicago", **CLINIC
@@ -101,6 +120,12 @@ STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
         f"/app/desk/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
         day="2026-10-05",
         time="14:00",
+    ),
+    ("POST", "/app/desk/patients/{patient_id:uuid}/account"): lambda c: _account_of_new(
+        c, "patients"
+    ),
+    ("POST", "/app/desk/therapists/{therapist_id:uuid}/account"): lambda c: _account_of_new(
+        c, "therapists"
     ),
     ("POST", "/app/desk/sessions/{session_id:uuid}/cancel"): lambda c: c.form(
         "dispatcher", f"/app/desk/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel"

@@ -24,6 +24,7 @@ from scheduler.api.errors import ApiError
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.desk import DeskPages
+from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
@@ -98,6 +99,7 @@ def pages_router() -> Router:
             StaffPages,
             DeskPages,
             DeskBookingPages,
+            DeskAccountPages,
         ],
         after_request=page_headers,
         exception_handlers={

@@ -313,11 +313,7 @@ class AdminPages(Controller):
 
 def _account_errors(form: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    email = form.get("email", "")
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "Enter an e-mail address like name@example.com."
-    if len(form.get("password", "")) < 10:
-        errors["password"] = "Choose a password of at least 10 characters."  # noqa: S105
+    forms.credentials(form, errors)
     role = form.get("role", "")
     if role not in ROLES:
         errors["role"] = "Choose who the account is for."

@@ -224,4 +224,6 @@ async def patient_page(
         "questions": {key: asked for key, (asked, _) in INTAKE_QUESTIONS.items()},
         "now": uc.clock(),
         "done": done,
+        "account_form": {},
+        "account_errors": {},
     }

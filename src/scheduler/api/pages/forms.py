@@ -153,3 +153,13 @@ def availability_words(availability: Mapping[str, list[list[int]]]) -> list[str]
         for day in WEEKDAYS
         if availability.get(day)
     ]
+
+
+def credentials(form: Mapping[str, str], errors: dict[str, str]) -> tuple[str, str]:
+    """The e-mail address and first password of an account to open."""
+    email, password = form.get("email", ""), form.get("password", "")
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        errors["email"] = "Enter an e-mail address like name@example.com."
+    if len(password) < 10:
+        errors["password"] = "Choose a password of at least 10 characters."  # noqa: S105
+    return email, password

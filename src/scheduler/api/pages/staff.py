@@ -35,6 +35,7 @@ DONE = {
     "activated": "The therapist takes bookings again.",
     "approved": "The shift request is approved: the new shifts apply from now on.",
     "declined": "The shift request is declined.",
+    "account": "The account is open. Give the therapist the e-mail address and password.",
 }
 
 
@@ -164,10 +165,10 @@ class StaffPages(Controller):
         """A therapist's profile, shifts, time off, status and shift requests."""
         who = signed_in(request, settings, uc, *DESK)
         view = await actions.therapist(uc, who, therapist_id)
-        return await self._page(request, uc, who, view, done=DONE.get(done, ""))
+        return await self.render_page(request, uc, who, view, done=DONE.get(done, ""))
 
-    async def _page(
-        self,
+    @staticmethod
+    async def render_page(
         request: Request[Any, Any, Any],
         uc: UseCases,
         who: Actor,
@@ -184,6 +185,7 @@ class StaffPages(Controller):
             "profile": profile_form(view),
             "shifts": forms.shifts_form(view.shifts),
             "time_off": {},
+            "account": {},
             **(forms_shown or {}),
         }
         clinic = await admin_actions.clinic(uc, who, view.clinic_id)
@@ -228,7 +230,7 @@ class StaffPages(Controller):
                 errors["form"] = f"{error}."
             else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="profile")
-        return await self._page(
+        return await self.render_page(
             request,
             uc,
             who,
@@ -263,7 +265,7 @@ class StaffPages(Controller):
                 errors["shifts_form"] = f"{error}."
             else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="shifts")
-        return await self._page(
+        return await self.render_page(
             request,
             uc,
             who,
@@ -300,7 +302,7 @@ class StaffPages(Controller):
                 errors["time_off_form"] = f"{error}."
             else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="time_off")
-        return await self._page(
+        return await self.render_page(
             request,
             uc,
             who,
@@ -325,7 +327,7 @@ class StaffPages(Controller):
         view = await actions.therapist(uc, who, therapist_id)
         if form.get("active") not in ("yes", "no"):
             errors = {"active_form": "Choose whether the therapist takes bookings."}
-            return await self._page(
+            return await self.render_page(
                 request, uc, who, view, errors=errors, failed="active", status=400
             )
         active = form["active"] == "yes"
@@ -352,7 +354,7 @@ class StaffPages(Controller):
         decision = form.get("decision", "")
         if decision not in ("approve", "decline"):
             errors = {"request_form": "Choose approve or decline."}
-            return await self._page(
+            return await self.render_page(
                 request, uc, who, view, errors=errors, failed="request", status=400
             )
         try:
@@ -361,7 +363,7 @@ class StaffPages(Controller):
             )
         except SchedulingError as error:
             errors = {"request_form": f"{error}."}
-            return await self._page(
+            return await self.render_page(
                 request, uc, who, view, errors=errors, failed="request", status=409
             )
         return go(
