@@ -21,6 +21,7 @@ from scheduler.domain import Scheduling
 from scheduler.settings import Settings
 
 from .conftest import Tokens
+from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -448,6 +449,9 @@ def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
     if what == "no-show":
         body = {"reason": "not home"}
     return c.client.post(f"/sessions/{session}/{what}", json=body, headers=c.tokens["ana"])
+
+
+CASES.update(STAFF_PAGE_CASES)
 
 
 @pytest.fixture
