@@ -23,10 +23,12 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.dispatch import DispatchPages
+from scheduler.api.pages.intake import IntakePages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
+from scheduler.api.pages.signup import SignUpPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
@@ -82,7 +84,9 @@ def pages_router() -> Router:
         route_handlers=[
             root,
             SignInPages,
+            SignUpPages,
             PatientPages,
+            IntakePages,
             PatientSessionPages,
             BoardPages,
             DispatchPages,
