@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.clinical import ClinicalPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.intake import IntakePages
 from scheduler.api.pages.patient import PatientPages
@@ -87,6 +88,7 @@ def pages_router() -> Router:
             SignUpPages,
             PatientPages,
             IntakePages,
+            ClinicalPages,
             PatientSessionPages,
             BoardPages,
             DispatchPages,
