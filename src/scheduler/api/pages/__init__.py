@@ -23,6 +23,7 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.clinical import ClinicalPages
+from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.intake import IntakePages
 from scheduler.api.pages.patient import PatientPages
@@ -30,6 +31,7 @@ from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
 from scheduler.api.pages.signup import SignUpPages
+from scheduler.api.pages.therapist_time import AvailabilityPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
@@ -89,6 +91,8 @@ def pages_router() -> Router:
             PatientPages,
             IntakePages,
             ClinicalPages,
+            PlanPages,
+            AvailabilityPages,
             PatientSessionPages,
             BoardPages,
             DispatchPages,

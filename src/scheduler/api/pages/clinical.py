@@ -48,20 +48,25 @@ class Chart:
     zone: ZoneInfo
 
 
+async def colleagues(uc: UseCases, who: Actor) -> tuple[list[TherapistView], ZoneInfo]:
+    """The therapists a plan may name (a therapist names themself; the front desk any of
+    the clinic's), and the clinic's zone."""
+    if who.role == "therapist":
+        me = await staff_actions.me(uc, who)
+        return [me.therapist], ZoneInfo(me.timezone)
+    clinic = await clinic_actions.mine(uc, who)
+    return await clinic_actions.therapists(uc, who, clinic.id), ZoneInfo(clinic.timezone)
+
+
 async def chart_of(uc: UseCases, who: Actor, patient_id: UUID) -> Chart:
-    """The patient's record, plans, evaluation visit, and the therapists a plan may name
-    (a therapist names themself; the front desk any of the clinic's)."""
+    """The patient's record, plans, evaluation visit, and whom a plan may prefer."""
     patient = await patient_actions.patient(uc, who, patient_id)
     plans = [await plan_actions.get(uc, who, plan_id) for plan_id in patient.plans]
     visit = None
     if patient.evaluation_visit is not None:
         visit = await session_actions.get(uc, who, patient.evaluation_visit)
-    if who.role == "therapist":
-        me = await staff_actions.me(uc, who)
-        return Chart(patient, plans, visit, [me.therapist], ZoneInfo(me.timezone))
-    clinic = await clinic_actions.mine(uc, who)
-    therapists = await clinic_actions.therapists(uc, who, clinic.id)
-    return Chart(patient, plans, visit, therapists, ZoneInfo(clinic.timezone))
+    therapists, zone = await colleagues(uc, who)
+    return Chart(patient, plans, visit, therapists, zone)
 
 
 def _optional(value: str) -> str | None:
