@@ -281,3 +281,90 @@ def _visit_start(page: Page) -> datetime:
 def _visit_day(page: Page) -> str:
     """The clinic's date of the session whose page is open."""
     return page.locator("[data-day]").first.get_attribute("data-day") or ""
+
+
+def test_bad_input_on_the_clinical_forms_is_kept_explained_and_writes_nothing(
+    site: EmptySite, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    setup = set_up_clinic(site)
+    with httpx.Client(base_url=site.base) as client:
+        signed_up = client.post(
+            "/signup",
+            json={
+                "clinic_id": setup["clinic"]["id"],
+                "name": "Pat Patel",
+                "email": "pat@mail.example",
+                "password": PASSWORD,
+                "address": "2100 N Halsted St, Chicago, IL",
+                "home": {"latitude": 41.9199, "longitude": -87.6487},
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        patient_id = signed_up.json()["patient"]["id"]
+        token = client.post("/auth/login", json={"email": "pat@mail.example", "password": PASSWORD})
+        pat = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        options = client.get(
+            f"/patients/{patient_id}/evaluation-options",
+            params={"reason": "multiple sclerosis"},
+            headers=pat,
+        ).json()
+        visit = client.post(
+            f"/patients/{patient_id}/evaluation-visits",
+            headers=pat,
+            json={**{k: options[0][k] for k in ("therapist_id", "start")}, "reason": "ms"},
+        )
+        assert visit.status_code == 201, visit.text
+
+    therapist = open_page(browser, site, contexts, PHONE)
+    sign_in(therapist, "ana@loop.example")
+    therapist.goto(f"/app/chart/{patient_id}")
+    history_before = _history_length(site, patient_id)
+
+    # An expired prescription: the date stays, the field says why, nothing is recorded.
+    therapist.get_by_label("Prescriber", exact=True).fill("Dr. Rhee")
+    therapist.get_by_label("Condition prescribed for").fill("multiple sclerosis")
+    therapist.get_by_label("Sessions authorized").fill("6")
+    therapist.get_by_label("Expires on").fill("2026-01-31")
+    therapist.get_by_role("button", name="Record the prescription").click()
+    expired = therapist.locator("#rx-expires-error")
+    expect(expired).to_contain_text("expired on 2026-01-31")
+    expect(therapist.get_by_label("Expires on")).to_have_value("2026-01-31")
+    expect(therapist.get_by_label("Expires on")).to_have_attribute("aria-invalid", "true")
+    expect(therapist.get_by_label("Prescriber", exact=True)).to_have_value("Dr. Rhee")
+    screenshot(therapist, "chart-expired-prescription")
+    assert _history_length(site, patient_id) == history_before
+
+    # Then a current one, and a plan whose cadence runs backwards: kept, explained, not started.
+    therapist.get_by_label("Expires on").fill(
+        (site.clock() + timedelta(days=90)).date().isoformat()
+    )
+    therapist.get_by_role("button", name="Record the prescription").click()
+    expect(therapist.get_by_role("status")).to_contain_text("The prescription is recorded")
+    history_before = _history_length(site, patient_id)
+    therapist.get_by_label("Specialization", exact=True).select_option("ms")
+    therapist.get_by_label("Number of sessions").fill("6")
+    therapist.get_by_label("Minutes per session").fill("60")
+    therapist.get_by_label("At least … days between sessions").fill("9")
+    therapist.get_by_label("At most … days between sessions").fill("5")
+    therapist.get_by_label("At the clinic").check()
+    therapist.get_by_role("button", name="Start the plan").click()
+    expect(therapist.locator("#plan-max-days-error")).to_contain_text("at least the fewest")
+    expect(therapist.get_by_label("At least … days between sessions")).to_have_value("9")
+    expect(therapist.get_by_label("At most … days between sessions")).to_have_value("5")
+    expect(therapist.get_by_label("Specialization", exact=True)).to_have_value("ms")
+    expect(therapist.get_by_label("At the clinic")).to_be_checked()
+    screenshot(therapist, "chart-cadence-backwards")
+    assert _history_length(site, patient_id) == history_before
+    assert accessibility_problems(therapist) == []
+
+
+def _history_length(site: EmptySite, patient_id: str) -> int:
+    """How many events the patient's record holds (read by the front desk, over HTTP)."""
+    with httpx.Client(base_url=site.base) as client:
+        token = client.post(
+            "/auth/login", json={"email": "desk@loop.example", "password": PASSWORD}
+        )
+        desk = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        answer = client.get(f"/patients/{patient_id}/history", headers=desk)
+        assert answer.status_code == 200, answer.text
+        return len(answer.json())
