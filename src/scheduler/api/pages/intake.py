@@ -142,13 +142,21 @@ class IntakePages(Controller):
             options = await evaluation_actions.options(
                 uc, who, patient.id, reason=reason, setting=setting, days=14
             )
+        zone = ZoneInfo(home.timezone)
+        days: dict[str, list[tuple[str, evaluation_actions.EvaluationOption]]] = {}
+        for option in options:
+            local = option.start.astimezone(zone)
+            days.setdefault(local.strftime("%A %-d %B"), []).append(
+                (local.strftime("%H:%M"), option)
+            )
         booked = [s for s in home.upcoming if s.kind == "evaluation"]
         return render(
             request,
             "intake_evaluation.html",
             status=status,
             patient=patient,
-            zone=ZoneInfo(home.timezone),
+            zone=zone,
+            days=days,
             booked=booked[0] if booked else None,
             therapist_names=home.therapist_names,
             options=options,
