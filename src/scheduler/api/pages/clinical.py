@@ -168,6 +168,27 @@ def _plan(
     )
 
 
+def _renewal(form: dict[str, str], errors: dict[str, str], chart: Chart) -> dict[str, Any] | None:
+    chosen = form.get("rn-prescription", "")
+    if chosen not in {str(p.id) for p in chart.patient.prescriptions}:
+        errors["rn-prescription"] = "Choose the prescription that was renewed."
+    sessions = fields.whole(
+        form, "rn-sessions", errors, low=1, high=200, what="the sessions authorized in total"
+    )
+    expires = parse_date(form.get("rn-expires", ""), "rn-expires", errors)
+    number = fields.text(form, "rn-authorization", errors, label="the number", limit=60)
+    reason = fields.text(form, "rn-reason", errors, label="the reason", limit=500)
+    if errors or sessions is None or expires is None:
+        return None
+    return {
+        "prescription_id": UUID(chosen),
+        "authorized_sessions": sessions,
+        "expires_on": expires,
+        "authorization_number": number or None,
+        "reason": reason,
+    }
+
+
 class ClinicalPages(Controller):
     """`/app/chart/{patient_id}` and its three forms."""
 
@@ -281,6 +302,31 @@ class ClinicalPages(Controller):
                 errors["rx-form"] = f"The prescription was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="prescription"
+        )
+
+    @post("/renewals", status_code=303)
+    async def renew(
+        self,
+        request: Request[Any, Any, Any],
+        patient_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Record a renewed authorization (sessions in total, the new expiry)."""
+        who = signed_in(request, settings, uc, *STAFF)
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        renewal = _renewal(form, errors, await chart_of(uc, who, patient_id))
+        if renewal is not None:
+            prescription_id = renewal.pop("prescription_id")
+            try:
+                await clinical.renew_prescription(uc, who, prescription_id, **renewal)
+            except PrescriptionExpired as problem:
+                errors["rn-expires"] = f"{problem}."
+            except (SchedulingError, Forbidden) as problem:
+                errors["rn-form"] = f"The renewal was not recorded: {problem}."
+        return await self._answer(
+            request, patient_id, settings, uc, form=form, errors=errors, done="renewal"
         )
 
     @post("/plans", status_code=303)
