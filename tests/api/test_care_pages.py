@@ -265,8 +265,74 @@ def _a_plan(front: TestClient[Litestar], setup: dict[str, Any], clock: Clock) ->
                 "min_days": 5,
                 "max_days": 9,
                 "setting": "clinic",
+                "preferred_therapist": setup["therapist"]["id"],
             },
         ),
         201,
     )
     return plan["id"], patient_id
+
+
+def _therapist_cookie(front: TestClient[Litestar]) -> str:
+    front.cookies.clear()
+    token = form_token(front, "/app/login")
+    signed = front.post(
+        "/app/login",
+        data={"email": "ana@loop.example", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    return token
+
+
+def test_plan_changes_and_renewals_from_the_pages(
+    front: TestClient[Litestar], clock: Clock
+) -> None:
+    setup = set_up_clinic(front)
+    plan, patient_id = _a_plan(front, setup, clock)
+    desk = sign_in(front, "desk@loop.example", PASSWORD)
+    events = len(ok(front.get(f"/plans/{plan}/history", headers=desk)))
+    token = _therapist_cookie(front)
+
+    backwards = front.post(
+        f"/app/treatment/{plan}/changes",
+        data={"change": "cadence", "cadence-min": "9", "cadence-max": "4", "csrf_token": token},
+    )
+    assert backwards.status_code == 400
+    assert "at least the fewest" in field_errors(backwards.text)["cadence-max"]
+    assert 'value="9"' in backwards.text
+    no_summary = front.post(
+        f"/app/treatment/{plan}/changes",
+        data={"change": "discharge", "discharge-summary": "", "csrf_token": token},
+    )
+    assert field_errors(no_summary.text) == {"discharge-summary": "Enter the summary."}
+    assert len(ok(front.get(f"/plans/{plan}/history", headers=desk))) == events
+
+    renewed = front.post(
+        f"/app/chart/{patient_id}/renewals",
+        data={
+            "rn-prescription": ok(front.get(f"/plans/{plan}", headers=desk))["prescription_id"],
+            "rn-sessions": "10",
+            "rn-expires": (clock() + timedelta(days=200)).date().isoformat(),
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert renewed.status_code == 303, renewed.text
+    cadence = front.post(
+        f"/app/treatment/{plan}/changes",
+        data={"change": "cadence", "cadence-min": "3", "cadence-max": "6", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert cadence.status_code == 303, cadence.text
+    discharged = front.post(
+        f"/app/treatment/{plan}/changes",
+        data={"change": "discharge", "discharge-summary": "pain 2/10", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert discharged.status_code == 303, discharged.text
+    after = ok(front.get(f"/plans/{plan}", headers=desk))
+    assert (after["min_days"], after["max_days"], after["status"]) == (3, 6, "completed")
+    assert after["authorized_sessions"] == 10
+    page = front.get(f"/app/treatment/{plan}")
+    assert 'data-testid="summary">pain 2/10<' in page.text
