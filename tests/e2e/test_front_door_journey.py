@@ -265,6 +265,10 @@ def test_from_an_empty_store_to_a_completed_session(
     desk.get_by_role("link", name="Pat Patel").click()
     plan = desk.locator("li", has=desk.get_by_role("link", name=re.compile("Multiple sclerosis")))
     expect(plan).to_contain_text("1 of 6 sessions, active")
+    problems += checked(desk, "chart-front-desk")
+    plan.get_by_role("link").click()
+    expect(desk.get_by_role("cell", name="session")).to_be_visible()
+    problems += checked(desk, "treatment-plan-progress")
     assert setup["therapist"]["name"] == "Ana Alvarez"
     assert problems == [], "\n".join(problems)
     for page in (patient, therapist, desk):
