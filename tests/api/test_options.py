@@ -71,13 +71,15 @@ def test_filters_and_pages(client: TestClient[Litestar], world: World, tokens: T
     assert afternoons["options"], afternoons
     for option in afternoons["options"]:
         local = datetime.fromisoformat(option["start_local"])
-        assert local.date() == MONDAY and 12 <= local.hour < 17
+        assert local.date() == MONDAY
+        assert 12 <= local.hour < 17
         assert option["part_of_day"] == "afternoon"
     second = client.get(
         f"{url}?part_of_day=afternoon&first_day={MONDAY}&last_day={MONDAY}&size=5&page=2",
         headers=tokens["dispatcher"],
     ).json()
-    assert second["page"] == 2 and second["options"][0]["rank"] == 6
+    assert second["page"] == 2
+    assert second["options"][0]["rank"] == 6
     shown = {o["start"] for o in afternoons["options"]} & {o["start"] for o in second["options"]}
     assert not shown, "pages do not repeat an option"
     assert afternoons["total"] < everything["total"]
