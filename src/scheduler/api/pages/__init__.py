@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.booking import BookingPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
@@ -84,6 +85,7 @@ def pages_router() -> Router:
             SignInPages,
             PatientPages,
             PatientSessionPages,
+            BookingPages,
             BoardPages,
             DispatchPages,
             WeekPages,
