@@ -2,7 +2,7 @@
 each with reasons in the patient's words.
 
 `sources.ask` reads the plan's side, the therapists' days come from the read model or the
-domain, `search.search` finds and ranks every start; `present` pages them and explains
+domain, `search.Ranking` finds, counts and ranks every start; `present` pages them and explains
 them. The JSON API and the pages show the same `SessionOptions`.
 """
 
@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from scheduler.options.search import DayFrame, Filters, Found, part_of_day, search
+from scheduler.options.search import DayFrame, Filters, Found, Ranking, part_of_day
 from scheduler.options.sources import Ask
 
 PAGE_SIZE = 20
@@ -140,16 +140,16 @@ def present(
     staff: bool = False,
 ) -> SessionOptions:
     """Search, then one page of the ranked starts with their reasons, and the day list."""
-    everything = search(frames, ask.need, Filters(filters.therapist, filters.part_of_day))
-    counts: dict[date, int] = {}
-    for found in everything:
-        counts[found.day] = counts.get(found.day, 0) + 1
-    chosen = [f for f in everything if filters.keeps_day(f.day)]
-    pages = max(1, -(-len(chosen) // size))
+    ranking = Ranking(frames, ask.need, Filters(filters.therapist, filters.part_of_day))
+    counts = ranking.day_counts()
+    size = max(1, size)
+    total = sum(n for day, n in counts.items() if filters.keeps_day(day))
+    pages = max(1, -(-total // size))
     page = min(max(1, page), pages)
+    _, chosen = ranking.page(filters.keeps_day, (page - 1) * size, size)
     zone = ask.need.zone
     shown = []
-    for rank, found in enumerate(chosen[(page - 1) * size : page * size], (page - 1) * size + 1):
+    for rank, found in enumerate(chosen, (page - 1) * size + 1):
         said = reasons(found, ask, staff=staff)
         shown.append(
             SessionOption(
@@ -168,7 +168,7 @@ def present(
             )
         )
     note = ask.note
-    if not note and not chosen:
+    if not note and not total:
         note = (
             "no free time fits these choices: try other days, times or therapists, or the waitlist"
         )
@@ -178,7 +178,7 @@ def present(
         searched_from=ask.days[0] if ask.days else None,
         searched_to=ask.days[-1] if ask.days else None,
         window=explain_window(ask),
-        total=len(chosen),
+        total=total,
         page=page,
         size=size,
         pages=pages,
