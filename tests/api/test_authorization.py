@@ -61,6 +61,7 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
         # Options, waitlist, FHIR (searches answer 200 with only what the caller may see).
         f"/me/plans/{world.pat_plan}/options": {"pat": 200},
         f"/plans/{world.pat_plan}/options": clinic,
+        f"/sessions/{pat_session}/options": {"admin": 200, "dispatcher": 200, "pat": 200},
         "/me/offers": {"pat": 200, "quinn": 200},
         f"/clinics/{world.clinic}/waitlist": clinic,
         f"/fhir/Appointment/{pat_session}": staff_and_owner,

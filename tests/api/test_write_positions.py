@@ -386,8 +386,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/app/patient/sessions/{session_id:uuid}/move"): lambda c: c.form(
         "pat",
         f"/app/patient/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
-        day="2026-10-05",
-        time="14:00",
+        option=f"{c.world.ana}@{c.world.local['mon 14:00'].isoformat()}",
     ),
     ("POST", "/app/sessions/{session_id:uuid}/complete"): lambda c: _after_start(
         c, "complete", page=True

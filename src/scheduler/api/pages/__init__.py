@@ -23,6 +23,7 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.booking import BookingPages
 from scheduler.api.pages.clinical import ClinicalPages
 from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.desk import DeskPages
@@ -101,6 +102,7 @@ def pages_router() -> Router:
             PlanPages,
             AvailabilityPages,
             PatientSessionPages,
+            BookingPages,
             BoardPages,
             DispatchPages,
             WeekPages,

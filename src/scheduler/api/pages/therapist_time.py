@@ -19,7 +19,7 @@ from scheduler.api.pages.web import checked_form, go, parse_date, render, signed
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
-from scheduler.usecases import dispatch as dispatch_actions
+from scheduler.usecases import sick_calls as sick_actions
 from scheduler.usecases import staff as staff_actions
 from scheduler.usecases.errors import Forbidden, Unavailable
 
@@ -181,7 +181,7 @@ class AvailabilityPages(Controller):
         if not errors and who.acts_for is not None:
             days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
             try:
-                await dispatch_actions.report_sick(
+                await sick_actions.report_sick(
                     uc, who, who.acts_for, dates=days, reason=reason, time_limit_s=SICK_REPLAN_S
                 )
             except (SchedulingError, Forbidden, ApiError, Unavailable) as problem:
