@@ -46,6 +46,7 @@ from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.revocation import DenyList, revocation
 from scheduler.geocoding import geocoder_from
+from scheduler.notify.notifier import Notifier, notifier_for
 from scheduler.settings import Settings, SettingsError
 from scheduler.usecases import UseCases
 from scheduler.waitlist_follower import OfferFollower
@@ -107,6 +108,19 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     )
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)
+    # Notifications: on the embedded default this process delivers them (on PostgreSQL
+    # `scheduler worker` or `scheduler notify` does).
+    notifier: Notifier | None = (
+        notifier_for(
+            settings,
+            run_store=gateway.run,
+            scheduling=lambda: gateway.scheduling,
+            accounts=lambda: gateway.accounts,
+            clock=clock,
+        )
+        if settings.embedded
+        else None
+    )
     follower = (
         None
         if projector_publishes(settings)
@@ -148,8 +162,10 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             reads.start,
             optimizations.start,
             *([follower.start] if follower else []),
+            *([notifier.start] if notifier else []),
         ],
         on_shutdown=[
+            *([notifier.stop] if notifier else []),
             offers.stop,
             *([follower.stop] if follower else []),
             reads.stop,
@@ -175,4 +191,5 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     )
     # Outermost, around routing itself, so unknown paths get a request id and a log line.
     app.asgi_handler = RequestContext(app.asgi_handler)
+    app.state.notifier = notifier
     return app
