@@ -22,6 +22,7 @@ from scheduler.api.controllers.dispatch import DispatchController
 from scheduler.api.controllers.fhir import FhirController
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
+from scheduler.api.controllers.notifications import NotificationsController
 from scheduler.api.controllers.options import OptionsController
 from scheduler.api.controllers.patients import PatientsController, PrescriptionsController
 from scheduler.api.controllers.plans import PlansController
@@ -46,7 +47,7 @@ from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.revocation import DenyList, revocation
 from scheduler.geocoding import geocoder_from
-from scheduler.notify.notifier import Notifier, notifier_for
+from scheduler.notify.notifier import Notifier, notifier_for, outbox_for
 from scheduler.settings import Settings, SettingsError
 from scheduler.usecases import UseCases
 from scheduler.waitlist_follower import OfferFollower
@@ -71,6 +72,7 @@ CONTROLLERS = [
     TherapistsController,
     PatientsController,
     PrescriptionsController,
+    NotificationsController,
 ]
 
 
@@ -105,6 +107,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         accounts=lambda: gateway.accounts,
         accounts_store=SignInThreads(gateway),
         geocoder=geocoder_from(settings.geocoder_url),
+        outbox=outbox_for(settings),
     )
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)

@@ -279,3 +279,8 @@ class InvalidWebhook(SchedulingError):
 
 class UnknownWebhook(NotFound):
     """Raised when the clinic has no webhook with the given id."""
+
+
+class LinkExpired(SchedulingError):
+    """Raised when a link from a message (accept an offer, stop reminders) is not one the
+    clinic sent, or its time has run out."""

@@ -408,7 +408,7 @@ def _reminder(
     token = sign_link(
         ctx.settings.link_secret, "unsubscribe", str(patient.id), datetime(2100, 1, 1, tzinfo=UTC)
     )
-    unsubscribe = f"{ctx.settings.base_url}/notifications/unsubscribe?token={token}"
+    unsubscribe = f"{ctx.settings.base_url}/app/unsubscribe?token={token}"
     reminder = mail(
         ctx,
         event_id,
@@ -434,14 +434,16 @@ def _offer(ctx: Context, event_id: int, event: Any) -> list[Message]:
     patient = ctx.app.get_patient(plan.patient_id)
     therapist = ctx.app.get_therapist(event.therapist_id)
     zone = _zone(ctx, waitlist.clinic_id)
-    token = sign_link(ctx.settings.link_secret, "offer", str(event.offer_id), event.expires_at)
+    token = sign_link(
+        ctx.settings.link_secret, "offer", f"{event.offer_id}:{patient.id}", event.expires_at
+    )
     values = {
         "patient": patient.name,
         "therapist": therapist.name,
         "clinic": ctx.app.get_clinic(waitlist.clinic_id).name,
         "when": event.start.astimezone(zone).strftime("%A %d %B %Y, %H:%M"),
         "expires": event.expires_at.astimezone(zone).strftime("%A %d %B, %H:%M"),
-        "accept": f"{ctx.settings.base_url}/offers/accept?token={token}",
+        "accept": f"{ctx.settings.base_url}/app/offers/accept?token={token}",
         "link": f"{ctx.settings.base_url}/app/patient",
     }
     out = []

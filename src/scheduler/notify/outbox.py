@@ -238,12 +238,6 @@ class Outbox:
                 cur.execute(
                     "UPDATE notify_position SET position = ? WHERE name = ?", (to, FOLLOWER)
                 )
-            for session_id, before in drop_reminders:
-                cur.execute(
-                    "UPDATE notify_outbox SET status = ? WHERE session_id = ? AND kind = ? "
-                    "AND status = ? AND event_id < ?",
-                    (DROPPED, session_id, "reminder", PENDING, before),
-                )
             for message in messages:
                 cur.execute(
                     "INSERT INTO notify_outbox (event_id, recipient, channel, kind, clinic_id, "
@@ -264,6 +258,13 @@ class Outbox:
                         _epoch(message.send_at or now),
                         _epoch(now),
                     ),
+                )
+            # After the inserts: a booking and its move may share this page.
+            for session_id, before in drop_reminders:
+                cur.execute(
+                    "UPDATE notify_outbox SET status = ? WHERE session_id = ? AND kind = ? "
+                    "AND status = ? AND event_id < ?",
+                    (DROPPED, session_id, "reminder", PENDING, before),
                 )
         return True
 

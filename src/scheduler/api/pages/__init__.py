@@ -23,6 +23,7 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.dispatch import DispatchPages
+from scheduler.api.pages.messages import MessagePages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
@@ -88,6 +89,7 @@ def pages_router() -> Router:
             DispatchPages,
             WeekPages,
             SessionPages,
+            MessagePages,
         ],
         after_request=page_headers,
         exception_handlers={
