@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from scheduler.store import SQLITE_FILE, postgres_settings
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
 
 class SettingsError(ValueError):
     """Raised when an environment variable has a value the service cannot use."""
@@ -67,9 +69,20 @@ class Settings:
     quiet_hours: tuple[int, int] = (21, 8)
     notify_retry_s: float = 30.0
     notify_attempts: int = 10
+    # Test-only: a successful keyed POST is answered this many seconds after its commit,
+    # so a test can kill the process in between. Refused on any server others can reach.
+    test_pause_after_commit_s: float | None = None
 
     def __post_init__(self) -> None:
-        """Check and normalize `public_url` (SettingsError if it cannot be a base URL)."""
+        """Check and normalize `public_url` (SettingsError if it cannot be a base URL);
+        refuse the test-only pause on a server that is not loopback-only."""
+        if self.test_pause_after_commit_s is not None and (
+            self.host not in _LOOPBACK or self.public_url is not None
+        ):
+            raise SettingsError(
+                "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S is for tests only: it is refused unless "
+                "the server listens on a loopback address and SCHEDULER_PUBLIC_URL is unset"
+            )
         if self.public_url is not None:
             object.__setattr__(
                 self, "public_url", _http_url(self.public_url, "SCHEDULER_PUBLIC_URL")
@@ -144,6 +157,7 @@ class Settings:
             quiet_hours=_quiet(env.get("SCHEDULER_QUIET_HOURS") or "21-8"),
             notify_retry_s=float(_int(env, "SCHEDULER_NOTIFY_RETRY_S", 30)),
             notify_attempts=_int(env, "SCHEDULER_NOTIFY_ATTEMPTS", 10),
+            test_pause_after_commit_s=_int(env, "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S", 0) or None,
         )
 
     def store_env(self, *, create_table: bool) -> dict[str, str]:

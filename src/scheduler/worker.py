@@ -30,6 +30,7 @@ from saq import Queue, Worker
 from saq.job import Job, Status
 
 from scheduler.domain import Scheduling
+from scheduler.domain.commands.store import request_key
 from scheduler.planning.jobs import OptimizationRequest, run_optimization
 from scheduler.settings import Settings
 from scheduler.usecases.runner import utc_now
@@ -119,7 +120,10 @@ class LocalOptimizations:
         """Start the job now, in the background."""
         job_id = str(uuid.uuid4())
         self._jobs[job_id] = JobState(job_id, request.clinic_id, request.purpose, "queued", 0.0)
-        task = asyncio.create_task(self._run(job_id, request))
+        # The job outlives the request: its commands are not the request's, so they save
+        # no receipt under its Idempotency-Key (the task copies the context it starts in).
+        with request_key(None):
+            task = asyncio.create_task(self._run(job_id, request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job_id

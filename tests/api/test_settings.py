@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,26 @@ def test_feed_coordinates_are_off_unless_the_clinic_opts_in(tmp_path: Path) -> N
     assert Settings.from_env({**base, "SCHEDULER_FEED_COORDINATES": "1"}).feed_coordinates
     with pytest.raises(SettingsError, match="SCHEDULER_FEED_COORDINATES"):
         Settings.from_env({**base, "SCHEDULER_FEED_COORDINATES": "maybe"})
+
+
+def test_the_test_only_pause_after_commit_is_refused_on_a_reachable_server(
+    tmp_path: Path,
+) -> None:
+    base = {
+        "SCHEDULER_DATA_DIR": str(tmp_path),
+        "SCHEDULER_JWT_SECRET": SECRET,
+        "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S": "30",
+    }
+    assert Settings.from_env(base).test_pause_after_commit_s == 30
+    assert (
+        Settings.from_env(
+            {**base, "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S": ""}
+        ).test_pause_after_commit_s
+        is None
+    )
+    for exposed in ({"SCHEDULER_HOST": "0.0.0.0"}, {"SCHEDULER_PUBLIC_URL": "https://a.example"}):
+        with pytest.raises(SettingsError, match="tests only"):
+            Settings.from_env({**base, **exposed})
+    # `serve --host` replaces the host after reading the environment: refused there too.
+    with pytest.raises(SettingsError, match="tests only"):
+        dataclasses.replace(Settings.from_env(base), host="10.0.0.5")

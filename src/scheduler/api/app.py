@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -19,7 +20,7 @@ from scheduler.api.controllers.auth import AuthController
 from scheduler.api.controllers.calendar import CalendarController
 from scheduler.api.controllers.clinics import ClinicsController
 from scheduler.api.controllers.dispatch import DispatchController
-from scheduler.api.controllers.fhir import FhirController
+from scheduler.api.controllers.fhir import FhirController, fhir_aware
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
 from scheduler.api.controllers.notifications import NotificationsController
@@ -40,6 +41,7 @@ from scheduler.api.live import (
     live_channels,
     projector_publishes,
 )
+from scheduler.api.openapi import AllowHeader, truthful
 from scheduler.api.pages import pages_router, static_router, template_config
 from scheduler.api.positions import written_position
 from scheduler.api.ratelimit import RateLimiter
@@ -154,11 +156,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             # Before authentication: a signed-out token is taken out of the request.
             revocation(deny_list, settings.jwt_secret, clock),
             authentication(settings.jwt_secret, clock),
-            idempotency(replies),
+            idempotency(replies, pause_after_commit_s=settings.test_pause_after_commit_s),
             written_position,
         ],
         plugins=[channels],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # Routing errors under /fhir/ (no such resource, another method) are FHIR's too.
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            HTTPException: fhir_aware(EXCEPTION_HANDLERS[HTTPException]),
+        },
         on_startup=[
             gateway.start,
             offers.start,
@@ -176,23 +182,25 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             gateway.stop,
             close_redis,
         ],
-        openapi_config=OpenAPIConfig(
-            title="scheduler",
-            version="0.1.0",
-            description="Calendar, treatment plans and routes of medical-massage clinics.",
-            path="/schema",
-            use_handler_docstrings=True,
-            components=Components(
-                security_schemes={
-                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
-            ),
-            security=[{"bearer": []}],
+        openapi_config=truthful(
+            OpenAPIConfig(
+                title="scheduler",
+                version="0.1.0",
+                description="Calendar, treatment plans and routes of medical-massage clinics.",
+                path="/schema",
+                use_handler_docstrings=True,
+                components=Components(
+                    security_schemes={
+                        "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                    }
+                ),
+                security=[{"bearer": []}],
+            )
         ),
         # Litestar's own request logging would print paths and bodies; ours logs neither.
         logging_config=None,
     )
     # Outermost, around routing itself, so unknown paths get a request id and a log line.
-    app.asgi_handler = RequestContext(app.asgi_handler)
+    app.asgi_handler = RequestContext(AllowHeader(app.asgi_handler, app))
     app.state.notifier = notifier
     return app

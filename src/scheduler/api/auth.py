@@ -171,6 +171,10 @@ def allow(*roles: str) -> Any:
     """A guard that lets only accounts with one of `roles` through (else 403)."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # The framework's answer naming the path's methods (`Allow`), nothing else;
+            # authentication skips OPTIONS too, so there is no caller to judge.
+            return
         principal = principal_of(connection)
         if principal.role not in roles:
             raise Forbidden(

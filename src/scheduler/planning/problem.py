@@ -125,6 +125,7 @@ def build_problem(horizon: Horizon, purpose: Purpose, *, keep_booked: bool = Tru
         "therapists": _therapists(horizon),
         "plans": [],
         "fixed": [],
+        "displaced": [],
     }
     sessions: dict[tuple[str, int], Booked] = {}
     previous: list[Visit] = []
@@ -159,6 +160,10 @@ def build_problem(horizon: Horizon, purpose: Purpose, *, keep_booked: bool = Tru
             role = _role(booked, purpose, keep_booked=keep_booked)
             if role == "fixed":
                 document["fixed"].append(_visit_json(visit))
+            elif role == "free" and booked.affected and purpose == "replan":
+                # Lost to a sick call (v1.1): the re-plan may postpone it, so the plan's
+                # later sessions keep their places.
+                document["displaced"].append({"plan": key, "session": number})
             elif role == "previous":
                 previous.append(visit)
     problem = load_problem(document)

@@ -142,7 +142,7 @@ class CalendarController(Controller):
         operation_id="calendarFeed",
         summary="A therapist's sessions as iCalendar (secret URL)",
         opt=PUBLIC,
-        security=[],
+        media_type="text/calendar",  # documented as what it is, not JSON
         responses=responses(404),
     )
     async def calendar(

@@ -12,6 +12,7 @@ with what the request's Host header says. Errors, including 401 and 403, are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +45,20 @@ def fhir_error(request: Request[Any, Any, Any], error: Exception) -> Response[di
         media_type=fhir.FHIR_JSON,
         headers=plain.headers,
     )
+
+
+def fhir_aware(
+    plain: Callable[[Request[Any, Any, Any], Any], Response[Any]],
+) -> Callable[[Request[Any, Any, Any], Any], Response[Any]]:
+    """The app's handler of routing errors (no such resource or id, another method), but
+    under `/fhir/` an OperationOutcome, as on the FHIR routes themselves."""
+
+    def handle(request: Request[Any, Any, Any], error: Any) -> Response[Any]:
+        if request.url.path.startswith(f"{FhirController.path}/"):
+            return fhir_error(request, error)
+        return plain(request, error)
+
+    return handle
 
 
 def fhir_responses(*statuses: int) -> dict[int, ResponseSpec]:

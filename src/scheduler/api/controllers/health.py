@@ -20,7 +20,13 @@ class HealthController(Controller):
 
     tags = ("health",)
 
-    @get("/health", operation_id="health", summary="The service is alive", opt=PUBLIC)
+    # store=False: never touches the store, so never its 503 (see api/openapi.py).
+    @get(
+        "/health",
+        operation_id="health",
+        summary="The service is alive",
+        opt={**PUBLIC, "store": False},
+    )
     async def health(self) -> Health:
         """Answers as long as the process serves requests; checks nothing else."""
         return Health(status="alive")

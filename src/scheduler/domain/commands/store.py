@@ -28,7 +28,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Recording, Transcoding
 
-from scheduler.domain.errors import BookingConflict, NotFound, UnknownClinic
+from scheduler.domain.errors import BookingConflict, NotFound, SchedulingError, UnknownClinic
 from scheduler.domain.ids import directory_id
 from scheduler.domain.model.clinic import Clinic, ClinicDirectory
 from scheduler.domain.model.days import PatientDay, TherapistDay
@@ -188,11 +188,19 @@ class Store(Application[UUID]):
         key = REQUEST_KEY.get()
         receipt = receipt_id(key, identity) if key is not None else None
         for attempt in range(SAVE_ATTEMPTS):
-            if receipt is not None:
-                done = self._load_or_none(receipt)
-                if isinstance(done, Receipt):
-                    return [self.repository.get(i, version=v) for i, v in done.saved]
-            aggregates = list(command())
+            done = self._receipted(receipt)
+            if done is not None:
+                return done
+            try:
+                aggregates = list(command())
+            except SchedulingError:
+                # The same request may have been saved by another process between the
+                # check above and the command's loads: its own booking now fills the slot.
+                # Its receipt, saved with those events, is the answer, never the refusal.
+                done = self._receipted(receipt)
+                if done is not None:
+                    return done
+                raise
             batch: list[Aggregate] = list(aggregates)
             if receipt is not None:
                 saved = [[str(a.id), a.version] for a in aggregates]
@@ -217,6 +225,15 @@ class Store(Application[UUID]):
             f"other bookings kept changing the same day ({SAVE_ATTEMPTS} tries): "
             "nothing was saved; try again"
         )
+
+    def _receipted(self, receipt: UUID | None) -> list[Aggregate] | None:
+        """What the command saved under `receipt`, as it was saved; None if not (yet)."""
+        if receipt is None:
+            return None
+        done = self._load_or_none(receipt)
+        if not isinstance(done, Receipt):
+            return None
+        return [self.repository.get(i, version=v) for i, v in done.saved]
 
 
 def _now_of(aggregates: Sequence[Aggregate]) -> datetime:
