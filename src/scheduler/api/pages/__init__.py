@@ -31,6 +31,7 @@ from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.intake import IntakePages
+from scheduler.api.pages.messages import MessagePages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
@@ -112,6 +113,7 @@ def pages_router() -> Router:
             DeskPages,
             DeskBookingPages,
             DeskAccountPages,
+            MessagePages,
         ],
         after_request=page_headers,
         exception_handlers={
