@@ -1,9 +1,15 @@
 """Generate a planted-solution clinic: a plan placing every session is built first.
 
 Usage: python bench/gen_clinic.py --therapists 120 --days 28 --seed 1 --out bench/instances/x.json
+       [--availability planted|weekly] [--fixed 0.1]
 Writes X.json (the problem) and X.planted.json (a result placing every session), like the
 shared samples. Each plan is grown on one therapist's timetable: sessions appended to that
-day's route (travel included), patient windows drawn around the planted start plus decoys.
+day's route (travel included). Patient windows (`--availability`):
+- `planted` (inflexible): a window around each planted start, plus 0-2 decoy days;
+- `weekly`: the patient's recurring week, 2-4 windows of 3-4 h on fixed weekdays that
+  contain every planted visit (sessions only go to days of those weekdays).
+`--fixed S`: a share S of the plans with 2+ sessions get one later session booked
+(`fixed`, at its planted place), so the sessions before it must be placed to reach it.
 """
 
 from __future__ import annotations
@@ -39,8 +45,47 @@ def _near(rng: random.Random, at: tuple[float, float], km: float) -> tuple[float
     )
 
 
+def _next_day(
+    rng: random.Random, day: int, lo: int, hi: int, weekdays: set[int] | None, cap: int
+) -> int:
+    """The next session's day: any day lo..hi later, or with weekly windows one of the
+    plan's weekdays (at most `cap` of them); -1 when there is none."""
+    if weekdays is None:
+        return day + rng.randint(lo, hi)
+    days = list(range(day + lo, day + hi + 1))
+    known = [d for d in days if d % 7 in weekdays]
+    if known and (len(weekdays) >= cap or rng.random() < 0.7):
+        return rng.choice(known)
+    return rng.choice(days) if len(weekdays) < cap else -1
+
+
+def _weekly_windows(
+    rng: random.Random, chain: list[tuple[int, int, int]], duration: int, days: int
+) -> list[dict[str, int]]:
+    """2-4 windows of 3-4 h a week, on the weekdays of the planted visits, containing them."""
+    spans: dict[int, tuple[int, int]] = {}
+    for d, s, _ in chain:
+        lo, hi = spans.get(d % 7, (s, s + duration))
+        spans[d % 7] = (min(lo, s), max(hi, s + duration))
+    while len(spans) < rng.randint(2, 4):  # decoy weekdays the patient could also do
+        s = rng.randrange(480, 900, 15)
+        spans.setdefault(rng.randrange(7), (s, s + duration))
+    out = []
+    for weekday, (lo, hi) in sorted(spans.items()):
+        length = max(hi - lo, rng.choice([180, 210, 240]))
+        start = max(0, lo - rng.randint(0, length - (hi - lo)))
+        out += [{"day": d, "start": start, "end": start + length} for d in range(weekday, days, 7)]
+    return out
+
+
 def generate(
-    therapists: int, days: int, seed: int, utilization: float = 0.85
+    therapists: int,
+    days: int,
+    seed: int,
+    utilization: float = 0.85,
+    *,
+    availability: str = "planted",
+    fixed: float = 0.0,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A problem and its planted result."""
     rng = random.Random(seed)
@@ -82,10 +127,14 @@ def generate(
         want = rng.choice([1, 2, 3, 3, 4, 4, 5, 6])
         shifts = {s["day"]: s for s in t["shifts"]}
         day = rng.randrange(days)
-        chain = []
+        chain: list[tuple[int, int, int]] = []
+        weekly = availability == "weekly"
+        weekdays: set[int] = set()
+        spans: dict[int, tuple[int, int]] = {}
+        cap = rng.randint(2, 4)
         for k in range(want):
             if k:
-                day += rng.randint(lo, hi)
+                day = _next_day(rng, day, lo, hi, weekdays if weekly else None, cap)
             if day not in shifts:
                 break
             end, here, n = cursor[t["id"], day]
@@ -93,6 +142,13 @@ def generate(
             back = start + duration + travel_minutes(where, tuple(t["home"]), speed)
             if n >= t["max_visits_per_day"] or back > shifts[day]["end"]:
                 break
+            if weekly:  # every visit of a weekday inside one window of at most 4 h
+                a, b = spans.get(day % 7, (start, start + duration))
+                a, b = min(a, start), max(b, start + duration)
+                if b - a > 240:
+                    break
+                spans[day % 7] = (a, b)
+                weekdays.add(day % 7)
             chain.append((day, start, start - end + duration))
         if not chain:
             fails += 1
@@ -112,11 +168,13 @@ def generate(
             visits.append(
                 {"plan": pid, "session": len(windows), "therapist": t["id"], "day": d, "start": s}
             )
-        for _ in range(rng.randint(0, 2)):  # decoy windows the patient could also do
+        for _ in range(0 if weekly else rng.randint(0, 2)):  # decoys the patient could do
             d = rng.randrange(days)
             if all(w["day"] != d for w in windows):
                 s = rng.randrange(480, 900)
                 windows.append({"day": d, "start": s, "end": s + duration + 60})
+        if weekly:
+            windows = _weekly_windows(rng, chain, duration, days)
         first = chain[0][0]
         plan = {
             "id": pid,
@@ -137,8 +195,14 @@ def generate(
         if rng.random() < 0.3:
             plan["preferred_therapist"] = t["id"]
         plans.append(plan)
+    booked = []
+    sessions_of = {p["id"]: p["sessions"] for p in plans}
+    for pid in sorted(sessions_of):
+        if sessions_of[pid] >= 2 and rng.random() < fixed:
+            session = rng.randint(2, sessions_of[pid])
+            booked += [v for v in visits if v["plan"] == pid and v["session"] == session]
     problem = {
-        "name": f"planted-t{therapists}-d{days}-s{seed}",
+        "name": f"planted-t{therapists}-d{days}-s{seed}-{availability}",
         "start_date": "2027-12-20",
         "days": days,
         "timezone": "America/New_York",
@@ -146,7 +210,7 @@ def generate(
         "clinics": clinics,
         "therapists": staff,
         "plans": plans,
-        "fixed": [],
+        "fixed": booked,
         "generator": {
             "tool": "bench/gen_clinic.py",
             "seed": seed,
@@ -163,8 +227,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--availability", choices=("planted", "weekly"), default="planted")
+    parser.add_argument("--fixed", type=float, default=0.0, metavar="SHARE")
     args = parser.parse_args()
-    problem, planted = generate(args.therapists, args.days, args.seed)
+    problem, planted = generate(
+        args.therapists, args.days, args.seed, availability=args.availability, fixed=args.fixed
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(problem), encoding="utf-8")
     args.out.with_suffix(".planted.json").write_text(json.dumps(planted), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The planning problem (`spec/planning-problem.md`, v1) as typed, validated data.
+"""The planning problem (`spec/planning-problem.md`, v1.1) as typed, validated data.
 
 `load_problem` turns the JSON document into frozen dataclasses and raises
 `MalformedProblem` for everything the spec calls malformed, naming where it was.
@@ -81,6 +81,11 @@ class Problem:
     therapists: dict[str, Therapist]
     plans: dict[str, Plan]
     fixed: tuple[Visit, ...]
+    # v1.1: sessions that lost their booking (a sick call); a result may postpone them.
+    displaced: frozenset[tuple[str, int]] = frozenset()
+    # The clinic's booking grid (our own optional key `slot_minutes`): a re-plan starts
+    # what it places or moves on it (1: any minute).
+    grid: int = 1
 
     def can_treat(self, therapist: Therapist, plan: Plan) -> bool:
         """Rule 1: skill, not excluded, and mobile for home visits."""
@@ -248,6 +253,14 @@ def load_problem(document: Any) -> Problem:
             raise MalformedProblem(f"fixed: {f.plan!r} names unknown therapist {f.therapist!r}")
     if len({(f.plan, f.session) for f in fixed}) != len(fixed):
         raise MalformedProblem("fixed: a (plan, session) is booked twice")
+    displaced = frozenset(
+        _displaced(raw, f"displaced[{i}]", plans)
+        for i, raw in enumerate(_get(document, "displaced", "list", "problem", optional=True) or [])
+    )
+    grid = _get(document, "slot_minutes", "int", "problem", optional=True)
+    grid = 1 if grid is None else grid
+    if grid < 1:
+        raise MalformedProblem("problem.slot_minutes: must be >= 1")
     name = document.get("name")
     return Problem(
         name=name if isinstance(name, str) else "",
@@ -256,7 +269,16 @@ def load_problem(document: Any) -> Problem:
         therapists=therapists,
         plans=plans,
         fixed=fixed,
+        displaced=displaced,
+        grid=grid,
     )
+
+
+def _displaced(obj: Any, where: str, plans: dict[str, Plan]) -> tuple[str, int]:
+    pid, session = _get(obj, "plan", "str", where), _get(obj, "session", "int", where)
+    if pid not in plans or not 1 <= session <= plans[pid].sessions:
+        raise MalformedProblem(f"{where}: {pid!r} session {session} names no session")
+    return pid, session
 
 
 def read_problem(path: str | Path) -> Problem:

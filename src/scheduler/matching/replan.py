@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from scheduler.matching import rules
@@ -27,6 +28,8 @@ def kept_visits(problem: Problem, previous: Sequence[Visit]) -> list[Visit]:
         if (v.plan, v.session) in tt.fixed:
             last_day[v.plan] = (v.session, tt.fixed[v.plan, v.session].day)
             continue
+        if (v.plan, v.session) in problem.displaced:
+            continue  # it lost its booking (v1.1): the re-plan finds it a new place
         if plan is None or therapist is None or not 1 <= v.session <= plan.sessions:
             continue
         if not problem.can_treat(therapist, plan):
@@ -54,6 +57,28 @@ def kept_visits(problem: Problem, previous: Sequence[Visit]) -> list[Visit]:
         kept.append(v)
         last_day[v.plan] = (v.session, v.day)
     return kept
+
+
+def lost_sessions(problem: Problem, previous: Sequence[Visit]) -> frozenset[tuple[str, int]]:
+    """The previous visits the change took away (no longer feasible where they were):
+    the sessions a re-plan lists as `displaced` (v1.1), bookings excepted."""
+    kept = set(kept_visits(problem, previous))
+    booked = {(f.plan, f.session) for f in problem.fixed}
+    return frozenset(
+        (v.plan, v.session)
+        for v in previous
+        if v not in kept
+        and (v.plan, v.session) not in booked
+        and v.plan in problem.plans
+        and 1 <= v.session <= problem.plans[v.plan].sessions
+    )
+
+
+def with_displaced(problem: Problem, previous: Sequence[Visit]) -> Problem:
+    """The problem with what the change took from `previous` added to its `displaced`."""
+    return dataclasses.replace(
+        problem, displaced=problem.displaced | lost_sessions(problem, previous)
+    )
 
 
 def changes(previous: Sequence[Visit], visits: Sequence[Visit]) -> Changes:

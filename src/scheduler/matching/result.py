@@ -65,6 +65,10 @@ class PlanResult:
     timings: dict[str, float] = field(default_factory=dict)
     changes: Changes | None = None
     baseline: dict[str, Any] = field(default_factory=dict)
+    # v1.1: displaced sessions left for later; each fills its place in 1..k (rule 4).
+    postponed: list[tuple[str, int]] = field(default_factory=list)
+    # Why the result breaks a rule when `status` is "infeasible_fixed" (the input's own).
+    broken: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The result document (`spec/planning-problem.md` plus this solver's own keys)."""
@@ -76,6 +80,10 @@ class PlanResult:
             "explanations": [asdict(e) for e in self.explanations],
             "timings": self.timings,
         }
+        if self.postponed:
+            out["postponed"] = [{"plan": p, "session": s} for p, s in self.postponed]
+        if self.broken:
+            out["broken"] = self.broken
         if self.changes is not None:
             out["changes"] = asdict(self.changes)
         return out

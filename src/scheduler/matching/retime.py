@@ -47,12 +47,16 @@ def repair(
     retime: bool,
     time_limit_s: float,
     seed: int,
+    budget: int | None = None,
 ) -> Repair:
     """Place what it can of the `displaced` sessions around the `kept` visits, re-timing
-    as few of those as it can (none when `retime` is False); therapists and days stay.
+    as few of those as it can (none when `retime` is False), at most `budget` per
+    displaced session in all (None: no limit); therapists and days stay.
 
-    Works in rounds: first every displaced session whose previous session stands, then
-    the next ones, whose days follow from where the round before placed theirs."""
+    Works in rounds: each round takes the lowest pending session of every plan, on the
+    days its placed neighbours allow (those postponed between them widen the cadence,
+    v1.1); a session a round cannot place stays out (postponed) and the next ones of its
+    plan are tried around it."""
     deadline = time.monotonic() + time_limit_s
     protected = {(f.plan, f.session) for f in problem.fixed}
     pending = {
@@ -61,16 +65,24 @@ def repair(
         if pid in problem.plans and 1 <= s <= problem.plans[pid].sessions
     } - protected
     visits = list(kept)
+    left = None if budget is None else budget * len(pending)
     while pending and deadline - time.monotonic() > 0.05:
         tt = Timetable(problem, visits)
         pending -= set(tt.fixed)
-        ready = {(pid, s) for pid, s in pending if s == 1 or s - 1 in tt.fixed_days.get(pid, {})}
-        if not ready:
-            break
-        # Later rounds only hold sessions whose previous one gets placed: at most half
-        # the time is kept back for them.
+        lowest: dict[str, int] = {}
+        for pid, s in pending:
+            lowest[pid] = min(lowest.get(pid, s), s)
+        ready = set(lowest.items())
+        # Later rounds hold the plans' next displaced sessions: at most half the time is
+        # kept back for them.
         share = (deadline - time.monotonic()) * max(0.5, len(ready) / len(pending))
-        visits = _round(tt, visits, ready, retime=retime, time_limit_s=share, seed=seed)
+        last_round = visits
+        visits = _round(
+            tt, visits, ready, retime=retime, time_limit_s=share, seed=seed, budget=left
+        )
+        if left is not None:
+            was = {(v.plan, v.session): v.start for v in last_round}
+            left -= sum(1 for v in visits if was.get((v.plan, v.session), v.start) != v.start)
         pending -= ready
     out = Repair([], placed=len(visits) - len(kept))
     before = {(v.plan, v.session): v.start for v in kept}
@@ -91,6 +103,7 @@ def _round(
     retime: bool,
     time_limit_s: float,
     seed: int,
+    budget: int | None,
 ) -> list[Visit]:
     """`kept` re-timed and with what each region places of the `ready` sessions."""
     deadline = time.monotonic() + time_limit_s
@@ -100,27 +113,34 @@ def _round(
     for pid, s in sorted(ready):
         plan = tt.problem.plans[pid]
         held = tt.fixed_days.get(pid, {})
-        found = _candidates(tt, plan, rules.day_range(plan, s, held.get(s - 1), held))
+        postponable = {n for p, n in tt.problem.displaced if p == pid}
+        days = rules.days_between(plan, s, held, postponable, tt.problem.days)
+        if days is None:
+            continue
+        found = _candidates(tt, plan, days)
         if found:
             options[pid, s] = found
     regions = _regions(tt, options)
     left = sum(size for size, _ in regions)
     starts: dict[Key, int] = {}
     placed: list[Visit] = []
+    used = 0
     for size, keys in regions:
-        budget = (deadline - time.monotonic()) * size / left
+        share = (deadline - time.monotonic()) * size / left
         left -= size
         answer = solve_region(
             tt,
             {k: options[k] for k in keys},
             movable,
             retime=retime,
-            time_limit_s=budget,
+            time_limit_s=share,
             seed=seed,
+            budget=None if budget is None else budget - used,
         )
         if answer is not None:
             starts.update(answer.starts)
             placed += answer.placed
+            used += sum(1 for key, start in answer.starts.items() if movable[key].start != start)
     out = [
         Visit(v.plan, v.session, v.therapist, v.day, starts.get((v.plan, v.session), v.start))
         for v in kept
@@ -143,7 +163,8 @@ def _candidates(tt: Timetable, plan: Plan, days: tuple[int, int]) -> list[Candid
             clash = cp_model.Domain.from_intervals(
                 [[b0 - plan.duration + 1, b1 - 1] for b0, b1 in tt.patient_busy(plan, o.day)]
             )
-            starts = cp_model.Domain(o.earliest, o.latest).intersection_with(clash.complement())
+            grid = cp_model.Domain.from_values(rules.on_grid(o.earliest, o.latest, tt.problem.grid))
+            starts = grid.intersection_with(clash.complement())
             if not starts.is_empty():
                 out.append(Candidate(therapist.id, o.day, o.earliest, o.latest, starts))
     return out

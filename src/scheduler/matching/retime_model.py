@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.matching import rules
 from scheduler.matching.problem import Visit
-from scheduler.matching.repack import Variables, _cadence, _Node, _routes
+from scheduler.matching.repack import Variables, _Node, _routes
 from scheduler.matching.routes import Stop
 from scheduler.matching.timetable import Timetable
 
@@ -52,6 +52,8 @@ class _Region:
         default_factory=lambda: defaultdict(list)
     )
     movable: dict[Key, tuple[Visit, Any, Any, Any]] = field(default_factory=dict)
+    # Literals of candidates with a therapist the plan already has (continuity of care).
+    continuous: list[Any] = field(default_factory=list)
 
 
 def solve_region(
@@ -62,22 +64,29 @@ def solve_region(
     retime: bool,
     time_limit_s: float,
     seed: int,
+    budget: int | None = None,
 ) -> Answer | None:
     """The best answer found for these displaced sessions (`options`), shifting only the
-    movable `visits` (none when `retime` is False); None when the solver found nothing."""
+    movable `visits` (none when `retime` is False), at most `budget` of them (None: any
+    number); None when the solver found nothing.
+
+    Lexicographic: sessions placed, then placed with a therapist the plan already has,
+    then fewest visits re-timed; then least shift in minutes plus travel."""
     deadline = time.monotonic() + time_limit_s
     r = _Region()
     for (pid, session), found in sorted(options.items()):
         _displaced(tt, r, pid, session, found)
-    inside = set(r.v.session_present)
-    plans = tt.problem.plans
-    _cadence(tt, r.v, [(plans[pid], s) for pid, s in sorted(inside)], inside)
+    # Rule 4 holds by construction: one session per plan, on days its neighbours allow.
     _patients_apart(tt, r)
     travel = _circuits(tt, r, visits, retime)
     m = r.v.model
     placed = sum(r.v.session_present.values())
-    # Placing one more session outweighs re-timing every movable visit of the region.
-    first = (len(r.movable) + 1) * placed - sum(x[2] for x in r.movable.values())
+    moved = sum(x[2] for x in r.movable.values())
+    if budget is not None and r.movable:
+        m.add(moved <= budget)
+    # One more session placed outweighs every continuity, which outweighs every re-timing.
+    step = len(r.movable) + 1
+    first = step * (len(options) + 1) * placed + step * sum(r.continuous) - moved
     m.maximize(first)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, 0.6 * (deadline - time.monotonic()))
@@ -113,9 +122,12 @@ def _displaced(tt: Timetable, r: _Region, pid: str, session: int, found: list[Ca
     """Hard: rules 1, 2 and 5 — an optional node per candidate; placed at most once."""
     m = r.v.model
     plan = tt.problem.plans[pid]
+    own = tt.therapists_of(pid)
     for c in found:
         lit = m.new_bool_var("")
         m.add_hint(lit, 0)
+        if c.therapist in own:
+            r.continuous.append(lit)
         start = m.new_int_var_from_domain(c.starts, "")
         n = _Node(plan, session, c.day, c.earliest, c.latest, tt.plan_location[pid], lit, start)
         r.v.nodes_of[pid, session].append(n)
@@ -188,7 +200,10 @@ def _present(
                 m.add(ends <= stop.earliest)
             ends = stop.earliest + stop.duration
             continue
-        start = m.new_int_var(window.earliest, window.latest, "")
+        grid = rules.on_grid(window.earliest, window.latest, tt.problem.grid)
+        start = m.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted({visit.start, *grid})), ""
+        )
         if ends is not None:
             m.add(start >= ends)
         ends = start + stop.duration

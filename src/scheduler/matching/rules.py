@@ -44,6 +44,37 @@ def day_range(
     return first, last
 
 
+def days_between(
+    plan: Plan, session: int, held: dict[int, int], postponable: set[int], horizon: int
+) -> tuple[int, int] | None:
+    """Hard: rule 4 with postponed sessions (v1.1) — the days a session may take between
+    the plan's placed (`held`) sessions around it, when every session between them is
+    `postponable`: min_days..max_days * (gap in sessions) from the one below, and as much
+    before the one above. None when a session between them can be neither."""
+    below = [n for n in held if n < session]
+    above = [n for n in held if n > session]
+    low = max(below, default=0)
+    high = min(above, default=session + 1)
+    if any(n not in postponable for n in (*range(low + 1, session), *range(session + 1, high))):
+        return None
+    if below:
+        first, last = held[low] + plan.min_days, held[low] + plan.max_days * (session - low)
+    elif session == 1:
+        first, last = plan.first_earliest, plan.first_latest
+    else:  # every session below is postponed: rule 4 bounds this one from above only
+        first, last = 0, horizon - 1
+    if above:
+        first = max(first, held[high] - plan.max_days * (high - session))
+        last = min(last, held[high] - plan.min_days)
+    first, last = max(first, 0), min(last, horizon - 1)
+    return (first, last) if first <= last else None
+
+
+def on_grid(earliest: int, latest: int, grid: int) -> list[int]:
+    """Soft: the clinic's slot grid — the starts from `earliest` to `latest` on it."""
+    return list(range(-(-earliest // grid) * grid, latest + 1, grid))
+
+
 def options(plan: Plan, therapist: Therapist, first: int, last: int) -> Iterator[Option]:
     """Hard: rule 2 — inside one availability window and the therapist's shift, same day."""
     for w in plan.availability:

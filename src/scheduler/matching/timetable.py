@@ -221,8 +221,25 @@ class Timetable:
         return sorted(out, key=lambda v: (v.plan, v.session))
 
     def broken_plans(self) -> list[str]:
-        """Plans whose placed sessions are not 1..k (a booked session cut off from session 1)."""
-        return [pid for pid, at in self.where.items() if at and max(at) != len(at)]
+        """Plans whose placed sessions are not 1..k (a booked session cut off from session
+        1); a displaced session (v1.1) may be postponed and fills its place."""
+        out = []
+        for pid, at in self.where.items():
+            if at and max(at) != len(at):
+                gaps = (s for s in range(1, max(at)) if s not in at)
+                if any((pid, s) not in self.problem.displaced for s in gaps):
+                    out.append(pid)
+        return out
+
+    def postponed(self) -> list[tuple[str, int]]:
+        """The displaced sessions below a placed one of their plan: the result postpones
+        them so that the plan's later sessions keep their places (no cascade)."""
+        out = []
+        for pid, session in sorted(self.problem.displaced):
+            at = self.where.get(pid, {})
+            if at and session not in at and session < max(at):
+                out.append((pid, session))
+        return out
 
     def score(self) -> Score:
         """The checker's scores, as counts."""
