@@ -203,7 +203,7 @@ def _repaired(
     pending = [key for key in displaced if key not in placed]
     until = time.monotonic() + 0.5 * (deadline - time.monotonic())
     visits = reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
-    if len(displaced) <= _WIDE_FIRST:
+    if len(displaced) <= _WIDE_FIRST and deadline - time.monotonic() > 1.0:
         # A small sick call: the wide repair alone may spend the budget better than the
         # re-timing did first; the better of the two wins.
         until = time.monotonic() + 0.5 * (deadline - time.monotonic())
