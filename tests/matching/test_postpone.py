@@ -75,6 +75,7 @@ def test_a_displaced_session_with_no_place_is_postponed_and_later_ones_stay() ->
     # The patient can only be seen on the days already booked: session 2 has nowhere to go.
     _, result = replan(clinic(windows=range(0, DAYS, 3)))
     assert result.postponed == [("p-1", 2)]
+    assert [(u.plan, u.session, u.rule) for u in result.unscheduled] == [("p-1", 2, "postponed")]
     assert sorted(result.visits, key=str) == sorted(
         [v for v in PREVIOUS if v.session != 2], key=str
     )

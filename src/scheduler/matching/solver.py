@@ -292,7 +292,7 @@ def solve(
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}
     result = PlanResult(
         visits=tt.visits(),
-        unscheduled=explain.unscheduled(tt),
+        unscheduled=explain.unscheduled(tt, postponed=set(gated.postponed)),
         scores=explain.scores(tt),
         status="infeasible_fixed" if gated.broken else "feasible",
         explanations=explain.explanations(tt),
