@@ -127,6 +127,8 @@ def build_problem(horizon: Horizon, purpose: Purpose, *, keep_booked: bool = Tru
         "days": horizon.days,
         "timezone": horizon.clinic.timezone,
         "travel": {"speed_kmh": horizon.clinic.travel_speed_kmh},
+        # Our own key: what a re-plan places or moves starts on the booking grid.
+        "slot_minutes": horizon.clinic.slot_minutes,
         "clinics": [{"id": str(horizon.clinic.id), "location": list(horizon.clinic.location)}],
         "therapists": _therapists(horizon),
         "plans": [],
