@@ -63,6 +63,28 @@ def _account_of_new(c: Any, kind: str) -> Any:
     )
 
 
+def _evaluation_of_new(c: Any) -> Any:
+    """Register a patient (JSON), then book their evaluation on the desk page."""
+    made = c.client.post(
+        f"/clinics/{c.world.clinic}/patients",
+        json={"name": "Rae Moss", "phone": "+1 312 555 0142"},
+        headers=c.tokens["dispatcher"],
+    )
+    patient = made.json()["id"]
+    options = c.client.get(
+        f"/patients/{patient}/evaluation-options?reason=multiple%20sclerosis",
+        headers=c.tokens["dispatcher"],
+    ).json()
+    first = options[0]
+    return c.form(
+        "dispatcher",
+        f"/app/desk/patients/{patient}/evaluation",
+        reason="multiple sclerosis",
+        setting="clinic",
+        option=f"{first['therapist_id']}@{first['start']}",
+    )
+
+
 STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/admin/clinics/new"): lambda c: c.form(
         "admin", "/app/admin/clinics/new", timezone="America/Chicago", **CLINIC
@@ -127,6 +149,7 @@ STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/desk/therapists/{therapist_id:uuid}/account"): lambda c: _account_of_new(
         c, "therapists"
     ),
+    ("POST", "/app/desk/patients/{patient_id:uuid}/evaluation"): _evaluation_of_new,
     ("POST", "/app/desk/sessions/{session_id:uuid}/cancel"): lambda c: c.form(
         "dispatcher", f"/app/desk/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel"
     ),

@@ -26,6 +26,7 @@ from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.desk import DeskPages
 from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
+from scheduler.api.pages.desk_evaluation import DeskEvaluationPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
@@ -100,6 +101,7 @@ def pages_router() -> Router:
             DeskPages,
             DeskBookingPages,
             DeskAccountPages,
+            DeskEvaluationPages,
         ],
         after_request=page_headers,
         exception_handlers={
