@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,9 +18,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from scheduler.domain import Scheduling
+from scheduler.notify.compose import sign_link
 from scheduler.settings import Settings
 
-from .conftest import Tokens
+from .conftest import SECRET, Tokens
 from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
 
@@ -84,6 +85,15 @@ class Context:
                 summary={},
                 actor="seed",
                 now=NOW,
+            )
+        )
+
+    def sick_call(self) -> str:
+        """Ana off sick on Monday, after Pat's Monday visit was booked (it is displaced)."""
+        self.book(self.world.pat_plan, "mon 10:00")
+        return str(
+            self.store.record_sick_call(
+                self.world.ana, days=[date(2026, 10, 5)], actor="seed", reason="flu", now=NOW
             )
         )
 
@@ -156,6 +166,21 @@ def _new_plan(c: Context) -> Any:
     )
 
 
+def _remove_webhook(c: Context) -> Any:
+    made = c.client.post(
+        f"/clinics/{c.world.clinic}/webhooks",
+        json={"url": "https://crm.example/hook", "events": ["session.booked"]},
+        headers=c.tokens["admin"],
+    )
+    assert made.status_code == 201, made.text
+    return c.client.delete(
+        f"/clinics/{c.world.clinic}/webhooks/{made.json()['id']}", headers=c.tokens["admin"]
+    )
+
+
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+"""A mailed link's expiry far ahead (its own test checks expiry)."""
+
 Case = Callable[[Context], Any]
 
 CASES: dict[tuple[str, str], Case] = {
@@ -199,6 +224,24 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/offers/{offer_id:uuid}"): lambda c: c.client.delete(
         f"/offers/{c.offer()}", headers=c.tokens["quinn"]
     ),
+    ("POST", "/clinics/{clinic_id:uuid}/webhooks"): _json(
+        "POST",
+        "/clinics/{w.clinic}/webhooks",
+        "admin",
+        {"url": "https://crm.example/hook", "events": ["session.booked"]},
+    ),
+    ("DELETE", "/clinics/{clinic_id:uuid}/webhooks/{hook_id:uuid}"): _remove_webhook,
+    ("PUT", "/me/message-preferences"): _json(
+        "PUT", "/me/message-preferences", "pat", {"email": True, "reminders": False}
+    ),
+    ("POST", "/app/unsubscribe"): lambda c: c.client.post(
+        f"/app/unsubscribe?token={sign_link(SECRET, 'unsubscribe', str(c.world.pat), FAR)}",
+        data={"List-Unsubscribe": "One-Click"},
+    ),
+    ("POST", "/app/offers/accept"): lambda c: c.client.post(
+        "/app/offers/accept?token="
+        + sign_link(SECRET, "offer", f"{c.offer()}:{c.world.quinn}", FAR)
+    ),
     ("POST", "/clinics/{clinic_id:uuid}/optimizations"): _json(
         "POST",
         "/clinics/{w.clinic}/optimizations",
@@ -210,6 +253,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/therapists/{therapist_id:uuid}/sick"): _json(
         "POST", "/therapists/{w.ana}/sick", "dispatcher", {"dates": ["2026-10-06"]}
+    ),
+    ("POST", "/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.client.post(
+        f"/sick-calls/{c.sick_call()}/undo", json={}, headers=c.tokens["dispatcher"]
     ),
     ("POST", "/me/calendar-token"): _json("POST", "/me/calendar-token", "ana"),
     ("POST", "/accounts"): lambda c: c.client.post(
@@ -374,8 +420,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/app/patient/sessions/{session_id:uuid}/move"): lambda c: c.form(
         "pat",
         f"/app/patient/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
-        day="2026-10-05",
-        time="14:00",
+        option=f"{c.world.ana}@{c.world.local['mon 14:00'].isoformat()}",
     ),
     ("POST", "/app/sessions/{session_id:uuid}/complete"): lambda c: _after_start(
         c, "complete", page=True
@@ -394,6 +439,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/app/board/therapists/{therapist_id:uuid}/sick"): lambda c: c.form(
         "dispatcher", f"/app/board/therapists/{c.world.ana}/sick", date="2026-10-06"
+    ),
+    ("POST", "/app/board/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.form(
+        "dispatcher", f"/app/board/sick-calls/{c.sick_call()}/undo", date="2026-10-05"
     ),
     ("POST", "/app/week/calendar-link"): lambda c: c.form("ana", "/app/week/calendar-link"),
 }

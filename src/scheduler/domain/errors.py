@@ -72,6 +72,10 @@ class UnknownOffer(NotFound):
     """Raised when no waitlist offer has the given id."""
 
 
+class UnknownSickCall(NotFound):
+    """Raised when no sick call has the given id."""
+
+
 class UnknownCalendarFeed(NotFound):
     """Raised when a calendar token names no current feed (unknown, mistyped or rotated)."""
 
@@ -216,6 +220,15 @@ class ProposalAlreadyApplied(Conflict):
     """Raised when a proposal is applied a second time (or while it is being applied)."""
 
 
+# --- sick calls -------------------------------------------------------------------------
+class SickCallUndone(Conflict):
+    """Raised when a sick call that was undone already is undone again."""
+
+
+class SessionNotDisplaced(BookingError):
+    """Raised when a session is postponed that is not waiting for a new time."""
+
+
 # --- waitlist ----------------------------------------------------------------------------
 class AlreadyWaiting(BookingError, Conflict):
     """Raised when a plan joins the waitlist while it already has an entry waiting."""
@@ -269,3 +282,18 @@ class HomeNotLocated(BookingError):
 
 class IntakeMissing(BookingError):
     """Raised when a step needs the patient's intake questionnaire first."""
+
+
+# --- notifications ------------------------------------------------------------------------
+class InvalidWebhook(SchedulingError):
+    """Raised when a webhook is registered with a URL that is not http(s) or for an event
+    type the clinic cannot subscribe to."""
+
+
+class UnknownWebhook(NotFound):
+    """Raised when the clinic has no webhook with the given id."""
+
+
+class LinkExpired(SchedulingError):
+    """Raised when a link from a message (accept an offer, stop reminders) is not one the
+    clinic sent, or its time has run out."""

@@ -23,16 +23,23 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.booking import BookingPages
+from scheduler.api.pages.clinical import ClinicalPages
+from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.desk import DeskPages
 from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
 from scheduler.api.pages.desk_evaluation import DeskEvaluationPages
 from scheduler.api.pages.dispatch import DispatchPages
+from scheduler.api.pages.intake import IntakePages
+from scheduler.api.pages.messages import MessagePages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
+from scheduler.api.pages.signup import SignUpPages
 from scheduler.api.pages.staff import StaffPages
+from scheduler.api.pages.therapist_time import AvailabilityPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
@@ -90,8 +97,14 @@ def pages_router() -> Router:
         route_handlers=[
             root,
             SignInPages,
+            SignUpPages,
             PatientPages,
+            IntakePages,
+            ClinicalPages,
+            PlanPages,
+            AvailabilityPages,
             PatientSessionPages,
+            BookingPages,
             BoardPages,
             DispatchPages,
             WeekPages,
@@ -102,6 +115,7 @@ def pages_router() -> Router:
             DeskBookingPages,
             DeskAccountPages,
             DeskEvaluationPages,
+            MessagePages,
         ],
         after_request=page_headers,
         exception_handlers={

@@ -1,0 +1,109 @@
+"""E-mail through a real SMTP server: one message per change, to the right person, with
+an invitation that calendar apps apply in place (same UID as the feed, rising SEQUENCE)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+from icalendar import Calendar
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from api.conftest import Tokens
+from api.world import EMAILS, World
+
+from .conftest import PAT_EMAIL
+from .sink import Sink, calendar_part
+
+
+def _invitation(message: EmailMessage) -> Calendar:
+    part = calendar_part(message)
+    assert part is not None, "no text/calendar part"
+    return Calendar.from_ical(part)
+
+
+def _feed(client: TestClient[Litestar], tokens: Tokens) -> dict[str, object]:
+    url = client.post("/me/calendar-token", headers=tokens["ana"]).json()["url"]
+    path = "/" + url.split("/", 3)[3]
+    client.cookies.clear()
+    feed = Calendar.from_ical(client.get(path).content)
+    return {str(e["UID"]): e for e in feed.walk("VEVENT")}
+
+
+def test_booking_moving_and_cancelling_each_mail_the_patient_once_with_an_invitation(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    session = booked.json()["id"]
+    sink.wait_for(lambda got: any("Booked" in str(m["Subject"]) for m in got))
+
+    moved = client.post(
+        f"/sessions/{session}/move",
+        json={"start": world.local["mon 12:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert moved.status_code == 200, moved.text
+    sink.wait_for(lambda got: any("Moved" in str(m["Subject"]) for m in got))
+    cancelled = client.post(f"/sessions/{session}/cancel", json={}, headers=tokens["pat"])
+    assert cancelled.status_code == 200, cancelled.text
+    sink.wait_for(lambda got: any("Cancelled" in str(m["Subject"]) for m in got))
+
+    to_pat = sink.to(PAT_EMAIL)
+    subjects = [str(m["Subject"]).split(":")[0] for m in to_pat]
+    assert subjects == ["Booked", "Moved", "Cancelled"]  # one each, nothing else
+    invitations = [_invitation(m) for m in to_pat]
+    assert [str(c["METHOD"]) for c in invitations] == ["REQUEST", "REQUEST", "CANCEL"]
+    events = [c.walk("VEVENT")[0] for c in invitations]
+    uid = f"{session}@scheduler"
+    assert {str(e["UID"]) for e in events} == {uid}
+    sequences = [int(e["SEQUENCE"]) for e in events]
+    assert sequences == sorted(sequences)
+    assert len(set(sequences)) == 3
+    assert events[1].decoded("DTSTART") == world.local["mon 12:00"]
+    assert str(events[2]["STATUS"]) == "CANCELLED"
+    # The therapist's feed shows the same event: same UID, the last SEQUENCE.
+    feed = _feed(client, tokens)
+    assert int(feed[uid]["SEQUENCE"]) == sequences[-1]  # type: ignore[index]
+
+    # Stable, distinct Message-IDs; no diagnosis anywhere in what the patient got.
+    ids = [str(m["Message-ID"]) for m in to_pat]
+    assert len(set(ids)) == 3
+    assert all(i.endswith("@loop.example>") for i in ids)
+    for message in to_pat:
+        assert "sclerosis" not in message.as_string().lower()
+        assert "List-Unsubscribe" not in message  # only reminders carry one
+    assert "in time" in to_pat[2].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    # Ana's week changed three times: she hears of each, with Pat named by initial.
+    to_ana = sink.wait_for(lambda got: len([m for m in got if m["To"] == EMAILS["ana"]]) >= 3)
+    to_ana = [m for m in to_ana if m["To"] == EMAILS["ana"]]
+    assert len(to_ana) == 3
+    assert all("Pat P." in m.get_body(("plain",)).get_content() for m in to_ana)  # type: ignore[union-attr]
+
+
+def test_a_late_cancellation_says_so(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink, clock: object
+) -> None:
+    world = mailable
+    start = world.local["mon 10:00"]
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": start.isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    clock.current = start - timedelta(hours=2)  # type: ignore[attr-defined]
+    cancelled = client.post(
+        f"/sessions/{booked.json()['id']}/cancel", json={}, headers=tokens["pat"]
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    got = sink.wait_for(lambda got: any("Cancelled" in str(m["Subject"]) for m in got))
+    (message,) = [m for m in got if "Cancelled" in str(m["Subject"])]
+    assert "late cancellation" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
