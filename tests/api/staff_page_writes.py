@@ -150,6 +150,16 @@ STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
         c, "therapists"
     ),
     ("POST", "/app/desk/patients/{patient_id:uuid}/evaluation"): _evaluation_of_new,
+    ("POST", "/app/desk/patients/{patient_id:uuid}/details"): lambda c: c.form(
+        "dispatcher",
+        f"/app/desk/patients/{c.world.quinn}/details",
+        name="Quinn Quist",
+        phone="+1 312 555 0177",
+        address="233 S Wacker Dr, Chicago",
+        home_latitude="41.8789",
+        home_longitude="-87.6359",
+        availability="Mon/Wed 9-12, Thu after 15:00",
+    ),
     ("POST", "/app/desk/sessions/{session_id:uuid}/cancel"): lambda c: c.form(
         "dispatcher", f"/app/desk/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel"
     ),

@@ -29,6 +29,7 @@ from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.desk import DeskPages
 from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
+from scheduler.api.pages.desk_details import DeskDetailsPages
 from scheduler.api.pages.desk_evaluation import DeskEvaluationPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.intake import IntakePages
@@ -115,6 +116,7 @@ def pages_router() -> Router:
             DeskBookingPages,
             DeskAccountPages,
             DeskEvaluationPages,
+            DeskDetailsPages,
             MessagePages,
         ],
         after_request=page_headers,

@@ -145,16 +145,6 @@ def days_off(entries: Iterable[Mapping[str, Any]], zone: str) -> list[tuple[date
     return sorted(shown)
 
 
-def availability_words(availability: Mapping[str, list[list[int]]]) -> list[str]:
-    """A weekly availability as lines such as "Monday 09:00-12:00, 15:00-18:00"."""
-    return [
-        f"{DAY_NAMES[day]} "
-        + ", ".join(f"{clock(w[0])}\u2013{clock(w[1])}" for w in availability[day])
-        for day in WEEKDAYS
-        if availability.get(day)
-    ]
-
-
 def credentials(form: Mapping[str, str], errors: dict[str, str]) -> tuple[str, str]:
     """The e-mail address and first password of an account to open."""
     email, password = form.get("email", ""), form.get("password", "")
