@@ -58,8 +58,8 @@ def _account_of_new(c: Any, kind: str) -> Any:
     return c.form(
         "dispatcher",
         f"/app/desk/{kind}/{made.json()['id']}/account",
-        email=f"{kind}-new@loop.example",
-        password=PASSWORD,
+        account_email=f"{kind}-new@loop.example",
+        account_password=PASSWORD,
     )
 
 

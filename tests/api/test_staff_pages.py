@@ -161,11 +161,11 @@ def test_the_desk_opens_a_patients_account_and_never_echoes_the_password(
         client,
         token,
         f"/app/desk/patients/{patient}/account",
-        email="rae@mail.example",
-        password="too short",
+        account_email="rae@mail.example",
+        account_password="too short",
     )
     assert short.status_code == 400
-    assert "10 characters" in field_errors(short.text)["password"]
+    assert "10 characters" in field_errors(short.text)["account_password"]
     assert "too short" not in short.text
     assert 'value="rae@mail.example"' in short.text
     listed = client.get(f"/clinics/{world.clinic}/accounts", headers=tokens["admin"]).json()
@@ -174,8 +174,8 @@ def test_the_desk_opens_a_patients_account_and_never_echoes_the_password(
         client,
         token,
         f"/app/desk/patients/{patient}/account",
-        email="rae@mail.example",
-        password=PASSWORD,
+        account_email="rae@mail.example",
+        account_password=PASSWORD,
     )
     assert opened.status_code == 303
     assert "x-position" in opened.headers
