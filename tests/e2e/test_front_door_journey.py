@@ -317,9 +317,15 @@ def test_from_an_empty_store_to_a_completed_session(
     plan = desk.locator("li", has=desk.get_by_role("link", name=re.compile("Multiple sclerosis")))
     expect(plan).to_contain_text("1 of 6 sessions, active")
     problems += checked(desk, "chart-front-desk")
+    chart_url = desk.url
     plan.get_by_role("link").click()
     expect(desk.get_by_role("cell", name="session")).to_be_visible()
     problems += checked(desk, "treatment-plan-progress")
+    patient_id = chart_url.split("/app/chart/")[1].split("?")[0].strip("/")
+    desk.goto(f"/app/desk/patients/{patient_id}")
+    record = desk.locator("section[aria-labelledby=history-heading]")
+    for event in ("Registered", "Intake submitted", "Evaluated", "Plan started"):
+        expect(record).to_contain_text(event)
     assert problems == [], "\n".join(problems)
     for page in (patient, therapist, desk):
         assert page.script_errors == []  # type: ignore[attr-defined]
