@@ -336,3 +336,39 @@ def test_plan_changes_and_renewals_from_the_pages(
     assert after["authorized_sessions"] == 10
     page = front.get(f"/app/treatment/{plan}")
     assert 'data-testid="summary">pain 2/10<' in page.text
+
+
+def test_a_therapist_reports_sick_after_seeing_the_visits_it_displaces(
+    front: TestClient[Litestar], clock: Clock
+) -> None:
+    setup = set_up_clinic(front)
+    plan, _ = _a_plan(front, setup, clock)
+    pat = sign_in(front, "pat@mail.example", PASSWORD)
+    top = ok(front.get(f"/me/plans/{plan}/options", headers=pat))["options"][0]
+    session = ok(
+        front.post(
+            f"/plans/{plan}/sessions",
+            headers=pat,
+            json={"therapist_id": top["therapist_id"], "start": top["start"]},
+        ),
+        201,
+    )
+    day = session["start_local"][:10]
+    token = _therapist_cookie(front)
+    sick = {"sick-first": day, "sick-last": day, "csrf_token": token}
+    asked = front.post("/app/availability/sick", data=sick)
+    assert asked.status_code == 200
+    assert 'data-testid="sick-preview"' in asked.text
+    assert "Pat Patel" in asked.text
+    desk = sign_in(front, "desk@loop.example", PASSWORD)
+    therapist = f"/therapists/{setup['therapist']['id']}"
+    assert ok(front.get(therapist, headers=desk))["time_off"] == []  # nothing recorded yet
+
+    token = _therapist_cookie(front)
+    done = front.post(
+        "/app/availability/sick",
+        data={**sick, "confirm": "yes", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, "/app/availability?done=sick")
+    assert [t["kind"] for t in ok(front.get(therapist, headers=desk))["time_off"]] == ["sick"]
