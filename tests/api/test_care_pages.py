@@ -19,10 +19,11 @@ from scheduler.api import create_app
 from scheduler.api.pages.availability import NotUnderstood, describe, parse
 from scheduler.settings import Settings
 
-from .conftest import SECRET
+from .conftest import SECRET, Tokens
 from .empty import first_admin
 from .test_front_door import PASSWORD, ok, set_up_clinic, sign_in, sign_up
-from .world import Clock
+from .world import EMAILS, Clock, World
+from .world import PASSWORD as WORLD_PASSWORD
 
 FIELD_ERROR = re.compile(
     r'class="field-error" id="([\w-]+)-error"><span aria-hidden="true">⚠</span> ([^<]*)</p>'
@@ -372,3 +373,40 @@ def test_a_therapist_reports_sick_after_seeing_the_visits_it_displaces(
     )
     assert (done.status_code, done.headers["location"]) == (303, "/app/availability?done=sick")
     assert [t["kind"] for t in ok(front.get(therapist, headers=desk))["time_off"]] == ["sick"]
+
+
+def test_a_home_visit_shows_its_street_address_phone_and_directions_to_staff_only(
+    client: TestClient[Litestar], world: World, tokens: Tokens
+) -> None:
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["pat"],
+    )
+    assert booked.status_code == 201, booked.text
+    patient = ok(client.get(f"/patients/{world.pat}", headers=tokens["dispatcher"]))
+    details = {k: patient[k] for k in ("name", "email", "phone", "home")}
+    moved = client.put(
+        f"/patients/{world.pat}",
+        headers=tokens["dispatcher"],
+        json={
+            **details,
+            "email": "pat@mail.example",
+            "phone": "+1 773 555 0199",
+            "address": "2100 N Halsted St, Chicago",
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    path = f"/app/sessions/{booked.json()['id']}"
+    for who, sees in (("ana", True), ("dispatcher", True), ("pat", False)):
+        client.cookies.clear()
+        token = form_token(client, "/app/login")
+        client.post(
+            "/app/login",
+            data={"email": EMAILS[who], "password": WORLD_PASSWORD, "csrf_token": token},
+        )
+        page = client.get(path)
+        assert page.status_code == 200, (who, page.text)
+        assert ('data-testid="home-address"' in page.text) is sees, who
+        assert ("maps/dir/?api=1&amp;destination=" in page.text) is sees, who
+        assert str(patient["home"]["latitude"]) not in page.text  # never coordinates
