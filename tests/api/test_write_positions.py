@@ -21,6 +21,7 @@ from scheduler.domain import Scheduling
 from scheduler.settings import Settings
 
 from .conftest import Tokens
+from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -83,6 +84,15 @@ class Context:
                 summary={},
                 actor="seed",
                 now=NOW,
+            )
+        )
+
+    def sick_call(self) -> str:
+        """Ana off sick on Monday, after Pat's Monday visit was booked (it is displaced)."""
+        self.book(self.world.pat_plan, "mon 10:00")
+        return str(
+            self.store.record_sick_call(
+                self.world.ana, days=[date(2026, 10, 5)], actor="seed", reason="flu", now=NOW
             )
         )
 
@@ -209,6 +219,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/therapists/{therapist_id:uuid}/sick"): _json(
         "POST", "/therapists/{w.ana}/sick", "dispatcher", {"dates": ["2026-10-06"]}
+    ),
+    ("POST", "/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.client.post(
+        f"/sick-calls/{c.sick_call()}/undo", json={}, headers=c.tokens["dispatcher"]
     ),
     ("POST", "/me/calendar-token"): _json("POST", "/me/calendar-token", "ana"),
     ("POST", "/accounts"): lambda c: c.client.post(
@@ -393,6 +406,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/app/board/therapists/{therapist_id:uuid}/sick"): lambda c: c.form(
         "dispatcher", f"/app/board/therapists/{c.world.ana}/sick", date="2026-10-06"
     ),
+    ("POST", "/app/board/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.form(
+        "dispatcher", f"/app/board/sick-calls/{c.sick_call()}/undo", date="2026-10-05"
+    ),
     ("POST", "/app/week/calendar-link"): lambda c: c.form("ana", "/app/week/calendar-link"),
 }
 
@@ -432,6 +448,9 @@ def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
     if what == "no-show":
         body = {"reason": "not home"}
     return c.client.post(f"/sessions/{session}/{what}", json=body, headers=c.tokens["ana"])
+
+
+CASES.update(STAFF_PAGE_CASES)
 
 
 @pytest.fixture

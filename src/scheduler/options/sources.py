@@ -156,7 +156,8 @@ def _plan_note(plan: PlanView, *, moving: bool) -> str:
     """Why the plan takes no session now ('' if it does): the command's plan checks."""
     if plan.status != "active":
         return f"the plan is {plan.status}: no session can be booked on it now"
-    if not moving and plan.sessions_left <= 0:
+    # A session a sick call displaced is held already: booking gives it a new time.
+    if not moving and plan.sessions_left <= 0 and not plan.displaced:
         return (
             f"the plan holds {plan.sessions_held} sessions and has none left to book: "
             "ask the clinic about a renewed prescription"

@@ -84,7 +84,7 @@ _VISITS = """
     JOIN readside_patients p USING (patient_id)
     LEFT JOIN readside_plans l USING (plan_id)
     WHERE v.therapist_id = ANY($1::uuid[]) AND v.day BETWEEN $2 AND $3
-      AND v.status <> 'cancelled'
+      AND v.status NOT IN ('cancelled', 'displaced')
     ORDER BY v.start_utc, v.session_id"""
 
 _UNAVAILABLE = """

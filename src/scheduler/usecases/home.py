@@ -28,6 +28,7 @@ class PlanProgress:
     next_session: SessionView | None
     waiting: bool = False
     flagged: list[SessionView] = field(default_factory=list)
+    needs_time: list[SessionView] = field(default_factory=list)  # displaced by a sick call
 
 
 @dataclass
@@ -57,6 +58,7 @@ def _progress(
         left_to_book=plan.sessions_left,
         next_session=upcoming[0] if upcoming else None,
         flagged=[s for s in upcoming if s.flags],
+        needs_time=[s for s in mine if s.status == "displaced"],
     )
 
 

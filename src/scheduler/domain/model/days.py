@@ -217,6 +217,24 @@ class TherapistDay(Aggregate):
         """Block time for time off or a sick day (booked visits are left to the clinic)."""
         self.unavailable.append({"kind": kind, "start": start, "end": end, "reason": reason})
 
+    class AvailabilityRestored(Aggregate.Event):
+        kind: str
+        start: datetime
+        end: datetime
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(AvailabilityRestored)
+    def restore_availability(
+        self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
+    ) -> None:
+        """Lift a block of time off (an undone sick call): the shift is open again."""
+        for index, absence in enumerate(self.unavailable):
+            if (absence["kind"], absence["start"], absence["end"]) == (kind, start, end):
+                del self.unavailable[index]
+                break
+
 
 class PatientDay(Aggregate):
     """A patient's sessions on one local calendar date: never two at once."""
