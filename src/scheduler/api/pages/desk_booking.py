@@ -71,7 +71,12 @@ class DeskBookingPages(Controller):
         plan = await plan_actions.get(uc, who, plan_id)
         patient = await patient_actions.patient(uc, who, plan.patient_id)
         clinic = await admin_actions.clinic(uc, who, plan.clinic_id)
-        options = await plan_actions.options(uc, who, plan_id)
+        # Moving offers where this session can go (its own cadence window), not the next.
+        options = await (
+            plan_actions.move_options(uc, who, moving)
+            if moving
+            else plan_actions.options(uc, who, plan_id)
+        )
         session = await session_actions.get(uc, who, moving) if moving else None
         names = {t.id: t.name for t in await clinic_actions.therapists(uc, who, clinic.id)}
         return render(
