@@ -216,17 +216,22 @@ def _frames(
 ) -> list[DayFrame]:
     zone = found.need.zone
     frames = []
+    shifts: dict[tuple[date, int, int], tuple[datetime, datetime]] = {}
     for therapist in therapists:
         for day in found.days:
-            shift = therapist.shifts.get(WEEKDAYS[day.weekday()])
-            if shift is None:
+            window = therapist.shifts.get(WEEKDAYS[day.weekday()])
+            if window is None:
                 continue
+            key = (day, window[0], window[1])
+            if key not in shifts:  # most therapists share a few shifts: convert each once
+                shifts[key] = (wall_clock(day, window[0], zone), wall_clock(day, window[1], zone))
+            shift = shifts[key]
             frames.append(
                 DayFrame(
                     therapist_id=therapist.id,
                     name=therapist.name,
                     day=day,
-                    shift=(wall_clock(day, shift[0], zone), wall_clock(day, shift[1], zone)),
+                    shift=shift,
                     base=therapist.base,
                     max_visits=therapist.max_visits_per_day,
                     visits=tuple(sorted(stops.get((therapist.id, day), ()), key=lambda v: v[0])),
