@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from api.conftest import Tokens
 from api.world import EMAILS, World
 
-from .conftest import PAT_EMAIL
+from .conftest import PAT_EMAIL, sign_in_page
 from .sink import Sink, calendar_part
 
 
@@ -86,6 +86,19 @@ def test_booking_moving_and_cancelling_each_mail_the_patient_once_with_an_invita
     to_ana = [m for m in to_ana if m["To"] == EMAILS["ana"]]
     assert len(to_ana) == 3
     assert all("Pat P." in m.get_body(("plain",)).get_content() for m in to_ana)  # type: ignore[union-attr]
+
+    # What was sent, on Pat's Messages list (JSON and page) and on Ana's.
+    mine = client.get("/me/messages", headers=tokens["pat"]).json()
+    sent = [m for m in mine if m["status"] == "sent"]
+    assert [m["kind"] for m in sent] == ["cancelled", "moved", "booked"]  # newest first
+    assert all(m["sent_at"] for m in sent)
+    assert [m["kind"] for m in mine if m["status"] == "dropped"] == []  # reminders are gone
+    sign_in_page(client, "pat")
+    page = client.get("/app/messages")
+    assert page.status_code == 200, page.text
+    assert page.text.count("<tr>") == 1 + 3  # the header, then the three mails
+    sign_in_page(client, "ana")
+    assert client.get("/app/messages").text.count("<tr>") == 1 + 3
 
 
 def test_a_late_cancellation_says_so(
