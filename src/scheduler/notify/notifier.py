@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -278,3 +278,38 @@ def notifier_for(
         settings=notify_settings(settings),
         delivery=delivery_for(settings),
     )
+
+
+@contextlib.asynccontextmanager
+async def running_notifier(
+    settings: Any, *, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Notifier]:
+    """A notifier with its own store connections and threads, running until the block
+    ends (`scheduler notify`, `scheduler worker`)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    from datetime import UTC  # noqa: PLC0415
+
+    threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="notify")
+    env = {**settings.store_env(create_table=settings.embedded), "POSTGRES_POOL_SIZE": "2"}
+    loop = asyncio.get_running_loop()
+    scheduling = await loop.run_in_executor(threads, Scheduling, env)
+    accounts = await loop.run_in_executor(threads, Accounts, env)
+
+    async def run_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await loop.run_in_executor(threads, lambda: fn(*args, **kwargs))
+
+    notifier = notifier_for(
+        settings,
+        run_store=run_store,
+        scheduling=lambda: scheduling,
+        accounts=lambda: accounts,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+    await notifier.start()
+    try:
+        yield notifier
+    finally:
+        await notifier.stop()
+        threads.shutdown(wait=True)
+        scheduling.close()
+        accounts.close()
