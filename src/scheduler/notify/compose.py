@@ -276,6 +276,14 @@ def _staff_of(
     ]
 
 
+def patient_address(ctx: Context, patient: Any) -> str:
+    """Where a patient's mail goes: the record's e-mail, else their account's."""
+    if patient.email:
+        return str(patient.email)
+    accounts = _staff_of(ctx, patient.clinic_id, "patient", patient.id)
+    return accounts[0].email if accounts else ""
+
+
 def _session_change(kind: str, method: str, hook: str) -> Rule:
     """Booked, moved or cancelled: the patient (with an invitation), the therapists whose
     week changed, the reminder, the clinic's webhooks."""
@@ -288,6 +296,7 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             else None
         )
         patient = ctx.app.get_patient(session.patient_id)
+        address = patient_address(ctx, patient)
         values = _session_values(ctx, session)
         if before is not None and kind == "moved":
             old = _session_values(ctx, before)
@@ -305,7 +314,7 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             summary=summary,
             location=place,
             organizer=ctx.settings.mail_from,
-            attendee=patient.email,
+            attendee=address,
             stamp=event.at,
         )
         subjects = {
@@ -314,13 +323,13 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             "cancelled": f"Cancelled: your session of {values['when']}",
         }
         out: list[Message] = []
-        if patient.email:
+        if address:
             out.append(
                 mail(
                     ctx,
                     event_id,
                     kind=kind,
-                    to=patient.email,
+                    to=address,
                     subject=subjects[kind],
                     values=values,
                     clinic_id=session.clinic_id,
@@ -413,7 +422,7 @@ def _reminder(
         ctx,
         event_id,
         kind="reminder",
-        to=patient.email,
+        to=patient_address(ctx, patient),
         subject=f"Reminder: {values['when']} with {values['therapist']}",
         values={**values, "unsubscribe": unsubscribe},
         clinic_id=session.clinic_id,
@@ -447,13 +456,14 @@ def _offer(ctx: Context, event_id: int, event: Any) -> list[Message]:
         "link": f"{ctx.settings.base_url}/app/patient",
     }
     out = []
-    if patient.email:
+    address = patient_address(ctx, patient)
+    if address:
         out.append(
             mail(
                 ctx,
                 event_id,
                 kind="offer",
-                to=patient.email,
+                to=address,
                 subject=f"A time for you: {values['when']}",
                 values=values,
                 clinic_id=waitlist.clinic_id,

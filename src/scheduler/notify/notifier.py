@@ -104,6 +104,7 @@ class Notifier:
         the embedded store (on PostgreSQL `scheduler migrate` has)."""
         if not self.outbox.postgres:
             await asyncio.to_thread(self.outbox.create_tables)
+        await self.run_store(self._begin)
         self._http = httpx.AsyncClient()
         self._task = asyncio.create_task(self._run())
 
@@ -130,6 +131,10 @@ class Notifier:
         return recorded, sent
 
     # -- follow -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        """A first run follows from the log's end (`scheduler migrate` may have begun)."""
+        self.outbox.begin(self.scheduling().recorder.max_notification_id() or 0)
 
     async def follow(self) -> int:
         """Record the messages of every event not yet followed; how many were recorded."""

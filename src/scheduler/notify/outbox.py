@@ -210,6 +210,25 @@ class Outbox:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
+    def begin(self, position: int) -> None:
+        """Start following after `position` unless following already began: a new
+        outbox is not for the events recorded before it (no mail about old history)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO notify_position (name, position) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (FOLLOWER, position),
+            )
+
+    def skip_to(self, position: int) -> None:
+        """Follow on from `position` at the earliest (events before it are no news:
+        the demo clinic's invented history)."""
+        self.begin(position)
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE notify_position SET position = ? WHERE name = ? AND position < ?",
+                (position, FOLLOWER, position),
+            )
+
     def record(
         self,
         messages: list[Message],
