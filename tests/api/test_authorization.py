@@ -61,6 +61,7 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
         # Options, waitlist, FHIR (searches answer 200 with only what the caller may see).
         f"/me/plans/{world.pat_plan}/options": {"pat": 200},
         f"/plans/{world.pat_plan}/options": clinic,
+        f"/sessions/{pat_session}/options": {"admin": 200, "dispatcher": 200, "pat": 200},
         "/me/offers": {"pat": 200, "quinn": 200},
         f"/clinics/{world.clinic}/waitlist": clinic,
         f"/fhir/Appointment/{pat_session}": staff_and_owner,
@@ -91,6 +92,12 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
         f"/plans/{world.pat_plan}/progress": staff_and_owner,
         f"/patients/{world.pat}/history": staff_and_owner,
         f"/therapists/{world.ana}/history": {**clinic, "ana": 200},
+        # Sick calls: asking what one would displace (the desk, or the therapist themself).
+        f"/therapists/{world.ben}/sick-preview?from={MONDAY}&to={MONDAY}": {
+            "dispatcher": 200,
+            "ben": 200,
+        },
+        f"/clinics/{world.clinic}/displaced": clinic,
         # Notifications: webhooks are the admins'; dead letters the clinic's staff's.
         f"/clinics/{world.clinic}/webhooks": {"admin": 200},
         f"/clinics/{world.clinic}/notifications/dead-letters": clinic,
@@ -286,3 +293,23 @@ def test_dispatch_routes_are_for_the_clinics_own_dispatcher_only(
     for role in ("admin", "dispatcher"):
         response = client.get(f"/proposals/{UNKNOWN}", headers=tokens[role])
         assert response.status_code == (404 if role == "dispatcher" else 403)
+
+
+def test_a_sick_call_is_undone_by_the_clinics_desk_or_the_therapist_only(
+    client: TestClient[Litestar], world: World, tokens: Tokens, booked: dict[str, str]
+) -> None:
+    call = client.post(
+        f"/therapists/{world.ana}/sick",
+        json={"dates": [str(MONDAY)], "time_limit_s": 1.0},
+        headers=tokens["dispatcher"],
+    )
+    assert call.status_code == 202, call.text
+    url = f"/sick-calls/{call.json()['sick_call_id']}/undo"
+    for role in ("admin", "other_dispatcher", "ben", "pat", "quinn"):
+        response = client.post(url, json={}, headers=tokens[role])
+        assert response.status_code == 403, (role, response.text)
+        _assert_no_data(response.text, world, booked)
+    assert client.post(url, json={}, headers=tokens["ana"]).status_code == 200
+    assert client.post(url, json={}, headers=tokens["dispatcher"]).status_code == 409
+    client.cookies.clear()
+    assert client.post(url, json={}).status_code == 401

@@ -1,4 +1,5 @@
-"""Optimizations through the HTTP stack: queue, preview, apply; pins; sick calls.
+"""Optimizations through the HTTP stack: queue, preview, apply; pins; sick calls (more in
+`test_sick_calls.py`).
 
 The in-process runner (embedded default) here; the SAQ path with a real `scheduler
 worker` process on PostgreSQL and Redis at the end. Solver limits are 1 s.
@@ -225,8 +226,10 @@ def test_a_sick_call_replans_only_that_therapists_visits_on_those_days(
     assert [i["session_id"] for i in preview["unchanged"]] == [quinns]
     (moved,) = preview["moved"]
     assert moved["session_id"] == pats
-    assert moved["to"]["therapist_id"] == str(cleo)
-    assert moved["to"]["start_local"].startswith(str(MONDAY))
+    # Anywhere in Pat's cadence window but Ana's sick day (another day with Ana keeps
+    # continuity; Cleo on Monday keeps the day).
+    to = moved["to"]
+    assert to["therapist_id"] == str(cleo) or not to["start_local"].startswith(str(MONDAY))
     assert preview["added"] == []
     board_ana = client.get(
         f"/clinics/{world.clinic}/board", params={"date": str(MONDAY)}, headers=desk
@@ -237,7 +240,8 @@ def test_a_sick_call_replans_only_that_therapists_visits_on_those_days(
     outcome = client.post(f"/proposals/{proposal}/apply", headers=desk).json()
     assert [a["session_id"] for a in outcome["applied"]] == [pats]
     assert outcome["conflicts"] == []
-    assert client.get(f"/sessions/{pats}", headers=desk).json()["therapist_id"] == str(cleo)
+    session = client.get(f"/sessions/{pats}", headers=desk).json()
+    assert (session["status"], session["therapist_id"]) == ("booked", to["therapist_id"])
     assert ana_visits(client, world, tokens, MONDAY) == []
 
 
@@ -342,32 +346,6 @@ def test_the_saq_worker_solves_and_stops_gracefully(
     assert worker.wait(timeout=60) == 0
     output = worker.stdout.read() if worker.stdout else ""
     assert "processing queue" in output
-
-
-def test_a_visit_nobody_else_can_make_is_listed_and_left_for_the_desk(
-    client: TestClient[Litestar], world: World, tokens: Tokens
-) -> None:
-    desk = tokens["dispatcher"]
-    pats = book(client, desk, world.pat_plan, world.ana, world.local["mon 10:00"])
-    # Ana is the only mobile MS therapist: nobody can take Pat's home visit on Monday.
-    call = client.post(
-        f"/therapists/{world.ana}/sick",
-        json={"dates": [str(MONDAY)], "time_limit_s": 1.0},
-        headers=desk,
-    )
-    proposal = wait_for_job(client, desk, call.json()["job"])
-    preview = client.get(f"/proposals/{proposal}", headers=desk).json()
-
-    (unplaced,) = preview["unplaced"]
-    assert unplaced["session_id"] == pats
-    assert unplaced["reason"]
-    assert preview["moved"] == []
-    assert preview["added"] == []
-    outcome = client.post(f"/proposals/{proposal}/apply", headers=desk).json()
-    assert outcome["applied"] == []
-    assert outcome["conflicts"] == []
-    session = client.get(f"/sessions/{pats}", headers=desk).json()
-    assert (session["status"], session["therapist_id"]) == ("booked", str(world.ana))
 
 
 def test_with_the_queue_down_nothing_is_queued_and_the_answer_says_so(

@@ -22,6 +22,7 @@ from scheduler.notify.compose import sign_link
 from scheduler.settings import Settings
 
 from .conftest import SECRET, Tokens
+from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -84,6 +85,15 @@ class Context:
                 summary={},
                 actor="seed",
                 now=NOW,
+            )
+        )
+
+    def sick_call(self) -> str:
+        """Ana off sick on Monday, after Pat's Monday visit was booked (it is displaced)."""
+        self.book(self.world.pat_plan, "mon 10:00")
+        return str(
+            self.store.record_sick_call(
+                self.world.ana, days=[date(2026, 10, 5)], actor="seed", reason="flu", now=NOW
             )
         )
 
@@ -243,6 +253,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/therapists/{therapist_id:uuid}/sick"): _json(
         "POST", "/therapists/{w.ana}/sick", "dispatcher", {"dates": ["2026-10-06"]}
+    ),
+    ("POST", "/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.client.post(
+        f"/sick-calls/{c.sick_call()}/undo", json={}, headers=c.tokens["dispatcher"]
     ),
     ("POST", "/me/calendar-token"): _json("POST", "/me/calendar-token", "ana"),
     ("POST", "/accounts"): lambda c: c.client.post(
@@ -407,8 +420,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/app/patient/sessions/{session_id:uuid}/move"): lambda c: c.form(
         "pat",
         f"/app/patient/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/move",
-        day="2026-10-05",
-        time="14:00",
+        option=f"{c.world.ana}@{c.world.local['mon 14:00'].isoformat()}",
     ),
     ("POST", "/app/sessions/{session_id:uuid}/complete"): lambda c: _after_start(
         c, "complete", page=True
@@ -427,6 +439,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/app/board/therapists/{therapist_id:uuid}/sick"): lambda c: c.form(
         "dispatcher", f"/app/board/therapists/{c.world.ana}/sick", date="2026-10-06"
+    ),
+    ("POST", "/app/board/sick-calls/{sick_call_id:uuid}/undo"): lambda c: c.form(
+        "dispatcher", f"/app/board/sick-calls/{c.sick_call()}/undo", date="2026-10-05"
     ),
     ("POST", "/app/week/calendar-link"): lambda c: c.form("ana", "/app/week/calendar-link"),
 }
@@ -467,6 +482,9 @@ def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
     if what == "no-show":
         body = {"reason": "not home"}
     return c.client.post(f"/sessions/{session}/{what}", json=body, headers=c.tokens["ana"])
+
+
+CASES.update(STAFF_PAGE_CASES)
 
 
 @pytest.fixture

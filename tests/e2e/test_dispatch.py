@@ -98,17 +98,22 @@ def test_a_sick_call_moves_the_therapists_visits_to_someone_else(visitor: Visito
     carla = board.locator("#board-panel .lane", has_text="Carla Novak")
     expect(carla.locator("ol.visits li", has_text="Rosa Marsh")).to_have_count(1)
 
-    carla.get_by_role("button", name="Mark Carla sick this day").click()
+    carla.get_by_role("link", name=re.compile("^Mark Carla sick")).click()
+    expect(board.get_by_test_id("would-displace")).to_contain_text("Rosa Marsh")
+    board.get_by_role("button", name=re.compile("^Confirm: Carla is off sick")).click()
     expect(board.locator("#notice")).to_contain_text("Carla Novak is off sick")
     expect(board.locator("#proposal")).to_be_visible(timeout=90_000)
     moved = board.locator("table.diff tr.moved", has_text="Rosa Marsh")
     expect(moved).to_have_count(1)
     expect(board.get_by_test_id("added-count")).to_have_text("0")
+    day = moved.get_attribute("data-day")
     screenshot(board, "board-sick-call")
 
     board.get_by_role("button", name="Apply the proposal").click()
     expect(board.locator("#notice")).to_contain_text("Applied 1 change(s)")
+    board.goto(f"/app/board?date={thursday}")
     carla = board.locator("#board-panel .lane", has_text="Carla Novak")
     expect(carla.locator("ol.visits li")).to_have_count(0)
     expect(carla).to_contain_text("Off: sick")
+    board.goto(f"/app/board?date={day}")  # Ana that day, or Carla another day
     expect(board.locator("#board-panel ol.visits li", has_text="Rosa Marsh")).to_have_count(1)

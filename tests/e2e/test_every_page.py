@@ -44,6 +44,15 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     problems += _check(patient, "patient-cancel")
     patient.goto(f"/app/patient/sessions/{session}/move")
     problems += _check(patient, "patient-move")
+    patient.get_by_role("button", name="Review this time").click()
+    problems += _check(patient, "patient-move-review")
+    patient.goto(f"/app/patient/sessions/{session}/booked")
+    problems += _check(patient, "patient-booked")
+    patient.goto("/app/patient")
+    patient.get_by_role("link", name="Choose a time for your next session").first.click()
+    problems += _check(patient, "patient-options")
+    patient.get_by_role("button", name="Review this time").click()
+    problems += _check(patient, "patient-review")
     patient.goto(f"/app/sessions/{session}")
     problems += _check(patient, "patient-session-history")
 
@@ -51,6 +60,9 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     board.goto(f"/app/board?date={monday}")
     board.wait_for_selector("#board-panel[data-live-ready='1']")
     problems += _check(board, "board")
+    lane = board.locator("#board-panel .lane").first.get_attribute("data-therapist")
+    board.goto(f"/app/board/therapists/{lane}/sick?from={monday}&to={monday}")
+    problems += _check(board, "sick-call-confirm")
     board.goto(f"/app/board?date={monday}&as_of={monday - timedelta(days=4)}T23:00")
     problems += _check(board, "board-as-of")
 
@@ -63,9 +75,23 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     therapist.locator("a.event").first.click()
     problems += _check(therapist, "therapist-session")
 
-    # An error page (a patient opening the board) is a page too.
-    assert patient.goto("/app/board").status == 403  # type: ignore[union-attr]
-    problems += _check(patient, "error-page", status=403)
+    # The front door's care pages: sign-up, intake, first visit, profile; the chart,
+    # the plan and the therapist's availability.
+    anonymous.goto("/app/signup")
+    problems += _check(anonymous, "signup")
+    for path, name in (
+        ("/app/patient/intake", "intake"),
+        ("/app/patient/evaluation?reason=multiple+sclerosis&setting=clinic", "evaluation-booking"),
+        ("/app/patient/profile", "profile"),
+    ):
+        patient.goto(path)
+        problems += _check(patient, name)
+    therapist.locator("a[href^='/app/chart/']").first.click()
+    problems += _check(therapist, "chart")
+    therapist.locator("a[href^='/app/treatment/']").first.click()
+    problems += _check(therapist, "treatment-plan")
+    therapist.goto("/app/availability")
+    problems += _check(therapist, "therapist-availability")
 
     # An error page (a patient opening the board) is a page too.
     assert patient.goto("/app/board").status == 403  # type: ignore[union-attr]

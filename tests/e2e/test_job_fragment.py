@@ -8,14 +8,16 @@ changes the demo week for good.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from .conftest import Site, Visitor, screenshot, serving
-from .pages import demo_monday
+from .pages import DEMO_ZONE, demo_monday
 
 pytestmark = pytest.mark.slow
 ERROR_BODY = '{"error": "internal_error", "detail": "failed", "request_id": "r-1"}'
@@ -56,14 +58,19 @@ def test_a_sick_call_with_visits_nobody_can_take_shows_its_proposal(
     # Pat Lee (multiple sclerosis: only Ana treats it) and Rosa Marsh (lymphatic: Carla too).
     expect(ana.locator("ol.visits li")).to_have_count(2)
 
-    ana.get_by_role("button", name="Mark Ana sick this day").click()
+    ana.get_by_role("link", name=re.compile("^Mark Ana sick")).click()
+    # Off the whole week: Pat's cadence window holds no day Ana works.
+    board.get_by_label("From").fill(str(datetime.now(UTC).astimezone(DEMO_ZONE).date()))
+    board.get_by_label("To").fill(str(monday + timedelta(days=4)))
+    board.get_by_role("button", name="Show the visits these days").click()
+    board.get_by_role("button", name=re.compile("^Confirm: Ana is off sick")).click()
     expect(board.locator("#notice")).to_contain_text("Ana Ruiz is off sick")
     proposal = board.locator("#proposal")
     expect(proposal).to_be_visible(timeout=90_000)
     expect(board.locator("table.diff tr.moved", has_text="Rosa Marsh")).to_have_count(1)
     unplaced = board.locator("ul.unplaced li")
     expect(unplaced).to_have_count(1)
-    expect(unplaced).to_contain_text("Mon 09:30 with Ana Ruiz")
+    expect(unplaced).to_contain_text("Pat Lee, Mon 09:30 with Ana Ruiz")
     job = board.locator("#job").inner_text()
     assert '"error"' not in job
     assert "request_id" not in job

@@ -20,12 +20,13 @@ def test_a_booking_appears_live_on_the_board_and_in_the_week_then_is_cancelled(
     patient = visitor.page("patient", viewport=PHONE)
     expect(patient.get_by_role("heading", name="Multiple sclerosis")).to_be_visible()
     expect(patient.get_by_test_id("left")).to_have_text(re.compile(r"^\d+$"))
+    patient.get_by_role("link", name="Choose a time for your next session").first.click()
     first = patient.locator("input[name=option]").first
     expect(first).to_be_checked()
     day = date.fromisoformat(first.get_attribute("data-day") or "")
     therapist = first.get_attribute("data-therapist")
     reason = patient.locator(".option .why").first.inner_text()
-    assert "same therapist as last time" in reason
+    assert reason.startswith(f"your therapist {therapist}")
 
     # The dispatcher watches that day; the board subscribes to live changes.
     board = visitor.page("dispatcher")
@@ -34,11 +35,13 @@ def test_a_booking_appears_live_on_the_board_and_in_the_week_then_is_cancelled(
     before = board_visits(board)
     board.evaluate("() => { window.notReloaded = true; }")
 
-    patient.get_by_role("button", name="Book this time").click()
+    patient.get_by_role("button", name="Review this time").click()
+    patient.get_by_role("button", name="Book this session").click()
     expect(patient.get_by_role("status")).to_contain_text("Your session is booked")
-    booked = re.search(r"booked=([0-9a-f-]{36})", patient.url)
+    booked = re.search(r"/sessions/([0-9a-f-]{36})/booked", patient.url)
     assert booked is not None, patient.url
     session_id = booked.group(1)
+    patient.get_by_role("link", name="Back to my treatment").click()
     expect(patient.locator(f"li[data-session='{session_id}']")).to_contain_text(str(therapist))
 
     # Without a reload, the board shows the new visit.

@@ -102,3 +102,17 @@ def test_a_displaced_entry_that_names_no_session_is_malformed() -> None:
         load_problem(clinic() | {"displaced": [{"plan": "p-1", "session": 9}]})
     with pytest.raises(MalformedProblem, match="displaced"):
         load_problem(clinic() | {"displaced": [{"plan": "nope", "session": 1}]})
+
+
+def test_a_re_homed_session_starts_on_the_clinics_slot_grid() -> None:
+    doc = clinic() | {"slot_minutes": 15}
+    doc["therapists"][0]["home"] = [41.95, -87.70]  # travel makes the earliest start odd
+    _, result = replan(doc)
+    now = {(v.plan, v.session): v for v in result.visits}
+    assert now["p-1", 2].start % 15 == 0
+    assert [now["p-1", s] for s in (1, 3, 4)] == [v for v in PREVIOUS if v.session != 2]
+
+
+def test_a_grid_below_one_minute_is_malformed() -> None:
+    with pytest.raises(MalformedProblem, match="slot_minutes"):
+        load_problem(clinic() | {"slot_minutes": 0})

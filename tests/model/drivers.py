@@ -57,6 +57,7 @@ class Driver(Protocol):
     def accept(self, who: str, offer: UUID) -> Answer: ...
     def decline(self, who: str, offer: UUID) -> Answer: ...
     def sick(self, who: str, therapist: UUID, day: date) -> Answer: ...
+    def undo_sick(self, who: str, sick_call: UUID) -> Answer: ...
     def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer: ...
 
 
@@ -154,9 +155,15 @@ class LocalDriver:
         return self._run(waitlist_actions.decline, who, offer)
 
     def sick(self, who: str, therapist: UUID, day: date) -> Answer:
-        from scheduler.usecases import dispatch  # noqa: PLC0415 - only the model needs it
+        from scheduler.usecases import sick_calls  # noqa: PLC0415 - only the model needs it
 
-        return self._run(dispatch.report_sick, who, therapist, dates=[day], time_limit_s=1.0)
+        answer = self._run(sick_calls.report_sick, who, therapist, dates=[day], time_limit_s=1.0)
+        return Answer(True, value=answer.value.sick_call_id) if answer.ok else answer
+
+    def undo_sick(self, who: str, sick_call: UUID) -> Answer:
+        from scheduler.usecases import sick_calls  # noqa: PLC0415 - only the model needs it
+
+        return self._run(sick_calls.undo_sick_call, who, sick_call)
 
     def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer:
         answer = self._run(
@@ -253,7 +260,11 @@ class HttpDriver:
 
     def sick(self, who: str, therapist: UUID, day: date) -> Answer:
         body = {"dates": [day.isoformat()], "time_limit_s": 1.0}
-        return self._send(who, "POST", f"/therapists/{therapist}/sick", body)
+        answer = self._send(who, "POST", f"/therapists/{therapist}/sick", body)
+        return Answer(True, value=UUID(answer.value["sick_call_id"])) if answer.ok else answer
+
+    def undo_sick(self, who: str, sick_call: UUID) -> Answer:
+        return self._send(who, "POST", f"/sick-calls/{sick_call}/undo", {})
 
     def evaluation(self, who: str, patient: UUID, therapist: UUID, start: datetime) -> Answer:
         body = {

@@ -207,8 +207,8 @@ def _check_cadence(
 
 def _check_authorizations(replay: Replay, position: int) -> None:
     held: dict[UUID, int] = defaultdict(int)
-    for visit in replay.live():
-        if visit.prescription is not None:
+    for visit in replay.sessions.values():
+        if visit.prescription is not None and visit.status in (*LIVE, "displaced"):
             held[visit.prescription] += 1
     for prescription, count in held.items():
         authorized = replay.prescriptions[prescription]["authorized"]
@@ -250,6 +250,8 @@ def replay_log(records: list[tuple[int, str, dict[str, Any]]]) -> Replay:
             replay.therapists[key]["shifts"] = state["shifts"]
         elif name == "TherapistDay.MarkedUnavailable":
             replay.time_off[state["therapist_id"]].append((state["start"], state["end"]))
+        elif name == "TherapistDay.AvailabilityRestored":  # an undone sick call
+            replay.time_off[state["therapist_id"]].remove((state["start"], state["end"]))
         elif name == "Prescription.Recorded":
             replay.prescriptions[key] = {"authorized": state["authorized_sessions"]}
         elif name == "Prescription.Renewed":
@@ -282,11 +284,17 @@ def replay_log(records: list[tuple[int, str, dict[str, Any]]]) -> Replay:
                 start=state["start"],
                 end=state["end"],
                 place=old.place,
-                status=old.status,
+                # A displaced session given its new time (or put back) is booked again.
+                status="booked" if old.status == "displaced" else old.status,
             )
             _check_visit(replay, visit, state, "move")
             replay.sessions[key] = visit
             replay.events[f"moved-to:{key}"].add(state["start"])
+        elif name == "Session.Displaced":
+            # A sick call took its time: it holds no time but still its authorization.
+            if replay.sessions[key].status != "booked":
+                replay.broken.append(f"position {position}: displaced a session not booked")
+            replay.sessions[key].status = "displaced"
         elif name == "Session.Cancelled":
             replay.sessions[key].status = "cancelled"
         elif name == "Session.Completed":
@@ -304,7 +312,9 @@ def _fix_time_off(records: list[tuple[int, str, dict[str, Any]]]) -> None:
     for _, topic, state in records:
         if topic.endswith(":TherapistDay.Opened"):
             owners[state["originator_id"]] = state["therapist_id"]
-        elif topic.endswith(":TherapistDay.MarkedUnavailable"):
+        elif topic.endswith(
+            (":TherapistDay.MarkedUnavailable", ":TherapistDay.AvailabilityRestored")
+        ):
             state["therapist_id"] = owners[state["originator_id"]]
 
 

@@ -72,6 +72,7 @@ class Machine(RuleBasedStateMachine):
         self.zone = ZoneInfo(ZONE)
         self.owner_of: dict[UUID, str] = {}  # session -> the patient's name
         self.therapist_of: dict[UUID, str] = {}
+        self.sick_calls: list[UUID] = []
 
     # --- helpers --------------------------------------------------------------------------
     def start(self, day: int, minute: int) -> datetime:
@@ -249,7 +250,18 @@ class Machine(RuleBasedStateMachine):
     @rule(therapist=st.sampled_from(THERAPISTS), day=st.integers(0, DAYS - 1))
     def sick_call(self, therapist: str, day: int) -> None:
         world = self.driver.world
-        self.driver.sick("desk", world.therapists[therapist], self.first_day + timedelta(day))
+        answer = self.driver.sick(
+            "desk", world.therapists[therapist], self.first_day + timedelta(day)
+        )
+        self.count(answer, ":sick_call")
+        if answer.ok:
+            self.sick_calls.append(answer.value)
+
+    @precondition(lambda self: self.sick_calls)
+    @rule(which=st.integers(0, 3))
+    def undo_a_sick_call(self, which: int) -> None:
+        answer = self.driver.undo_sick("desk", self.sick_calls[which % len(self.sick_calls)])
+        self.count(answer, ":undo_sick_call")
 
     @precondition(lambda self: self.clock_moves)
     @rule(minutes=st.sampled_from((60, 180, 600, 24 * 60)))

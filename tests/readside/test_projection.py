@@ -92,3 +92,38 @@ def test_the_read_model_can_be_created_before_the_projector_runs(
     snapshot, _, position = asyncio.run(_projected(settings, uuid.uuid4(), uuid.uuid4()))
     assert snapshot is None
     assert position == 0
+
+
+def test_a_sick_call_and_an_undone_one_project_like_the_domain(
+    settings: Settings, app: Scheduling
+) -> None:
+    from domain.world import NOW  # noqa: PLC0415 - the domain suite's clock
+
+    world = busy_week(app)
+    wednesday, friday = MONDAY + timedelta(days=2), MONDAY + timedelta(days=4)
+    kept = world.book(world.quinn_home_plan, world.ana, wednesday, "10:00")
+    back = world.book(world.quinn_home_plan, world.ana, friday, "10:00")
+    app.record_sick_call(world.ana, days=[wednesday], actor="desk", reason="flu", now=NOW)
+    undone = app.record_sick_call(world.ana, days=[friday], actor="desk", reason="flu", now=NOW)
+    app.undo_sick_call(undone, actor="desk", reason="fit", now=NOW)
+    assert app.get_session(kept).status == "displaced"
+    assert app.get_session(back).status == "booked"
+    last = app.recorder.max_notification_id()
+    assert last is not None
+    with Projector(settings) as projector:
+        projector.wait(last, timeout=30)
+    snapshot, mine, _ = asyncio.run(_projected(settings, world.clinic, world.ana))
+    assert snapshot is not None
+    assert mine is not None
+    for day in WEEK:
+        expected = readers.board(app, world.clinic, day, None)
+        assert msgspec.json.encode(board_of(snapshot, day)) == msgspec.json.encode(expected)
+    assert msgspec.json.encode(week_of(mine, mine.therapists[0], MONDAY)) == msgspec.json.encode(
+        readers.week(app, world.ana, MONDAY)
+    )
+    ana_wednesday = next(
+        r for r in board_of(snapshot, wednesday).routes if r.therapist_id == world.ana
+    )
+    assert (ana_wednesday.visits, [u["kind"] for u in ana_wednesday.unavailable]) == ([], ["sick"])
+    ana_friday = next(r for r in board_of(snapshot, friday).routes if r.therapist_id == world.ana)
+    assert ([v.session_id for v in ana_friday.visits], ana_friday.unavailable) == ([back], [])

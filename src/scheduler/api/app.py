@@ -29,6 +29,7 @@ from scheduler.api.controllers.patients import PatientsController, Prescriptions
 from scheduler.api.controllers.plans import PlansController
 from scheduler.api.controllers.sessions import SessionsController
 from scheduler.api.controllers.setup import ClinicSetupController
+from scheduler.api.controllers.sick_calls import SickCallsController
 from scheduler.api.controllers.signup import SignUpController
 from scheduler.api.controllers.therapists import TherapistsController
 from scheduler.api.controllers.waitlist import WaitlistController
@@ -69,6 +70,7 @@ CONTROLLERS = [
     FhirController,
     OptionsController,
     DispatchController,
+    SickCallsController,
     ClinicSetupController,
     SignUpController,
     TherapistsController,

@@ -27,6 +27,7 @@ APPOINTMENT_STATUS = {
     "cancelled": "cancelled",
     "completed": "fulfilled",
     "no_show": "noshow",
+    "displaced": "waitlist",  # a sick call took its time: it waits for a new one
 }
 """Session status → FHIR Appointment.status."""
 

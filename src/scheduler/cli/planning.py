@@ -15,7 +15,8 @@ def register(commands: Any) -> None:
         "plan",
         help="plan every session of a planning problem (JSON)",
         description="Solve PROBLEM.json (spec/planning-problem.md); progress on stderr, "
-        "score table on stdout.",
+        "score table on stdout. With --previous, what the re-plan places or moves starts "
+        "on the problem's optional 'slot_minutes' grid.",
     )
     parser.add_argument("problem", type=Path, metavar="PROBLEM.json")
     parser.add_argument(

@@ -7,7 +7,7 @@ command and the offer policy dry-runs it.
 
     commands/  clinics, staff (therapists), patients (and the intake), clinical
                (evaluations, prescriptions), plans, evaluations (evaluation visits),
-               booking (sessions), offers + waitlist, pins, proposals, feeds
+               booking (sessions), offers + waitlist, sick calls, pins, proposals, feeds
     queries/   reads (views of records), calendar (days, weeks, history), feeds,
                waitlist
 """
@@ -23,8 +23,8 @@ from scheduler.domain.commands.patients import Patients
 from scheduler.domain.commands.pins import Pins
 from scheduler.domain.commands.plans import Plans
 from scheduler.domain.commands.proposals import Proposals
+from scheduler.domain.commands.sick_calls import SickCalls
 from scheduler.domain.commands.staff import Staff
-from scheduler.domain.commands.waitlist import Waitlists
 from scheduler.domain.queries.calendar import Calendar
 from scheduler.domain.queries.feeds import FeedReads
 from scheduler.domain.queries.reads import Reads
@@ -38,7 +38,7 @@ class Scheduling(
     Clinical,
     Plans,
     EvaluationVisits,
-    Waitlists,  # with Offers and Booking
+    SickCalls,  # with Waitlists, Offers and Booking
     Pins,
     Proposals,
     Feeds,

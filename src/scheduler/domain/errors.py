@@ -72,6 +72,10 @@ class UnknownOffer(NotFound):
     """Raised when no waitlist offer has the given id."""
 
 
+class UnknownSickCall(NotFound):
+    """Raised when no sick call has the given id."""
+
+
 class UnknownCalendarFeed(NotFound):
     """Raised when a calendar token names no current feed (unknown, mistyped or rotated)."""
 
@@ -214,6 +218,15 @@ class BookingConflict(Conflict):
 # --- optimization proposals -------------------------------------------------------------
 class ProposalAlreadyApplied(Conflict):
     """Raised when a proposal is applied a second time (or while it is being applied)."""
+
+
+# --- sick calls -------------------------------------------------------------------------
+class SickCallUndone(Conflict):
+    """Raised when a sick call that was undone already is undone again."""
+
+
+class SessionNotDisplaced(BookingError):
+    """Raised when a session is postponed that is not waiting for a new time."""
 
 
 # --- waitlist ----------------------------------------------------------------------------

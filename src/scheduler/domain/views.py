@@ -131,6 +131,8 @@ class PlanView:
     flagged: tuple[UUID, ...] = ()
     location: tuple[float, float] = (0.0, 0.0)
     summary: str = ""  # the discharge summary
+    displaced: tuple[UUID, ...] = ()  # held sessions a sick call took the time of
+    postponed: tuple[UUID, ...] = ()  # of those, the ones the re-plan could not place
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class SessionView:
     visit_reason: str = ""  # an evaluation visit's: what the patient comes for
     number: int = 0  # a treatment session's place in its plan
     reassessment: bool = False
+    displaced_by: UUID | None = None  # the sick call that took its time (status displaced)
 
 
 @dataclass(frozen=True)

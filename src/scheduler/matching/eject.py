@@ -68,9 +68,20 @@ def _routes(tt: Timetable, plan: Plan, session: int) -> Iterator[tuple[DayRoute,
 
 
 def _insert(tt: Timetable, route: DayRoute, stop: Stop) -> bool:
-    """Place the stop at its cheapest feasible start, pinned there; False if none."""
+    """Place the stop at its cheapest feasible start on the clinic's grid, pinned there;
+    False if none."""
     plan = tt.problem.plans[stop.plan]
-    at = route.best_insertion(stop, tt.patient_busy(plan, route.day))
+    busy = tt.patient_busy(plan, route.day)
+    at = route.best_insertion(stop, busy)
+    grid = tt.problem.grid
+    if at is not None and at.start % grid:
+        # The first start on the grid from the earliest feasible one that still fits.
+        at = None
+        for start in rules.on_grid(stop.earliest, stop.latest, grid):
+            on = Stop(stop.plan, stop.session, stop.location, stop.duration, start, start)
+            at = route.best_insertion(on, busy)
+            if at is not None:
+                break
     if at is None:
         return False
     stop.earliest = stop.latest = at.start

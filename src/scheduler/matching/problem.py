@@ -83,6 +83,9 @@ class Problem:
     fixed: tuple[Visit, ...]
     # v1.1: sessions that lost their booking (a sick call); a result may postpone them.
     displaced: frozenset[tuple[str, int]] = frozenset()
+    # The clinic's booking grid (our own optional key `slot_minutes`): a re-plan starts
+    # what it places or moves on it (1: any minute).
+    grid: int = 1
 
     def can_treat(self, therapist: Therapist, plan: Plan) -> bool:
         """Rule 1: skill, not excluded, and mobile for home visits."""
@@ -254,6 +257,10 @@ def load_problem(document: Any) -> Problem:
         _displaced(raw, f"displaced[{i}]", plans)
         for i, raw in enumerate(_get(document, "displaced", "list", "problem", optional=True) or [])
     )
+    grid = _get(document, "slot_minutes", "int", "problem", optional=True)
+    grid = 1 if grid is None else grid
+    if grid < 1:
+        raise MalformedProblem("problem.slot_minutes: must be >= 1")
     name = document.get("name")
     return Problem(
         name=name if isinstance(name, str) else "",
@@ -263,6 +270,7 @@ def load_problem(document: Any) -> Problem:
         plans=plans,
         fixed=fixed,
         displaced=displaced,
+        grid=grid,
     )
 
 

@@ -163,7 +163,8 @@ def _candidates(tt: Timetable, plan: Plan, days: tuple[int, int]) -> list[Candid
             clash = cp_model.Domain.from_intervals(
                 [[b0 - plan.duration + 1, b1 - 1] for b0, b1 in tt.patient_busy(plan, o.day)]
             )
-            starts = cp_model.Domain(o.earliest, o.latest).intersection_with(clash.complement())
+            grid = cp_model.Domain.from_values(rules.on_grid(o.earliest, o.latest, tt.problem.grid))
+            starts = grid.intersection_with(clash.complement())
             if not starts.is_empty():
                 out.append(Candidate(therapist.id, o.day, o.earliest, o.latest, starts))
     return out

@@ -200,7 +200,10 @@ def _present(
                 m.add(ends <= stop.earliest)
             ends = stop.earliest + stop.duration
             continue
-        start = m.new_int_var(window.earliest, window.latest, "")
+        grid = rules.on_grid(window.earliest, window.latest, tt.problem.grid)
+        start = m.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted({visit.start, *grid})), ""
+        )
         if ends is not None:
             m.add(start >= ends)
         ends = start + stop.duration

@@ -70,6 +70,11 @@ def days_between(
     return (first, last) if first <= last else None
 
 
+def on_grid(earliest: int, latest: int, grid: int) -> list[int]:
+    """Soft: the clinic's slot grid — the starts from `earliest` to `latest` on it."""
+    return list(range(-(-earliest // grid) * grid, latest + 1, grid))
+
+
 def options(plan: Plan, therapist: Therapist, first: int, last: int) -> Iterator[Option]:
     """Hard: rule 2 — inside one availability window and the therapist's shift, same day."""
     for w in plan.availability:

@@ -22,6 +22,7 @@ from scheduler.matching.gate import gate
 from scheduler.matching.placement import place_plan
 from scheduler.matching.problem import Plan, Problem, Visit
 from scheduler.matching.repack import repack
+from scheduler.matching.reroute_model import reroute_all
 from scheduler.matching.result import PlanResult
 from scheduler.matching.retime import repair
 from scheduler.matching.timetable import Score, Timetable
@@ -31,6 +32,8 @@ Progress = Callable[[float, Score], None]
 # Time kept back from the limit for writing the result (explanations, reasons).
 _RESERVE_S = 0.3
 _RESERVE_SHARE = 0.05
+# Sick calls with at most this many displaced sessions also try the wide repair alone.
+_WIDE_FIRST = 16
 
 
 def _search(
@@ -182,13 +185,42 @@ def _repaired(
     done = repair(
         problem, kept, displaced, retime=retime, time_limit_s=share, seed=seed, budget=budget
     )
-    left = len(displaced) if budget is None else budget * len(displaced) - done.retimed
-    if not retime or left <= 0:
-        return done.visits
-    placed = {(v.plan, v.session) for v in done.visits}
+    left = None if budget is None else budget * len(displaced) - done.retimed
+    visits = done.visits
+    if not retime or (left is not None and left <= 0):
+        return visits
+    # One other visit moved per displaced session, greedily; then the wide repair, where
+    # other visits may change therapist or day in chains (within what is left).
+    placed = {(v.plan, v.session) for v in visits}
     pending = [key for key in displaced if key not in placed]
     until = time.monotonic() + 0.2 * (deadline - time.monotonic())
-    return eject(problem, done.visits, pending, changes_left=left, deadline=until)[0]
+    room = len(displaced) if left is None else left
+    visits, used = eject(problem, visits, pending, changes_left=room, deadline=until)
+    left = None if left is None else left - used
+    if left is not None and left <= 0:
+        return visits
+    placed = {(v.plan, v.session) for v in visits}
+    pending = [key for key in displaced if key not in placed]
+    until = time.monotonic() + 0.5 * (deadline - time.monotonic())
+    visits = reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
+    if len(displaced) <= _WIDE_FIRST:
+        # A small sick call: the wide repair alone may spend the budget better than the
+        # re-timing did first; the better of the two wins.
+        until = time.monotonic() + 0.5 * (deadline - time.monotonic())
+        total = len(displaced) if budget is None else budget * len(displaced)
+        wide = reroute_all(problem, kept, displaced, budget=total, deadline=until, seed=seed)[0]
+        if _repair_key(wide, kept, displaced) > _repair_key(visits, kept, displaced):
+            return wide
+    return visits
+
+
+def _repair_key(
+    visits: Sequence[Visit], kept: Sequence[Visit], displaced: Sequence[tuple[str, int]]
+) -> tuple[int, int]:
+    """Displaced sessions placed, then fewest other visits changed."""
+    now = {(v.plan, v.session): v for v in visits}
+    placed = sum(1 for key in displaced if key in now)
+    return placed, -sum(1 for v in kept if now.get((v.plan, v.session)) != v)
 
 
 def _cut_gaps(tt: Timetable, protected: set[tuple[str, int]]) -> None:

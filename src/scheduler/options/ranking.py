@@ -1,141 +1,190 @@
-"""Ranked options for a plan's next session, shared by the JSON API and the patient's page.
+"""The options a patient (or the front desk) sees: every bookable start, ranked, paged,
+each with reasons in the patient's words.
 
-The options come from the matching engine's `suggest` over a small planning problem built
-from the live calendar (`problem.py`: the days the plan's cadence allows, the
-therapists who may take it, their shifts and every visit already booked, pinned). The
-engine ranks (continuity, preference, added travel, earliest); the calendar decides: each
-option is then tried against the booking rules without saving (`check_booking`), so
-every option shown can be booked right after, unless someone else books the slot first.
+`sources.ask` reads the plan's side, the therapists' days come from the read model or the
+domain, `search.Ranking` finds, counts and ranks every start; `present` pages them and explains
+them. The JSON API and the pages show the same `SessionOptions`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 
-from scheduler.domain import Scheduling
-from scheduler.domain.errors import SchedulingError
-from scheduler.matching.suggest import Suggestion, suggest
-from scheduler.options import problem as options_problem
+from scheduler.options.search import DayFrame, Filters, Found, Ranking, part_of_day
+from scheduler.options.sources import Ask
 
-TRIED_PER_OPTION = 4
-"""Engine suggestions tried per option asked for, in case the calendar refuses some."""
-
-ROUND_TO = 15
-"""Minutes an option's start is rounded up to, when the calendar allows it."""
+PAGE_SIZE = 20
+"""Options per page unless asked otherwise."""
 
 
 class SessionOption(msgspec.Struct):
-    """One bookable (therapist, time) for the plan's next session, and why it ranks here."""
+    """One bookable (therapist, start) for the session, and why it ranks here."""
 
     rank: int
     therapist_id: UUID
     therapist_name: str
+    day: date
     start: datetime
     end: datetime
     start_local: datetime
     end_local: datetime
+    part_of_day: str
+    reasons: list[str]
     reason: str
+    added_km: float | None = None  # for the front desk: what it adds to the route
+
+
+class DayCount(msgspec.Struct):
+    """A day with options, and how many (within every filter but the dates)."""
+
+    day: date
+    count: int
+
+
+class TherapistChoice(msgspec.Struct):
+    """A therapist who may take the session (for the therapist filter)."""
+
+    id: UUID
+    name: str
 
 
 class SessionOptions(msgspec.Struct):
-    """The best options for the plan's next session within the next weeks."""
+    """Every bookable start for the session within the filters, best first, one page."""
 
     plan_id: UUID
     timezone: str
-    searched_from: datetime
-    searched_to: datetime
+    searched_from: date | None
+    searched_to: date | None
+    window: str  # the cadence window, explained
+    total: int
+    page: int
+    size: int
+    pages: int
     options: list[SessionOption]
+    days: list[DayCount]
+    therapists: list[TherapistChoice]
+    session_id: UUID | None = None  # the session being moved, if any
     note: str = ""
 
 
-def _reason(suggestion: Suggestion, name: str, local: datetime) -> str:
-    """ "Ana Alvarez: same therapist as last time, adds 2.1 km to the day's route,
-    Tuesday 6 October 10:00"; the engine's own "<weekday> (day n) hh:mm" ending is
-    replaced by the calendar date, and a drive of 0 km (a clinic session) is not news."""
-    why = [
-        part
-        for part in suggestion.reason.rsplit(", ", 1)[0].split(", ")
-        if part and not part.startswith("adds 0.0 km")
-    ]
-    return f"{name}: {', '.join(why or ['the earliest free time'])}, {local:%A %-d %B %H:%M}"
+def _ago(days: int) -> str:
+    return "the same day as" if days == 0 else f"{days} day{'s' * (days != 1)} after"
 
 
-def _start(
-    app: Scheduling,
-    suggestion: Suggestion,
+def _cadence(ask: Ask) -> str:
+    low, high = ask.plan.min_days, ask.plan.max_days
+    return f"every {low} days" if low == high else f"{low}-{high} days apart"
+
+
+def explain_window(ask: Ask) -> str:
+    """The days the session may take, and why, in a sentence."""
+    if not ask.days:
+        return ask.note or "no day in the coming weeks keeps your plan's cadence"
+    first, last = ask.days[0], ask.days[-1]
+    span = f"{first:%a %-d %b}" if first == last else f"{first:%a %-d %b} to {last:%a %-d %b}"
+    rule = f"your plan's sessions are {_cadence(ask)}"
+    if not ask.taken:
+        return f"Any day from {span}: this is the first session of your plan."
+    if ask.moving is not None:
+        return f"This session can move to a day from {span}: {rule}, counted from the others."
+    booked = ", ".join(f"{d:%a %-d %b}" for d in ask.taken[-2:])
+    are = "sessions are" if len(ask.taken) > 1 else "session is"
+    return f"Your {are} on {booked} and {rule}, so this one can be from {span}."
+
+
+def _spacing(day: date, ask: Ask) -> list[str]:
+    """How the day keeps the plan's cadence with its neighbouring sessions."""
+    before = [d for d in ask.taken if d <= day]
+    after = [d for d in ask.taken if d > day]
+    if before:
+        gap = (day - before[-1]).days
+        if gap > ask.plan.max_days:
+            return ["as soon as you can: the prescribed gap has passed"]
+        return [f"{_ago(gap)} your last session, as prescribed ({_cadence(ask)})"]
+    if after:
+        gap = (after[0] - day).days
+        return [f"{gap} day{'s' * (gap != 1)} before your session on {after[0]:%a %-d %b}"]
+    return ["the first session of your plan"]
+
+
+def reasons(found: Found, ask: Ask, *, staff: bool) -> list[str]:
+    """Why an option ranks where it does, in the patient's words."""
+    said = []
+    if found.continuity:
+        said.append(f"your therapist {found.therapist_name}")
+    said += _spacing(found.day, ask)
+    if ask.moving is not None and ask.need.ideal is not None:
+        shift = (found.day - ask.need.ideal).days
+        if shift == 0:
+            said.append("the same day as now booked")
+        else:
+            later = "later" if shift > 0 else "earlier"
+            said.append(f"{abs(shift)} day{'s' * (abs(shift) != 1)} {later} than now booked")
+    if found.fits_week:
+        said.append(f"fits your {found.day:%A} {part_of_day(found.minute)}s")
+    if staff and found.added_km >= 0.05:
+        said.append(f"adds {found.added_km:.1f} km to {found.therapist_name}'s route")
+    return said
+
+
+def present(
+    ask: Ask,
+    frames: list[DayFrame],
+    filters: Filters,
     *,
-    clinic_id: UUID,
-    plan_id: UUID,
-    day: date,
-    now: datetime,
-) -> datetime | None:
-    """The option's start: the engine's earliest start rounded up to a quarter hour when
-    the calendar allows it (patients book 10:15, not 10:07); None if neither is bookable."""
-    rounded = -(-suggestion.start // ROUND_TO) * ROUND_TO
-    for minute in dict.fromkeys((rounded, suggestion.start)):
-        start = app.local_time(clinic_id, day, minute)
-        try:
-            app.check_booking(
-                plan_id=plan_id, therapist_id=suggestion.therapist, start=start, now=now
-            )
-        except SchedulingError:
-            continue  # the engine's model is coarser than the calendar here
-        return start
-    return None
-
-
-def rank_options(
-    app: Scheduling, plan_id: UUID, *, now: datetime, k: int, weeks: int
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    staff: bool = False,
 ) -> SessionOptions:
-    """Up to `k` options for the plan's next session, best first: on the days its cadence
-    allows after its last session (at most `weeks` weeks of them, from today on)."""
-    plan = app.get_plan(plan_id)
-    clinic = app.get_clinic(plan.clinic_id)
-    zone = ZoneInfo(clinic.timezone)
-    answer = SessionOptions(
-        plan_id=plan.id, timezone=clinic.timezone, searched_from=now, searched_to=now, options=[]
-    )
-    if plan.status != "active" or plan.sessions_left <= 0:
-        answer.note = f"the plan is {plan.status} and holds {plan.sessions_held} sessions: "
-        answer.note += "no further session can be booked on it"
-        return answer
-    built = options_problem.build(app, plan, now=now, weeks=weeks)
-    if built is None:
-        answer.note = "the plan's prescription expires before its next session could be"
-        return answer
-    answer.searched_from = max(now, app.local_time(clinic.id, built.first, 0))
-    answer.searched_to = app.local_time(
-        clinic.id, built.first + timedelta(days=built.problem.days), 0
-    )
-    suggestions = suggest(
-        built.problem, built.plan_key, booked=built.booked, k=k * TRIED_PER_OPTION
-    )
-    names = built.names
-    first = built.first
-    for suggestion in suggestions:
-        day = first + timedelta(days=suggestion.day)
-        start = _start(app, suggestion, clinic_id=clinic.id, plan_id=plan.id, day=day, now=now)
-        if start is None:
-            continue
-        end = start + timedelta(minutes=plan.session_minutes)
-        answer.options.append(
+    """Search, then one page of the ranked starts with their reasons, and the day list."""
+    ranking = Ranking(frames, ask.need, Filters(filters.therapist, filters.part_of_day))
+    counts = ranking.day_counts()
+    size = max(1, size)
+    total = sum(n for day, n in counts.items() if filters.keeps_day(day))
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
+    _, chosen = ranking.page(filters.keeps_day, (page - 1) * size, size)
+    zone = ask.need.zone
+    shown = []
+    for rank, found in enumerate(chosen, (page - 1) * size + 1):
+        said = reasons(found, ask, staff=staff)
+        shown.append(
             SessionOption(
-                rank=len(answer.options) + 1,
-                therapist_id=UUID(suggestion.therapist),
-                therapist_name=names[suggestion.therapist],
-                start=start,
-                end=end,
-                start_local=start.astimezone(zone),
-                end_local=end.astimezone(zone),
-                reason=_reason(suggestion, names[suggestion.therapist], start.astimezone(zone)),
+                rank=rank,
+                therapist_id=found.therapist_id,
+                therapist_name=found.therapist_name,
+                day=found.day,
+                start=found.start,
+                end=found.end,
+                start_local=found.start.astimezone(zone),
+                end_local=found.end.astimezone(zone),
+                part_of_day=part_of_day(found.minute),
+                reasons=said,
+                reason=", ".join(said) or "a free time",
+                added_km=round(found.added_km, 1) if staff else None,
             )
         )
-        if len(answer.options) == k:
-            break
-    if not answer.options:
-        answer.note = "no free time fits the plan in this range: try more weeks or the waitlist"
-    return answer
+    note = ask.note
+    if not note and not total:
+        note = (
+            "no free time fits these choices: try other days, times or therapists, or the waitlist"
+        )
+    return SessionOptions(
+        plan_id=ask.plan.id,
+        timezone=zone.key,
+        searched_from=ask.days[0] if ask.days else None,
+        searched_to=ask.days[-1] if ask.days else None,
+        window=explain_window(ask),
+        total=total,
+        page=page,
+        size=size,
+        pages=pages,
+        options=shown,
+        days=[DayCount(day, n) for day, n in sorted(counts.items())],
+        therapists=[TherapistChoice(t.id, t.name) for t in ask.therapists],
+        session_id=ask.moving,
+        note=note,
+    )

@@ -10,20 +10,30 @@ booked meanwhile wins:
   conflict with the rule it broke.
 Items are tried in rounds, because one move can free the slot another needs; a round
 that applies nothing ends it. Nothing already applied is undone.
+
+The dispatcher may apply only some items (`only`: their keys); the others are `skipped`.
+Every session a sick call displaced that the proposal covers and that has no new time
+after applying (unplaced, skipped or refused) is then postponed: it stays on its plan,
+waiting, and its patient gets first place on the waitlist.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from scheduler.domain import Scheduling
-from scheduler.domain.errors import BookingConflict, BookingError, SchedulingError
+from scheduler.domain.errors import BookingConflict, BookingError, InvalidInput, SchedulingError
 from scheduler.domain.model.proposal import ItemOutcome, ProposalItem
+from scheduler.domain.views import ProposalView
 from scheduler.planning.diff import changed, session_changed
 
 ROUNDS = 4
+
+WAIT_DAYS = 14
+"""Days at least a postponed session waits on the waitlist for freed time."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class Outcome:
     applied: list[ProposalItem] = field(default_factory=list)
     unchanged: list[ProposalItem] = field(default_factory=list)
     conflicts: list[Refused] = field(default_factory=list)
+    skipped: list[ProposalItem] = field(default_factory=list)
+    postponed: list[UUID] = field(default_factory=list)
 
 
 def _try(app: Scheduling, item: ProposalItem, reason: str, actor: str, now: datetime) -> UUID:
@@ -67,13 +79,33 @@ def _try(app: Scheduling, item: ProposalItem, reason: str, actor: str, now: date
     return item.session_id
 
 
-def apply_proposal(
-    app: Scheduling, proposal_id: UUID | str, *, actor: str, now: datetime
-) -> Outcome:
-    """Apply the proposal's items as booking commands by `actor`; list what conflicted.
+def check_keys(app: Scheduling, proposal_id: UUID | str, only: Collection[str]) -> None:
+    """Raise InvalidInput unless every key names an item of the proposal."""
+    known = {item.key for item in app.get_proposal(proposal_id).items}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise InvalidInput(
+            f"{len(unknown)} item key(s) name no item of this proposal (e.g. {unknown[0]!r}): "
+            "use the `key` of the items the preview lists"
+        )
 
-    Raises ProposalAlreadyApplied if it was applied (or is being applied) already.
+
+def apply_proposal(
+    app: Scheduling,
+    proposal_id: UUID | str,
+    *,
+    actor: str,
+    now: datetime,
+    only: Collection[str] | None = None,
+) -> Outcome:
+    """Apply the proposal's items (or those whose keys are in `only`) as booking commands
+    by `actor`; list what conflicted; postpone the displaced sessions left without a time.
+
+    Raises ProposalAlreadyApplied if it was applied (or is being applied) already, and
+    InvalidInput (nothing applied) if `only` names an item the proposal does not have.
     """
+    if only is not None:
+        check_keys(app, proposal_id, only)
     app.begin_applying(proposal_id, actor=actor, now=now)
     proposal = app.get_proposal(proposal_id)
     outcome = Outcome(proposal.id)
@@ -95,6 +127,8 @@ def apply_proposal(
             )
         elif item.session_id is not None and not item.is_move:
             outcome.unchanged.append(item)
+        elif only is not None and item.key not in only:
+            outcome.skipped.append(item)
         else:
             pending.append(item)
     refusals: dict[int, SchedulingError] = {}
@@ -119,8 +153,36 @@ def apply_proposal(
         outcomes=[
             *(ItemOutcome(i.plan_id, i.session_id, "applied") for i in outcome.applied),
             *(ItemOutcome(r.item.plan_id, r.item.session_id, r.error) for r in outcome.conflicts),
+            *(ItemOutcome(i.plan_id, i.session_id, "skipped") for i in outcome.skipped),
         ],
         actor=actor,
         now=now,
     )
+    outcome.postponed = _postpone_left(app, proposal, actor=actor, now=now)
     return outcome
+
+
+def _postpone_left(
+    app: Scheduling, proposal: ProposalView, *, actor: str, now: datetime
+) -> list[UUID]:
+    """Postpone each displaced session the proposal covers that still has no time."""
+    covered = [i.session_id for i in proposal.items if i.session_id is not None]
+    covered += [u.session_id for u in proposal.unplaced]
+    postponed = []
+    for session_id in dict.fromkeys(covered):
+        session = app.get_session(session_id)
+        if session.status != "displaced" or session.plan_id is None:
+            continue
+        plan = app.get_plan(session.plan_id)
+        if session_id in plan.postponed:
+            continue
+        wait = timedelta(days=max(WAIT_DAYS, 2 * plan.max_days))
+        app.postpone_session(
+            session_id,
+            actor=actor,
+            reason=f"no new time in proposal {proposal.id}: options offered, first on the waitlist",
+            now=now,
+            wait_until=now + wait,
+        )
+        postponed.append(session_id)
+    return postponed

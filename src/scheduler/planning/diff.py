@@ -49,7 +49,7 @@ def session_changed(app: Scheduling, item: ProposalItem) -> bool:
     assert item.session_id is not None
     live = app.get_session(item.session_id)
     return (
-        live.status != "booked"
+        live.status not in ("booked", "displaced")  # displaced: waiting for this new time
         or live.therapist_id != item.was_therapist_id
         or live.start != item.was_start
     )

@@ -36,6 +36,7 @@ class Booked:
     pinned: bool
     started: bool  # begun before the solve: it can no longer move
     affected: bool  # its therapist is now off (sick, time off, no shift) at that time
+    displaced: bool = False  # a sick call took its time: it waits for a new one
 
 
 @dataclass
@@ -160,13 +161,15 @@ def _booked(app: Scheduling, horizon: Horizon, session: SessionView, day: int) -
     end = start + int((session.end - session.start).total_seconds() // 60)
     window = horizon.windows.get((session.therapist_id, day))
     inside = window is not None and window[0] <= start and end <= window[1]
+    displaced = session.status == "displaced"
     return Booked(
         session=session,
         day=day,
         start=start,
-        pinned=session.pinned,
-        started=session.start <= horizon.now or session.status != "booked",
-        affected=not inside,
+        pinned=session.pinned and not displaced,
+        started=not displaced and (session.start <= horizon.now or session.status != "booked"),
+        affected=displaced or not inside,
+        displaced=displaced,
     )
 
 

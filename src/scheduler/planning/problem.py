@@ -10,7 +10,8 @@ What each booked session becomes (in this order):
   free.
 
 Patient availability: the patient's recorded weekly windows on every day of the range up
-to the prescription's expiry (all day where none are recorded; today: from now on);
+to the prescription's expiry (all day where none are recorded; today: from now on; for a
+plan with a displaced visit, the days within `max_days` of it);
 the therapist's shift limits the time too. Booked sessions get a window of their own so
 they stay valid where they are.
 """
@@ -62,9 +63,14 @@ def _availability(horizon: Horizon, entry: PlanInRange) -> list[dict[str, int]]:
     today = local_date(horizon.now, horizon.zone)
     weekly = entry.patient.availability
     windows = []
+    # A visit a sick call displaced is searched for around its own day: within the
+    # plan's longest gap either side (the range also serves other plans).
+    near = [b.day for b in entry.booked if b.displaced]
     for index, day in enumerate(dates_between(horizon.first, horizon.last)):
         if day > entry.plan.expires_on:
             break
+        if near and all(abs(index - d) > entry.plan.max_days for d in near):
+            continue
         earliest = minute_of_day(horizon.now, horizon.zone) + 1 if day == today else 0
         spans = weekly.get(WEEKDAYS[day.weekday()], []) if weekly else [[0, MINUTES_PER_DAY]]
         for start, end in spans:
@@ -121,6 +127,8 @@ def build_problem(horizon: Horizon, purpose: Purpose, *, keep_booked: bool = Tru
         "days": horizon.days,
         "timezone": horizon.clinic.timezone,
         "travel": {"speed_kmh": horizon.clinic.travel_speed_kmh},
+        # Our own key: what a re-plan places or moves starts on the booking grid.
+        "slot_minutes": horizon.clinic.slot_minutes,
         "clinics": [{"id": str(horizon.clinic.id), "location": list(horizon.clinic.location)}],
         "therapists": _therapists(horizon),
         "plans": [],

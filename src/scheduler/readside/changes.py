@@ -12,7 +12,8 @@ from scheduler.domain.model.session import Session
 
 
 class BoardChange(msgspec.Struct, frozen=True):
-    """A session was booked, moved, cancelled, completed, missed, pinned or released.
+    """A session was booked, moved, cancelled, completed, missed, displaced by a sick
+    call, pinned or released.
 
     `day` and `therapist_id` are where the session is now (for a move: its new place);
     a board showing this session or this day should be fetched again, with
@@ -33,6 +34,7 @@ SESSION_CHANGES: dict[type[Any], str] = {
     Session.Cancelled: "cancelled",
     Session.Completed: "completed",
     Session.NoShow: "no_show",
+    Session.Displaced: "displaced",
     Session.Pinned: "pinned",
     Session.Unpinned: "unpinned",
     Session.ContraindicationFlagged: "flagged",

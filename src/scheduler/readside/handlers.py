@@ -22,6 +22,7 @@ from scheduler.domain.model.prescription import Prescription
 from scheduler.domain.model.proposal import Proposal
 from scheduler.domain.model.receipt import Receipt
 from scheduler.domain.model.session import Session
+from scheduler.domain.model.sick_call import SickCall
 from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.model.waitlist import OfferTracker, Waitlist
 
@@ -204,10 +205,11 @@ def _booked(event: Any, position: int) -> list[Statement]:
 
 
 def _rescheduled(event: Any, position: int) -> list[Statement]:
+    # A displaced session that gets its new time is booked again.
     return [
         (
             "UPDATE board_visits SET therapist_id = %s, day = %s, start_utc = %s, "
-            "end_utc = %s, position = %s WHERE session_id = %s",
+            "end_utc = %s, status = 'booked', position = %s WHERE session_id = %s",
             (
                 event.therapist_id,
                 event.therapist_day,
@@ -290,6 +292,23 @@ def _unavailable(event: Any, position: int) -> list[Statement]:
     ]
 
 
+def _available(event: Any, position: int) -> list[Statement]:
+    return [
+        (
+            "DELETE FROM board_unavailable WHERE position = (SELECT min(u.position) "
+            "FROM board_unavailable u JOIN readside_therapist_days d USING (therapist_id, day) "
+            "WHERE d.day_id = %s AND u.kind = %s AND u.start_utc = %s AND u.end_utc = %s)",
+            (event.originator_id, event.kind, event.start, event.end),
+        ),
+        (
+            "UPDATE readside_clinics SET position = %s WHERE clinic_id = "
+            "(SELECT t.clinic_id FROM readside_therapists t "
+            "JOIN readside_therapist_days d USING (therapist_id) WHERE d.day_id = %s)",
+            (position, event.originator_id),
+        ),
+    ]
+
+
 HANDLERS: dict[type[Any], Handler] = {
     Clinic.Registered: _clinic,
     Clinic.PoliciesChanged: _clinic_changed,
@@ -305,12 +324,14 @@ HANDLERS: dict[type[Any], Handler] = {
     Session.Cancelled: _status("cancelled"),
     Session.Completed: _status("completed"),
     Session.NoShow: _status("no_show"),
+    Session.Displaced: _status("displaced"),
     Session.Pinned: _pin(True),
     Session.Unpinned: _pin(False),
     Session.ContraindicationFlagged: _flags,
     Session.FlagResolved: _flags,
     TherapistDay.Opened: _day_opened,
     TherapistDay.MarkedUnavailable: _unavailable,
+    TherapistDay.AvailabilityRestored: _available,
 }
 """Events that change what the board and the weeks show, and the SQL each becomes."""
 
@@ -334,6 +355,13 @@ IGNORED: frozenset[type[Any]] = frozenset(
         PatientDay.SessionReleased,
         # Time off shows through the days it marks (`TherapistDay.MarkedUnavailable`).
         Therapist.TimeOffRecorded,
+        Therapist.TimeOffWithdrawn,
+        # A sick call shows through its days and the sessions it displaced.
+        SickCall.Recorded,
+        SickCall.Postponed,
+        SickCall.Undone,
+        TreatmentPlan.SessionDisplaced,
+        TreatmentPlan.SessionPostponed,
         # Records the board does not show.
         Clinic.ConditionMapped,
         Therapist.Deactivated,

@@ -84,12 +84,21 @@ _VISITS = """
     JOIN readside_patients p USING (patient_id)
     LEFT JOIN readside_plans l USING (plan_id)
     WHERE v.therapist_id = ANY($1::uuid[]) AND v.day BETWEEN $2 AND $3
-      AND v.status <> 'cancelled'
+      AND v.status NOT IN ('cancelled', 'displaced')
     ORDER BY v.start_utc, v.session_id"""
 
 _UNAVAILABLE = """
     SELECT therapist_id, day, kind, start_utc, end_utc, reason FROM board_unavailable
     WHERE therapist_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 ORDER BY position"""
+
+_STOPS = """
+    SELECT therapist_id, day, session_id, start_utc, end_utc, latitude, longitude
+    FROM board_visits
+    WHERE therapist_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 AND status <> 'cancelled'"""
+
+_OFF = """
+    SELECT therapist_id, day, start_utc, end_utc FROM board_unavailable
+    WHERE therapist_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3"""
 
 
 class ReadModel:
@@ -196,6 +205,20 @@ class ReadModel:
                 for row in unavailable
             ],
         )
+
+    async def day_stops(
+        self, therapist_ids: list[UUID], first: date, last: date
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The therapists' visits (therapist, day, session, start, end, latitude,
+        longitude) and time off (therapist, day, start, end) from `first` to `last`, from
+        one snapshot: what the booking page's search needs of their days."""
+        async with (
+            self.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            visits = await conn.fetch(_STOPS, therapist_ids, first, last)
+            unavailable = await conn.fetch(_OFF, therapist_ids, first, last)
+        return [tuple(row) for row in visits], [tuple(row) for row in unavailable]
 
     async def clinic_of(self, therapist_id: UUID) -> UUID | None:
         """The clinic of a projected therapist (None: not projected yet)."""

@@ -1,5 +1,5 @@
-"""The dispatcher's optimizations and sick calls: queue a solve, preview its proposal,
-apply it; record a therapist off sick and queue a re-plan.
+"""The dispatcher's optimizations: queue a solve, preview its proposal, apply it (sick
+calls, which queue a re-plan, are in `sick_calls`).
 
 The solver proposes, the calendar decides: a proposal is applied as ordinary booking
 commands under the dispatcher's name, and whatever was booked meanwhile wins.
@@ -8,12 +8,11 @@ commands under the dispatcher's name, and whatever was booked meanwhile wins.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from scheduler.domain import Scheduling
-from scheduler.domain.errors import InvalidInput
 from scheduler.domain.timekeeping import local_date
 from scheduler.planning.apply import Outcome, apply_proposal
 from scheduler.planning.diff import Diff, diff
@@ -22,7 +21,7 @@ from scheduler.planning.jobs import OptimizationRequest
 from scheduler.planning.problem import Purpose
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
-from scheduler.usecases.errors import Forbidden, Unavailable
+from scheduler.usecases.errors import Unavailable
 from scheduler.usecases.runner import UseCases, action
 from scheduler.usecases.sessions import BOOKING
 from scheduler.worker import JobState, QueueUnavailable
@@ -55,17 +54,7 @@ class Demand:
     reason: str
 
 
-@dataclass(frozen=True)
-class SickCall:
-    """The sick days recorded and the re-plan queued for them."""
-
-    therapist_id: UUID
-    therapist_name: str
-    dates: list[date]
-    job: JobState
-
-
-def _on_behalf(who: Actor, clinic_id: UUID) -> Actor:
+def on_behalf(who: Actor, clinic_id: UUID) -> Actor:
     """The clinic's dispatching, asked for by `who` (named in the events as themself)."""
     return Actor(
         who.account_id,
@@ -78,7 +67,7 @@ def _on_behalf(who: Actor, clinic_id: UUID) -> Actor:
     )
 
 
-def _request(
+def request_for(
     app: Scheduling,
     who: Actor,
     clinic_id: UUID,
@@ -105,7 +94,7 @@ def _request(
     )
 
 
-async def _submit(uc: UseCases, request: OptimizationRequest) -> JobState:
+async def submit(uc: UseCases, request: OptimizationRequest) -> JobState:
     try:
         job_id = await uc.jobs.submit(request)
         state: JobState | None = await uc.jobs.state(job_id)
@@ -132,7 +121,7 @@ async def optimize(
     """Queue a solve of the clinic's `first`..`last`; nothing changes until it is applied."""
     access.check_role(who, "dispatcher")
     request = await uc.write(
-        lambda app, now: _request(
+        lambda app, now: request_for(
             app,
             who,
             clinic_id,
@@ -143,7 +132,7 @@ async def optimize(
             keep_booked=keep_booked,
         )
     )
-    return await _submit(uc, request)
+    return await submit(uc, request)
 
 
 @action()
@@ -176,73 +165,31 @@ async def preview(uc: UseCases, who: Actor, proposal_id: UUID) -> Preview:
         items = [*found.moved, *found.added, *found.unchanged, *found.stale]
         for patient_id in {item.patient_id for item in items}:
             names[patient_id] = app.get_patient(patient_id).name
+        for unplaced in proposal.unplaced:  # by session: an unplaced item names no patient
+            patient_id = app.get_session(unplaced.session_id).patient_id
+            names[unplaced.session_id] = app.get_patient(patient_id).name
         return Preview(found, clinic.timezone, names)
 
     return await uc.read(run)
 
 
 @action()
-async def apply(uc: UseCases, who: Actor, proposal_id: UUID) -> Applied:
-    """Apply the proposal as booking commands under the caller's name; what was booked
-    meanwhile wins and comes back as a conflict. Once per proposal."""
+async def apply(
+    uc: UseCases, who: Actor, proposal_id: UUID, *, only: list[str] | None = None
+) -> Applied:
+    """Apply the proposal (or only the items whose keys are in `only`) as booking
+    commands under the caller's name; what was booked meanwhile wins and comes back as a
+    conflict; displaced sessions left without a time are postponed. Once per proposal."""
     access.check_role(who, "dispatcher")
 
     def run(app: Scheduling, now: datetime) -> Applied:
         proposal = access.proposal_for(app, who, proposal_id)
-        outcome = apply_proposal(app, proposal_id, actor=who.actor, now=now)
+        outcome = apply_proposal(
+            app, proposal_id, actor=who.actor, now=now, only=set(only) if only is not None else None
+        )
         return Applied(outcome, app.get_clinic(proposal.clinic_id).timezone)
 
     return await uc.write(run)
-
-
-@action(limit=BOOKING)
-async def report_sick(
-    uc: UseCases,
-    who: Actor,
-    therapist_id: UUID,
-    *,
-    dates: list[date],
-    reason: str = "",
-    time_limit_s: float,
-) -> SickCall:
-    """Block whole local days as sick time, then queue a minimal-disruption re-plan of
-    them. The range is checked before anything is recorded: a bad one changes nothing.
-    The clinic's dispatchers report any of its therapists; a therapist reports themself
-    (the re-plan is then asked for on the clinic's behalf, for its dispatchers to apply).
-    """
-    access.check_role(who, "dispatcher", "therapist")
-    if who.role == "therapist" and who.acts_for != therapist_id:
-        raise Forbidden("a therapist reports only themself sick")
-    days = sorted(set(dates))
-    if not days:
-        raise InvalidInput("name at least one day the therapist is off sick")
-
-    def run(app: Scheduling, now: datetime) -> tuple[OptimizationRequest, str]:
-        therapist = access.therapist_for(app, who, therapist_id)
-        asking = who if who.front_desk else _on_behalf(who, therapist.clinic_id)
-        request = _request(
-            app,
-            asking,
-            therapist.clinic_id,
-            (days[0], days[-1]),
-            now,
-            purpose="replan",
-            time_limit_s=time_limit_s,
-        )
-        for day in days:
-            app.record_time_off(
-                therapist.id,
-                start=app.local_time(therapist.clinic_id, day, 0),
-                end=app.local_time(therapist.clinic_id, day + timedelta(days=1), 0),
-                kind="sick",
-                actor=who.actor,
-                reason=reason or "sick",
-                now=now,
-            )
-        return request, therapist.name
-
-    request, name = await uc.write(run)
-    return SickCall(therapist_id, name, days, await _submit(uc, request))
 
 
 @action()

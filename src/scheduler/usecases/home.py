@@ -1,4 +1,5 @@
-"""What the patient sees first: plans (done, left, next), options to book, sessions.
+"""What the patient sees first: plans (done, left, next) and sessions; the times to book
+are a page of their own (`plans.options`).
 
 One query action, read in one store thread, for the patient's page (and any client).
 """
@@ -10,18 +11,14 @@ from datetime import datetime
 from uuid import UUID
 
 from scheduler.domain import PlanView, Scheduling, SessionView
-from scheduler.options.ranking import SessionOption, rank_options
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.runner import UseCases, action
 
-OPTIONS_SHOWN = 5
-WEEKS_SEARCHED = 2
-
 
 @dataclass
 class PlanProgress:
-    """One plan as the patient follows it: done, left, next, and times to book."""
+    """One plan as the patient follows it: done, left, next."""
 
     plan: PlanView
     done: int
@@ -29,10 +26,9 @@ class PlanProgress:
     booked: int
     left_to_book: int
     next_session: SessionView | None
-    options: list[SessionOption] = field(default_factory=list)
-    options_note: str = ""
     waiting: bool = False
     flagged: list[SessionView] = field(default_factory=list)
+    needs_time: list[SessionView] = field(default_factory=list)  # displaced by a sick call
 
 
 @dataclass
@@ -62,13 +58,12 @@ def _progress(
         left_to_book=plan.sessions_left,
         next_session=upcoming[0] if upcoming else None,
         flagged=[s for s in upcoming if s.flags],
+        needs_time=[s for s in mine if s.status == "displaced"],
     )
 
 
-def home_of(
-    app: Scheduling, patient_id: UUID, now: datetime, *, with_options: bool = True
-) -> PatientHome:
-    """The patient's plans with their progress and ranked options, and upcoming sessions."""
+def home_of(app: Scheduling, patient_id: UUID, now: datetime) -> PatientHome:
+    """The patient's plans with their progress, and upcoming sessions."""
     patient = app.get_patient(patient_id)
     clinic = app.get_clinic(patient.clinic_id)
     sessions = app.patient_sessions(patient_id)
@@ -81,9 +76,6 @@ def home_of(
     for plan_id in patient.plans:
         progress = _progress(app, app.get_plan(plan_id), sessions, now)
         progress.waiting = plan_id in waiting
-        if with_options and progress.plan.status == "active" and progress.left_to_book:
-            found = rank_options(app, plan_id, now=now, k=OPTIONS_SHOWN, weeks=WEEKS_SEARCHED)
-            progress.options, progress.options_note = found.options, found.note
         plans.append(progress)
     upcoming = sorted(
         (s for s in sessions if s.status == "booked" and s.end > now), key=lambda s: s.start
@@ -101,7 +93,7 @@ def home_of(
 
 @action()
 async def patient_home(uc: UseCases, who: Actor) -> PatientHome:
-    """The signed-in patient's home: plans with progress and options, upcoming sessions."""
+    """The signed-in patient's home: plans with their progress, upcoming sessions."""
     access.check_role(who, "patient")
     assert who.acts_for is not None, "a patient account acts for a patient"
     patient_id = who.acts_for

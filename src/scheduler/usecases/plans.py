@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID
 
 from scheduler.domain import HistoryEntry, PlanView, Scheduling, SessionView
-from scheduler.options.ranking import SessionOptions, rank_options
+from scheduler.domain.errors import InvalidInput
+from scheduler.options import ranking, sources
+from scheduler.options.ranking import PAGE_SIZE, SessionOptions
+from scheduler.options.search import PARTS_OF_DAY, DayFrame, Filters
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.runner import UseCases, action
+
+log = logging.getLogger("scheduler.readside")
 
 
 @action()
@@ -61,15 +68,82 @@ async def my_sessions(uc: UseCases, who: Actor) -> list[SessionView]:
     return await uc.read(lambda app, _: app.patient_sessions(patient_id))
 
 
+@dataclass(frozen=True)
+class OptionQuery:
+    """What the caller narrowed the options to, and which page."""
+
+    therapist: UUID | None = None
+    part_of_day: str | None = None
+    first: date | None = None
+    last: date | None = None
+    page: int = 1
+    size: int = PAGE_SIZE
+
+    def filters(self) -> Filters:
+        """The search's filters."""
+        return Filters(self.therapist, self.part_of_day, self.first, self.last)
+
+
+async def _search(
+    uc: UseCases, who: Actor, plan_id: UUID, query: OptionQuery, moving: UUID | None
+) -> SessionOptions:
+    """Read the plan's side, then the therapists' days once (read model on PostgreSQL,
+    else the domain), then rank and page."""
+    if query.part_of_day is not None and query.part_of_day not in PARTS_OF_DAY:
+        raise InvalidInput(f"part_of_day must be one of {sorted(PARTS_OF_DAY)}")
+    if query.first and query.last and query.first > query.last:
+        raise InvalidInput("the first day of the range is after its last day")
+    staff = who.role in ("dispatcher", "admin")
+    model = getattr(uc.reads, "model", None)
+
+    def read(app: Scheduling, now: datetime) -> tuple[sources.Ask, list[DayFrame] | None]:
+        if moving is not None:
+            session = access.session_for(app, who, moving)
+            if session.plan_id is None:
+                raise InvalidInput("an evaluation visit is moved by the front desk")
+            if session.status != "booked":
+                raise InvalidInput(f"the session is {session.status}: only a booked one moves")
+            access.plan_for(app, who, session.plan_id)
+            ask = sources.ask(app, session.plan_id, now=now, moving=moving)
+        else:
+            access.plan_for(app, who, plan_id)
+            ask = sources.ask(app, plan_id, now=now)
+        if model is not None or ask.note:
+            return ask, None
+        return ask, sources.domain_frames(app, ask, therapist_id=query.therapist)
+
+    ask, frames = await uc.read(read)
+    if frames is None and model is not None and not ask.note:
+        try:
+            frames = await sources.read_model_frames(model, ask, therapist_id=query.therapist)
+        except Exception as error:  # refused connections, asyncpg errors, missing tables
+            log.warning(
+                "read model unavailable, reading the options' days from the event store",
+                extra={"error_type": type(error).__name__},
+            )
+    if frames is None:
+        found = ask
+        frames = await uc.read(
+            lambda app, _: sources.domain_frames(app, found, therapist_id=query.therapist)
+        )
+    return ranking.present(
+        ask, frames, query.filters(), page=query.page, size=query.size, staff=staff
+    )
+
+
 @action()
 async def options(
-    uc: UseCases, who: Actor, plan_id: UUID, *, k: int = 5, weeks: int = 2
+    uc: UseCases, who: Actor, plan_id: UUID, query: OptionQuery | None = None
 ) -> SessionOptions:
-    """The best options for the plan's next session, each with its reason."""
+    """Every bookable start for the plan's next session, ranked, with reasons; one page."""
     access.check_role(who, "patient", "dispatcher", "admin")
+    return await _search(uc, who, plan_id, query or OptionQuery(), None)
 
-    def run(app: Scheduling, now: datetime) -> SessionOptions:
-        access.plan_for(app, who, plan_id)
-        return rank_options(app, plan_id, now=now, k=k, weeks=weeks)
 
-    return await uc.read(run)
+@action()
+async def move_options(
+    uc: UseCases, who: Actor, session_id: UUID, query: OptionQuery | None = None
+) -> SessionOptions:
+    """Every start a booked session can move to, ranked like the booking's options."""
+    access.check_role(who, "patient", "dispatcher", "admin")
+    return await _search(uc, who, session_id, query or OptionQuery(), session_id)

@@ -81,7 +81,8 @@ def _event(app: Scheduling, entry: FeedEntry, clinic_place: str, *, coordinates:
         event.add("geo", (latitude, longitude))
     else:
         event.add("location", "Home visit")
-    cancelled = entry.status == "cancelled" or entry.moved_away
+    # A visit a sick call displaced is off the therapist's calendar until it has a new time.
+    cancelled = entry.status in ("cancelled", "displaced") or entry.moved_away
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if entry.status in ("completed", "no_show"):
         event.add("description", f"Session {entry.status.replace('_', '-')}.")

@@ -17,6 +17,7 @@ from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import Missing, responses
 from scheduler.api.schemas.dispatch import (
     Applied,
+    ApplyProposal,
     OptimizationJob,
     OptimizeDays,
     Preview,
@@ -108,9 +109,15 @@ class DispatchController(Controller):
         request: Request[Any, Any, Any],
         proposal_id: FromPath[UUID],
         uc: NamedDependency[UseCases],
+        data: JSONBody[ApplyProposal | None] = None,
     ) -> Applied:
         """Book and move its visits one by one under your name; what was booked meanwhile
-        wins and comes back in `conflicts`. A proposal can be applied once (409 after).
+        wins and comes back in `conflicts`. With `{"only": [keys]}`, only those items
+        (the preview's `key`s; the rest come back `skipped`). A re-plan's displaced
+        visits left without a time are `postponed`: they wait on their plans, first on
+        the waitlist, their patients see options. A proposal can be applied once (409
+        after); an unknown key is 422 and applies nothing.
         """
-        done = await actions.apply(uc, principal_of(request), proposal_id)
+        only = data.only if data is not None else None
+        done = await actions.apply(uc, principal_of(request), proposal_id, only=only)
         return Applied.of(done.outcome, done.timezone)

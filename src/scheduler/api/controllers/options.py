@@ -1,8 +1,14 @@
-"""`/me/plans/{id}/options`: ranked options for the signed-in patient's plan."""
+"""Options: every bookable start for a plan's next session, or for moving a session.
+
+The patient asks for their own plan (`/me/plans/{id}/options`), the front desk for any plan
+of its clinic (`/plans/{id}/options`, with the km each adds to a route), and either for a
+booked session's move (`/sessions/{id}/options`). All three call the same action.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, get
@@ -11,34 +17,134 @@ from litestar.params import FromPath, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.options.ranking import SessionOptions
+from scheduler.options.ranking import PAGE_SIZE, SessionOptions
 from scheduler.usecases import UseCases
 from scheduler.usecases import plans as plan_actions
+from scheduler.usecases.plans import OptionQuery
 
-Count = Annotated[int, QueryParameter(ge=1, le=20, description="How many options")]
-Weeks = Annotated[int, QueryParameter(ge=1, le=4, description="How many weeks ahead")]
+Therapist = Annotated[UUID | None, QueryParameter(description="Only this therapist's times")]
+PartOfDay = Annotated[
+    Literal["morning", "afternoon", "evening"] | None,
+    QueryParameter(description="Only starts before 12:00, 12:00-17:00, or from 17:00"),
+]
+FirstDay = Annotated[date | None, QueryParameter(description="Only from this clinic day on")]
+LastDay = Annotated[date | None, QueryParameter(description="Only up to this clinic day")]
+Page = Annotated[int, QueryParameter(ge=1, le=1000, description="Which page, from 1")]
+Size = Annotated[int, QueryParameter(ge=1, le=100, description="Options per page")]
+READS = responses(400, 401, 403, 404)
+
+
+def _query(
+    *,
+    therapist_id: UUID | None,
+    part_of_day: str | None,
+    first_day: date | None,
+    last_day: date | None,
+    page: int,
+    size: int,
+) -> OptionQuery:
+    return OptionQuery(therapist_id, part_of_day, first_day, last_day, page, size)
 
 
 class OptionsController(Controller):
-    """Ranked options for booking the signed-in patient's next session."""
+    """Ranked, filtered, paged options for booking or moving a session."""
 
     tags = ("options",)
 
     @get(
         "/me/plans/{plan_id:uuid}/options",
         operation_id="myPlanOptions",
-        summary="Ranked options for my plan's next session",
+        summary="Every bookable time for my plan's next session, ranked",
         guards=[allow("patient")],
-        responses=responses(400, 401, 403, 404),
+        responses=READS,
     )
     async def mine(
         self,
+        *,
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
         uc: NamedDependency[UseCases],
-        k: Count = 5,
-        weeks: Weeks = 2,
+        therapist_id: Therapist = None,
+        part_of_day: PartOfDay = None,
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        page: Page = 1,
+        size: Size = PAGE_SIZE,
     ) -> SessionOptions:
-        """The best `k` (therapist, time) options for the next session, each with its
-        reason ("same therapist as last time, …, Tuesday 6 October 10:00")."""
-        return await plan_actions.options(uc, principal_of(request), plan_id, k=k, weeks=weeks)
+        """Every start on the clinic's grid that the booking rules accept, over the days the
+        plan's cadence allows (4 weeks ahead at most): your therapist first, then the
+        days closest to the prescribed gap, then your usual times; each with its reasons
+        ("your therapist Ana", "5 days after your last session, as prescribed")."""
+        query = _query(
+            therapist_id=therapist_id,
+            part_of_day=part_of_day,
+            first_day=first_day,
+            last_day=last_day,
+            page=page,
+            size=size,
+        )
+        return await plan_actions.options(uc, principal_of(request), plan_id, query)
+
+    @get(
+        "/plans/{plan_id:uuid}/options",
+        operation_id="planOptions",
+        summary="Every bookable time for a plan's next session (front desk)",
+        guards=[allow("dispatcher", "admin")],
+        responses=READS,
+    )
+    async def desk(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+        therapist_id: Therapist = None,
+        part_of_day: PartOfDay = None,
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        page: Page = 1,
+        size: Size = PAGE_SIZE,
+    ) -> SessionOptions:
+        """The options the patient sees, for the front desk booking on their behalf; each
+        also says what it adds to the therapist's route (`added_km`)."""
+        query = _query(
+            therapist_id=therapist_id,
+            part_of_day=part_of_day,
+            first_day=first_day,
+            last_day=last_day,
+            page=page,
+            size=size,
+        )
+        return await plan_actions.options(uc, principal_of(request), plan_id, query)
+
+    @get(
+        "/sessions/{session_id:uuid}/options",
+        operation_id="moveOptions",
+        summary="Every time a booked session can move to, ranked",
+        guards=[allow("patient", "dispatcher", "admin")],
+        responses=READS,
+    )
+    async def move(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+        therapist_id: Therapist = None,
+        part_of_day: PartOfDay = None,
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        page: Page = 1,
+        size: Size = PAGE_SIZE,
+    ) -> SessionOptions:
+        """Where the session can go: the same search as booking, within the days the
+        plan's cadence allows between its neighbouring sessions (`window` explains)."""
+        query = _query(
+            therapist_id=therapist_id,
+            part_of_day=part_of_day,
+            first_day=first_day,
+            last_day=last_day,
+            page=page,
+            size=size,
+        )
+        return await plan_actions.move_options(uc, principal_of(request), session_id, query)

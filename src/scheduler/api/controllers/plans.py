@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.schemas.care import PlanChange, Progress
 from scheduler.api.schemas.records import BookSession, Event, Plan, Session, rules_of
-from scheduler.options.ranking import SessionOptions
 from scheduler.usecases import UseCases, clinical
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases import sessions as session_actions
 
 ANYONE = allow("patient", "therapist", "dispatcher", "admin")
 READS = responses(401, 403, 404)
-Count = Annotated[int, QueryParameter(ge=1, le=20, description="How many options")]
-Weeks = Annotated[int, QueryParameter(ge=1, le=4, description="How many weeks ahead")]
 
 
 class PlansController(Controller):
@@ -93,25 +90,6 @@ class PlansController(Controller):
         """Created, cadence changed, sessions held and released…, oldest first."""
         entries = await plan_actions.history(uc, principal_of(request), plan_id)
         return [Event.of(entry) for entry in entries]
-
-    @get(
-        "/options",
-        operation_id="planOptions",
-        summary="Ranked options for a plan's next session (front desk)",
-        guards=[allow("dispatcher", "admin")],
-        responses=responses(400, 401, 403, 404),
-    )
-    async def options(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        uc: NamedDependency[UseCases],
-        k: Count = 5,
-        weeks: Weeks = 2,
-    ) -> SessionOptions:
-        """The options the patient sees (`/me/plans/{id}/options`), for the front desk
-        booking on the patient's behalf."""
-        return await plan_actions.options(uc, principal_of(request), plan_id, k=k, weeks=weeks)
 
     @post(
         "/changes",

@@ -3,16 +3,24 @@ desk manages them (a therapist reads their own and records their own time off)."
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.schemas.dispatch import OptimizationJob, ReportSick, SickCall
+from scheduler.api.schemas.dispatch import (
+    DisplacedVisit,
+    OptimizationJob,
+    ReportSick,
+    SickCall,
+    SickCallPreview,
+    sick_call_days,
+)
 from scheduler.api.schemas.people import (
     Activity,
     ProfileChange,
@@ -23,7 +31,7 @@ from scheduler.api.schemas.people import (
 )
 from scheduler.api.schemas.records import Event
 from scheduler.usecases import UseCases
-from scheduler.usecases import dispatch as dispatch_actions
+from scheduler.usecases import sick_calls as sick_actions
 from scheduler.usecases import staff as actions
 
 DESK = allow("dispatcher", "admin")
@@ -196,11 +204,40 @@ class TherapistsController(Controller):
         )
         return TherapistRecord.of(view)
 
+    @get(
+        "/sick-preview",
+        operation_id="previewSickCall",
+        guards=[allow("therapist", "dispatcher")],
+        summary="What a sick call would displace (nothing is recorded)",
+        responses=responses(400, 401, 403, 404, 422),
+    )
+    async def sick_preview(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+        first: Annotated[date, QueryParameter(name="from", description="first sick day")],
+        last: Annotated[date, QueryParameter(name="to", description="last sick day")],
+    ) -> SickCallPreview:
+        """The visits still to come on the therapist's days `from`..`to`: a sick call
+        would take their time away. Confirm by sending the same days to POST .../sick.
+        """
+        days = sick_call_days([], first, last)
+        found = await sick_actions.preview_sick_call(
+            uc, principal_of(request), therapist_id, dates=days
+        )
+        return SickCallPreview(
+            therapist_id=found.therapist_id,
+            therapist_name=found.therapist_name,
+            dates=found.days,
+            displaced=[DisplacedVisit.of(d) for d in found.displaced],
+        )
+
     @post(
         "/sick",
         operation_id="reportSick",
         guards=[allow("therapist", "dispatcher")],
-        summary="Record a therapist off sick and queue a re-plan",
+        summary="Record a therapist off sick (confirmed), displace their visits, re-plan",
         status_code=202,
         responses=responses(400, 401, 403, 404, 409, 422, 429, 503),
     )
@@ -211,19 +248,26 @@ class TherapistsController(Controller):
         data: JSONBody[ReportSick],
         uc: NamedDependency[UseCases],
     ) -> SickCall:
-        """Block whole local days as sick time, then queue a minimal-disruption re-plan
-        of those days: its proposal moves only the visits the therapist can no longer
-        make; every other visit stays where it is. The clinic's dispatchers report any
-        of its therapists; a therapist reports themself.
+        """Block the local days `from`..`to` (or `dates`) as sick time. At once, every
+        visit still to come on them is displaced: it leaves the therapist's week and
+        calendar feed and waits for a new time (the board and the patient's page show
+        it). Then a re-plan of each displaced visit's cadence window is queued: its
+        proposal places them, moving as little else as it can; applying it postpones
+        whatever it could not place. Undo with POST /sick-calls/{id}/undo. The clinic's
+        dispatchers report any of its therapists; a therapist reports themself.
         """
-        call = await dispatch_actions.report_sick(
+        call = await sick_actions.report_sick(
             uc,
             principal_of(request),
             therapist_id,
-            dates=data.dates,
+            dates=data.days(),
             reason=data.reason,
             time_limit_s=data.time_limit_s,
         )
         return SickCall(
-            therapist_id=call.therapist_id, dates=call.dates, job=OptimizationJob.of(call.job)
+            sick_call_id=call.sick_call_id,
+            therapist_id=call.therapist_id,
+            dates=call.dates,
+            displaced=[DisplacedVisit.of(d) for d in call.displaced],
+            job=OptimizationJob.of(call.job),
         )

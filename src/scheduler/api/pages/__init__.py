@@ -21,16 +21,28 @@ from litestar.template.config import TemplateConfig
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
+from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
+from scheduler.api.pages.booking import BookingPages
+from scheduler.api.pages.clinical import ClinicalPages
+from scheduler.api.pages.clinical_plan import PlanPages
+from scheduler.api.pages.desk import DeskPages
+from scheduler.api.pages.desk_accounts import DeskAccountPages
+from scheduler.api.pages.desk_booking import DeskBookingPages
 from scheduler.api.pages.dispatch import DispatchPages
+from scheduler.api.pages.intake import IntakePages
 from scheduler.api.pages.messages import MessagePages
 from scheduler.api.pages.patient import PatientPages
 from scheduler.api.pages.patient_sessions import PatientSessionPages
 from scheduler.api.pages.sessions import SessionPages
 from scheduler.api.pages.signin import SignInPages
+from scheduler.api.pages.signup import SignUpPages
+from scheduler.api.pages.staff import StaffPages
+from scheduler.api.pages.therapist_time import AvailabilityPages
 from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
+from scheduler.usecases.errors import Forbidden
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
@@ -66,7 +78,8 @@ def _sign_in_first(request: Request[Any, Any, Any], _: SignInFirst) -> Response[
 
 def _error_page(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     status = error.status if isinstance(error, ApiError) else 404
-    detail = error.detail if isinstance(error, ApiError) else str(error)
+    status = 403 if isinstance(error, Forbidden) else status
+    detail = error.detail if isinstance(error, ApiError | Forbidden) else str(error)
     return page_headers(render(request, "error.html", status=status, detail=detail, code=status))
 
 
@@ -83,12 +96,23 @@ def pages_router() -> Router:
         route_handlers=[
             root,
             SignInPages,
+            SignUpPages,
             PatientPages,
+            IntakePages,
+            ClinicalPages,
+            PlanPages,
+            AvailabilityPages,
             PatientSessionPages,
+            BookingPages,
             BoardPages,
             DispatchPages,
             WeekPages,
             SessionPages,
+            AdminPages,
+            StaffPages,
+            DeskPages,
+            DeskBookingPages,
+            DeskAccountPages,
             MessagePages,
         ],
         after_request=page_headers,
@@ -96,6 +120,7 @@ def pages_router() -> Router:
             SignInFirst: _sign_in_first,
             ApiError: _error_page,
             NotFound: _error_page,
+            Forbidden: _error_page,
         },
         include_in_schema=False,
     )

@@ -24,6 +24,7 @@ from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import dispatch as dispatch_actions
+from scheduler.usecases import sick_calls as sick_actions
 
 
 class BoardPages(Controller):
@@ -71,6 +72,7 @@ class BoardPages(Controller):
         board: Board = await clinic_actions.board(uc, who, clinic.id, day=day, as_of=as_of)
         window, rows = timeline(board)
         demand = await dispatch_actions.demand(uc, who, clinic.id)
+        waiting = await sick_actions.waiting(uc, who, clinic.id)
         due = await clinic_actions.reauthorizations(uc, who, clinic.id)
         return render(
             request,
@@ -81,6 +83,9 @@ class BoardPages(Controller):
             rows=rows,
             map=route_map(board),
             demand=demand,
+            waiting=waiting,
+            therapist_names={row.therapist_id: row.therapist_name for row in board.routes},
+            sick_call=query.get("sick_call", ""),
             reauthorizations=due,
             day=day,
             today=today,

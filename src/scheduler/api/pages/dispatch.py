@@ -1,4 +1,5 @@
-"""The dispatcher's actions on the board: optimize, follow the job, apply, pin, sick calls.
+"""The dispatcher's actions on the board: optimize, follow the job, apply, pin, sick calls
+(confirmed on their own page before they are recorded, and undone from the board).
 
 Each is an ordinary form POST (CSRF-checked) answered by a redirect to the board with a
 notice; a queued optimization's progress and proposal come from `/app/board/jobs/{id}`,
@@ -20,13 +21,14 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
-from scheduler.api.schemas.dispatch import Applied, Preview
+from scheduler.api.schemas.dispatch import Applied, Preview, sick_call_days
 from scheduler.domain.errors import NotFound, SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import dispatch as actions
 from scheduler.usecases import sessions as session_actions
+from scheduler.usecases import sick_calls as sick_actions
 from scheduler.usecases.errors import Forbidden
 
 MAX_DAYS = 7
@@ -113,8 +115,11 @@ class DispatchPages(Controller):
         """Apply the proposal as booking commands; what was booked meanwhile wins."""
         who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
+        # "Apply the checked items" sends their keys; "Apply all" sends none.
+        keys = (await request.form()).getall("only", [])
+        only = None if form.get("all") else [str(key) for key in keys]
         try:
-            done = await actions.apply(uc, who, proposal_id)
+            done = await actions.apply(uc, who, proposal_id, only=only)
         except NotFound:
             raise  # an unknown proposal is the error page, like any unknown record
         except SchedulingError as error:
@@ -124,6 +129,13 @@ class DispatchPages(Controller):
             f"applied {len(applied.applied)} change(s), {len(applied.unchanged)} unchanged, "
             f"{len(applied.conflicts)} conflict(s) with bookings made meanwhile"
         )
+        if applied.skipped:
+            notice += f", {len(applied.skipped)} left out"
+        if applied.postponed:
+            notice += (
+                f"; {len(applied.postponed)} displaced visit(s) postponed: their patients see "
+                "options and are first on the waitlist"
+            )
         return go("/app/board", date=form.get("date", ""), notice=notice)
 
     @post("/sessions/{session_id:uuid}/pin", status_code=303)
@@ -148,6 +160,42 @@ class DispatchPages(Controller):
         notice = "visit pinned" if pinned else "visit released"
         return go("/app/board", date=form.get("date", ""), notice=notice)
 
+    @get("/therapists/{therapist_id:uuid}/sick", name="pages:sick-call")
+    async def sick_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The sick call to confirm: its days and every visit it would displace."""
+        who = signed_in(request, settings, uc, "dispatcher")
+        query = request.query_params
+        errors: dict[str, str] = {}
+        first = parse_date(query.get("from", query.get("date", "")), "from", errors)
+        last = parse_date(
+            query.get("to", "") or query.get("from", query.get("date", "")), "to", errors
+        )
+        found = None
+        if first is not None and last is not None:
+            try:
+                days = sick_call_days([], first, last)
+                found = await sick_actions.preview_sick_call(uc, who, therapist_id, dates=days)
+            except NotFound:
+                raise
+            except SchedulingError as error:
+                errors["to"] = f"{error}"[:1].upper() + f"{error}"[1:] + "."
+        return render(
+            request,
+            "sick.html",
+            status=400 if errors else 200,
+            therapist_id=therapist_id,
+            first=query.get("from", query.get("date", "")),
+            last=query.get("to", "") or query.get("from", query.get("date", "")),
+            found=found,
+            errors=errors,
+        )
+
     @post("/therapists/{therapist_id:uuid}/sick", status_code=303)
     async def sick(
         self,
@@ -156,24 +204,57 @@ class DispatchPages(Controller):
         settings: NamedDependency[Settings],
         uc: NamedDependency[UseCases],
     ) -> Redirect:
-        """Record the therapist off sick on the shown day and queue a re-plan of it."""
+        """Record the confirmed sick call (its visits are displaced at once) and queue
+        the re-plan; the board then follows the job and offers to undo the call."""
         who = signed_in(request, settings, uc, "dispatcher")
         form = await checked_form(request)
-        day = parse_date(form.get("date", ""), "date", {})
-        if day is None:
-            return go("/app/board", notice="choose the day the therapist is off sick")
+        first = parse_date(form.get("from", form.get("date", "")), "from", {})
+        last = parse_date(form.get("to", "") or form.get("from", form.get("date", "")), "to", {})
+        if first is None or last is None:
+            return go("/app/board", notice="choose the days the therapist is off sick")
         try:
-            call = await actions.report_sick(
+            call = await sick_actions.report_sick(
                 uc,
                 who,
                 therapist_id,
-                dates=[day],
+                dates=sick_call_days([], first, last),
                 reason=form.get("reason") or "sick",
                 time_limit_s=SOLVE_SECONDS,
             )
         except NotFound:
             raise
         except SchedulingError as error:
-            return go("/app/board", date=day, notice=f"not recorded: {error}")
-        notice = f"{call.therapist_name} is off sick on {day}"
-        return go("/app/board", date=day, job=call.job.id, notice=notice)
+            return go("/app/board", date=first, notice=f"not recorded: {error}")
+        span = f"{first}" if first == last else f"{first} to {last}"
+        notice = (
+            f"{call.therapist_name} is off sick on {span}; {len(call.displaced)} visit(s) "
+            "need a new time"
+        )
+        return go(
+            "/app/board", date=first, job=call.job.id, notice=notice, sick_call=call.sick_call_id
+        )
+
+    @post("/sick-calls/{sick_call_id:uuid}/undo", status_code=303)
+    async def undo_sick(
+        self,
+        request: Request[Any, Any, Any],
+        sick_call_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Redirect:
+        """Undo a sick call: the days are free, waiting visits go back where they were."""
+        who = signed_in(request, settings, uc, "dispatcher")
+        form = await checked_form(request)
+        try:
+            done = await sick_actions.undo_sick_call(
+                uc, who, sick_call_id, reason=form.get("reason", "")
+            )
+        except NotFound:
+            raise
+        except SchedulingError as error:
+            return go("/app/board", date=form.get("date", ""), notice=f"not undone: {error}")
+        undone = done.undone
+        notice = f"sick call undone: {len(undone.restored)} visit(s) back where they were"
+        if undone.waiting:
+            notice += f", {len(undone.waiting)} still need a new time (their time was taken)"
+        return go("/app/board", date=form.get("date", ""), notice=notice)

@@ -1,8 +1,7 @@
-"""The patient's page: the plan (done, left, next), ranked options to book, the waitlist."""
+"""The patient's page: the plan (done, left, next), a way to its times, the waitlist."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,12 +12,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.errors import ApiError
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
-from scheduler.usecases import sessions as session_actions
 from scheduler.usecases import waitlist as waitlist_actions
 from scheduler.usecases.errors import Forbidden
 from scheduler.usecases.home import patient_home
@@ -38,7 +35,7 @@ class PatientPages(Controller):
         settings: NamedDependency[Settings],
         uc: NamedDependency[UseCases],
     ) -> Template:
-        """The plan (done, left, next), ranked options to book, and upcoming sessions."""
+        """The plan (done, left, next), a link to its times, and upcoming sessions."""
         return await self._home(request, settings, uc)
 
     async def _home(
@@ -69,38 +66,6 @@ class PatientPages(Controller):
             moved=request.query_params.get("moved"),
             joined=request.query_params.get("joined"),
         )
-
-    @post("/plans/{plan_id:uuid}/book", status_code=303)
-    async def book(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
-        """Book the option the patient picked (the booking rules decide again)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
-        field = f"option-{plan_id}"
-        therapist, _, start_text = form.get("option", "").partition("@")
-        try:
-            therapist_id, start = UUID(therapist), datetime.fromisoformat(start_text)
-        except ValueError:
-            errors = {field: "Choose one of the times above."}
-            return await self._home(request, settings, uc, status=400, errors=errors)
-        try:
-            session = await session_actions.book(
-                uc,
-                who,
-                plan_id,
-                therapist_id=therapist_id,
-                start=start,
-                reason="booked by the patient",
-            )
-        except (SchedulingError, ApiError, Forbidden) as error:
-            errors = {field: f"This time cannot be booked: {error}. Choose another."}
-            return await self._home(request, settings, uc, status=409, errors=errors)
-        return go("/app/patient", booked=session.id)
 
     @post("/plans/{plan_id:uuid}/waitlist", status_code=303)
     async def join_waitlist(

@@ -1,10 +1,10 @@
-"""A patient's own sessions: cancelling (after the late-cancel policy) and moving."""
+"""A patient's own sessions: cancelling, after the late-cancel policy (moving is choosing
+from the options: `booking.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -12,9 +12,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.pages.web import checked_form, go, parse_date, parse_time, render, signed_in
-from scheduler.domain.errors import InThePast, SchedulingError
-from scheduler.domain.timekeeping import wall_clock
+from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import sessions as actions
@@ -22,7 +21,7 @@ from scheduler.usecases.home import hours_until, is_late
 
 
 class PatientSessionPages(Controller):
-    """`/app/patient/sessions/{id}/cancel` and `/move`."""
+    """`/app/patient/sessions/{id}/cancel`."""
 
     path = "/app/patient/sessions/{session_id:uuid}"
     include_in_schema = False
@@ -90,72 +89,3 @@ class PatientSessionPages(Controller):
                 request, session_id, settings, uc, errors={"form": f"{error}."}, status=409
             )
         return go("/app/patient", cancelled=session_id, late=1 if done.late else "")
-
-    @get("/move", name="pages:move")
-    async def move_form(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
-        """Choose a new day and time for a session."""
-        return await self._move_page(request, session_id, settings, uc, errors={}, form={})
-
-    async def _move_page(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: UUID,
-        settings: Settings,
-        uc: UseCases,
-        *,
-        errors: dict[str, str],
-        form: dict[str, str],
-        status: int = 200,
-    ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
-        page = await actions.page(uc, who, session_id)
-        return render(
-            request,
-            "move.html",
-            status=status,
-            session=page.session,
-            therapist=page.therapist,
-            errors=errors,
-            form=form,
-        )
-
-    @post("/move", status_code=303)
-    async def move(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
-        """Move the session to the day and time entered (same therapist)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
-        errors: dict[str, str] = {}
-        day = parse_date(form.get("day", ""), "day", errors)
-        at = parse_time(form.get("time", ""), "time", errors)
-        if day and at and not errors:
-            page = await actions.page(uc, who, session_id)
-            start = wall_clock(day, at.hour * 60 + at.minute, ZoneInfo(page.timezone))
-            try:
-                await actions.move(
-                    uc,
-                    who,
-                    session_id,
-                    start=start,
-                    reason=form.get("reason") or "moved by the patient",
-                )
-            except InThePast:
-                errors["day"] = "Choose a day and time in the future."
-            except SchedulingError as error:
-                errors["time"] = f"This time cannot be booked: {error}."
-        if errors:
-            return await self._move_page(
-                request, session_id, settings, uc, errors=errors, form=form, status=400
-            )
-        return go("/app/patient", moved=session_id)

@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain.errors import SchedulingError
+from scheduler.domain.rules.care import CONTRAINDICATIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import sessions as actions
@@ -40,6 +41,22 @@ def _note_fields(form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]
         else:
             fields[field] = int(raw)
     return fields
+
+
+def _reassessment(form: dict[str, str], errors: dict[str, str]) -> actions.Reassessed | None:
+    """A reassessment session's re-evaluation: pain now, confirmed flags, findings."""
+    raw = form.get("reassess-pain", "")
+    findings = form.get("reassess-findings", "")
+    if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= 10:
+        errors["reassess-pain"] = "Enter a whole number from 0 (no pain) to 10."
+    if not findings:
+        errors["reassess-findings"] = "Write what you found at the reassessment."
+    elif len(findings) > MAX_NOTE:
+        errors["reassess-findings"] = f"Keep the findings under {MAX_NOTE} characters."
+    if errors:
+        return None
+    flags = [key.removeprefix("reassess-flag-") for key in form if key.startswith("reassess-flag-")]
+    return actions.Reassessed(pain_level=int(raw), contraindications=flags, findings=findings)
 
 
 class SessionPages(Controller):
@@ -85,6 +102,7 @@ class SessionPages(Controller):
             and session.status == "booked"
             and session.start <= uc.clock(),
             can_amend=who.role == "therapist" and session.status == "completed",
+            flags=sorted(CONTRAINDICATIONS),
             errors=errors,
             form=form,
         )
@@ -102,9 +120,10 @@ class SessionPages(Controller):
         form = await checked_form(request)
         errors: dict[str, str] = {}
         fields = _note_fields(form, errors)
+        reassessment = _reassessment(form, errors) if form.get("reassessment") else None
         if not errors:
             try:
-                await actions.complete(uc, who, session_id, **fields)
+                await actions.complete(uc, who, session_id, reassessment=reassessment, **fields)
             except SchedulingError as error:
                 errors["note"] = f"{error}."
         if errors:

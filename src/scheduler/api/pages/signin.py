@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from scheduler.accounts import InvalidCredentials
+from scheduler.accounts import AccountView, InvalidCredentials
 from scheduler.api.auth import COOKIE, PUBLIC, issue_token
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, signed_in
@@ -37,6 +37,28 @@ def login_errors(email: str, password: str) -> dict[str, str]:
     if not password:
         errors["password"] = "Enter your password."  # noqa: S105 (a field name)
     return errors
+
+
+def signed_in_redirect(
+    account: AccountView, settings: Settings, uc: UseCases, target: str = ""
+) -> Redirect:
+    """Go to `target` (else the role's home page) signed in as `account` (the cookie)."""
+    token = issue_token(
+        account, secret=settings.jwt_secret, now=uc.clock(), ttl_s=settings.jwt_ttl_s
+    )
+    redirect = go(target or HOME_OF_ROLE.get(account.role, "/app/login"))
+    redirect.cookies.append(
+        Cookie(
+            key=COOKIE,
+            value=token,
+            max_age=settings.jwt_ttl_s,
+            httponly=True,
+            samesite="lax",
+            secure=not settings.embedded,
+            path="/",
+        )
+    )
+    return redirect
 
 
 class SignInPages(Controller):
@@ -90,22 +112,7 @@ class SignInPages(Controller):
             return render(
                 request, "login.html", status=400, email=email, errors=errors, next=target
             )
-        token = issue_token(
-            account, secret=settings.jwt_secret, now=uc.clock(), ttl_s=settings.jwt_ttl_s
-        )
-        redirect = go(target or HOME_OF_ROLE.get(account.role, "/app/login"))
-        redirect.cookies.append(
-            Cookie(
-                key=COOKIE,
-                value=token,
-                max_age=settings.jwt_ttl_s,
-                httponly=True,
-                samesite="lax",
-                secure=not settings.embedded,
-                path="/",
-            )
-        )
-        return redirect
+        return signed_in_redirect(account, settings, uc, target)
 
     @post("/logout", status_code=303)
     async def logout(

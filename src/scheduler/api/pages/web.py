@@ -32,7 +32,12 @@ from scheduler.usecases import Actor, UseCases
 
 CSRF_COOKIE = "scheduler_csrf"
 CSRF_FIELD = "csrf_token"
-HOME_OF_ROLE = {"patient": "/app/patient", "dispatcher": "/app/board", "therapist": "/app/week"}
+HOME_OF_ROLE = {
+    "patient": "/app/patient",
+    "dispatcher": "/app/board",
+    "therapist": "/app/week",
+    "admin": "/app/admin",
+}
 
 # Scripts and styles only from this app: no inline code, no CDN; nothing may frame a page.
 SECURITY_HEADERS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from scheduler.api.schemas.types import Day
+from scheduler.domain.commands.sick_calls import MAX_SICK_DAYS
+from scheduler.domain.errors import InvalidInput
 from scheduler.domain.model.proposal import ProposalItem
 from scheduler.planning.apply import Outcome
 from scheduler.planning.diff import Diff
+from scheduler.usecases.sick_calls import Displacing
 from scheduler.worker import JobState
 
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
@@ -32,12 +35,53 @@ class OptimizeDays(
     therapist is now off). False: unpinned bookings may move too."""
 
 
-class ReportSick(msgspec.Struct, forbid_unknown_fields=True):
-    """Local dates the therapist is off sick; a re-plan of those days is queued."""
+class ReportSick(
+    msgspec.Struct, forbid_unknown_fields=True, rename={"first": "from", "last": "to"}
+):
+    """The local days the therapist is off sick: `from`..`to`, or a list of `dates`.
+    Sending it confirms the call (see what it would displace with GET .../sick-preview):
+    the days are blocked and their visits displaced at once; a re-plan is queued."""
 
-    dates: Annotated[list[Day], msgspec.Meta(min_length=1, max_length=31)]
+    dates: Annotated[list[Day], msgspec.Meta(max_length=31)] = msgspec.field(default_factory=list)
+    first: Day | None = None
+    last: Day | None = None
     reason: Reason = ""
     time_limit_s: TimeLimit = 10.0
+
+    def days(self) -> list[date]:
+        """The days named: the list, or every day of the range (InvalidInput: neither,
+        both, or half a range)."""
+        return sick_call_days(self.dates, self.first, self.last)
+
+
+def sick_call_days(dates: list[date], first: date | None, last: date | None) -> list[date]:
+    """`dates`, or every day of `first`..`last`; InvalidInput unless exactly one is given."""
+    if dates and (first or last):
+        raise InvalidInput("give either `dates` or `from` and `to`, not both")
+    if dates:
+        return list(dates)
+    if first is None or last is None:
+        raise InvalidInput("name the sick days: `dates`, or `from` and `to`")
+    if last < first:
+        raise InvalidInput(f"'to' ({last}) is before 'from' ({first}): give from <= to")
+    if (last - first).days >= MAX_SICK_DAYS:
+        raise InvalidInput(f"a sick call covers at most {MAX_SICK_DAYS} days; record another")
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+class UndoSickCall(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the sick call is undone (the therapist is fit after all, a mistake)."""
+
+    reason: Reason = ""
+
+
+class ApplyProposal(msgspec.Struct, forbid_unknown_fields=True):
+    """Which items to apply: their `key`s (none sent: every item)."""
+
+    only: (
+        Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=2000)]
+        | None
+    ) = None
 
 
 class PinVisit(msgspec.Struct, forbid_unknown_fields=True):
@@ -79,12 +123,63 @@ class OptimizationJob(msgspec.Struct):
         )
 
 
-class SickCall(msgspec.Struct):
-    """The sick time recorded and the re-plan queued for it."""
+class DisplacedVisit(msgspec.Struct):
+    """A visit a sick call displaced (or would): it waits for a new time."""
+
+    session_id: UUID
+    plan_id: UUID | None
+    patient_id: UUID
+    patient_name: str
+    therapist_id: UUID
+    start: datetime
+    start_local: datetime
+    end_local: datetime
+    status: str
+    postponed: bool = False
+
+    @classmethod
+    def of(cls, entry: Displacing, *, postponed: bool = False) -> DisplacedVisit:
+        """From the use case's entry."""
+        session = entry.session
+        return cls(
+            session_id=session.id,
+            plan_id=session.plan_id,
+            patient_id=session.patient_id,
+            patient_name=entry.patient,
+            therapist_id=session.therapist_id,
+            start=session.start,
+            start_local=session.start_local,
+            end_local=session.end_local,
+            status=session.status,
+            postponed=postponed,
+        )
+
+
+class SickCallPreview(msgspec.Struct):
+    """What recording the sick call would displace; nothing is recorded yet."""
 
     therapist_id: UUID
+    therapist_name: str
     dates: list[date]
+    displaced: list[DisplacedVisit]
+
+
+class SickCall(msgspec.Struct):
+    """The sick call recorded, the visits it displaced, and the re-plan queued."""
+
+    sick_call_id: UUID
+    therapist_id: UUID
+    dates: list[date]
+    displaced: list[DisplacedVisit]
     job: OptimizationJob
+
+
+class SickCallUndone(msgspec.Struct):
+    """The visits back where they were, and those still waiting for a new time."""
+
+    sick_call_id: UUID
+    restored: list[UUID]
+    waiting: list[UUID]
 
 
 class Placement(msgspec.Struct):
@@ -97,13 +192,16 @@ class Placement(msgspec.Struct):
 
 
 class Item(msgspec.Struct, omit_defaults=True):
-    """One visit of a proposal: where it goes and, for a booked session, where it is."""
+    """One visit of a proposal: where it goes and, for a booked session, where it is;
+    `key` names it when applying only some items; `why` says why it moves."""
 
     plan_id: UUID
     patient_id: UUID
     to: Placement
     latitude: float
     longitude: float
+    key: str = ""
+    why: str = ""
     session_id: UUID | None = None
     was: Placement | None = None
     error: str | None = None
@@ -200,6 +298,10 @@ class Applied(msgspec.Struct):
     applied: list[Item]
     unchanged: list[Item]
     conflicts: list[Item]
+    skipped: list[Item] = msgspec.field(default_factory=list)
+    postponed: list[UUID] = msgspec.field(default_factory=list)
+    """Sessions a sick call displaced that got no new time: they wait on their plans,
+    first on the waitlist, and their patients see options."""
 
     @classmethod
     def of(cls, outcome: Outcome, timezone: str) -> Applied:
@@ -212,6 +314,8 @@ class Applied(msgspec.Struct):
             conflicts=[
                 item_of(r.item, zone, error=r.error, detail=r.detail) for r in outcome.conflicts
             ],
+            skipped=[item_of(i, zone) for i in outcome.skipped],
+            postponed=list(outcome.postponed),
         )
 
 
@@ -233,6 +337,8 @@ def item_of(
         to=_placement(item.therapist_id, item.start, item.end, zone),
         latitude=item.latitude,
         longitude=item.longitude,
+        key=item.key,
+        why=item.why,
         session_id=item.session_id,
         was=was,
         error=error,

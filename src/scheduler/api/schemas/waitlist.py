@@ -36,6 +36,8 @@ class WaitlistEntry(msgspec.Struct):
     session_id: UUID | None
     joined_at: datetime
     status: str
+    first: bool = False
+    """Put ahead of those already waiting: a sick call took the session's time."""
 
     @classmethod
     def of(cls, view: WaitlistEntryView) -> WaitlistEntry:

@@ -40,7 +40,7 @@ from scheduler.domain.ids import SessionId
 from scheduler.domain.model.patient import Patient
 from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
-from scheduler.domain.model.session import EVALUATION, TREATMENT, Session
+from scheduler.domain.model.session import DISPLACED, EVALUATION, TREATMENT, Session
 from scheduler.domain.model.therapist import Therapist
 from scheduler.domain.rules import timing
 from scheduler.domain.rules.inputs import note as progress_note
@@ -75,7 +75,7 @@ class Booking(Visits):
             ),
             identity=("book_session", str(plan_id), str(therapist_id), start),
         )
-        return SessionId(saved[-1].id)
+        return SessionId(next(a for a in reversed(saved) if isinstance(a, Session)).id)
 
     def check_booking(
         self, *, plan_id: UUID | str, therapist_id: UUID | str, start: datetime, now: datetime
@@ -99,6 +99,13 @@ class Booking(Visits):
         reason: str,
     ) -> list[Aggregate]:
         plan = self._load(TreatmentPlan, plan_id, UnknownPlan)
+        if plan.displaced:
+            # The plan's next session is the one a sick call displaced: booking gives it
+            # its new time (options, the waitlist and the desk all book this way).
+            waiting = next(iter(plan.displaced))
+            return self._moving(
+                waiting, therapist_id, start=start, at=at, rules=rules, actor=actor, reason=reason
+            )
         therapist = self._load(Therapist, therapist_id, UnknownTherapist)
         prescription = self._prescription_of(plan)
         clinic = self._clinic(plan.clinic_id)
@@ -191,9 +198,11 @@ class Booking(Visits):
         reason: str,
     ) -> list[Aggregate]:
         session = self._load(Session, session_id, UnknownSession)
-        session.check_booked("moved")
+        session.check_movable("moved")
+        waiting = session.status == DISPLACED  # off its day already; its old time is gone
         zone = self._zone_of(session.clinic_id)
-        timing.check_not_started(session.start, at, "moved", rules, zone)
+        if not waiting:
+            timing.check_not_started(session.start, at, "moved", rules, zone)
         therapist = self._load(Therapist, therapist_id or session.therapist_id, UnknownTherapist)
         plan = None
         if session.kind == EVALUATION:
@@ -203,7 +212,7 @@ class Booking(Visits):
             plan = self._load(TreatmentPlan, session.plan_id, UnknownPlan)
             visit = self._treatment(plan, therapist, start, at, rules)
             plan.check_bookable(moving=True)
-        changed = self._release(session, actor, reason, at)
+        changed = [] if waiting else self._release(session, actor, reason, at)
         # A move within a day books on the very copy that was just released.
         known = {aggregate.id: aggregate for aggregate in changed}
         days = self._occupy(
@@ -212,7 +221,7 @@ class Booking(Visits):
         if plan is not None:
             plan.check_cadence(visit.day, visit.today, moving=session.id, overrides=rules)
             self._prescription_of(plan).check_valid_on(visit.day)
-        moved_day = visit.day != session.therapist_day
+        moved_day = waiting or visit.day != session.therapist_day
         session.reschedule(
             therapist_id=therapist.id,
             start=visit.start,
@@ -244,11 +253,15 @@ class Booking(Visits):
 
         def command() -> list[Aggregate]:
             session = self._load(Session, session_id, UnknownSession)
-            session.check_booked("cancelled")
+            session.check_movable("cancelled")
             clinic = self._clinic(session.clinic_id)
-            timing.check_not_started(session.start, at, "cancelled", {}, self._zone_of(clinic.id))
-            late = session.start - at < timedelta(hours=clinic.late_cancel_hours)
-            changed = self._release(session, actor, reason, at)
+            # A displaced session has no time to be late for: it was off the calendar.
+            waiting = session.status == DISPLACED
+            if not waiting:
+                zone = self._zone_of(clinic.id)
+                timing.check_not_started(session.start, at, "cancelled", {}, zone)
+            late = not waiting and session.start - at < timedelta(hours=clinic.late_cancel_hours)
+            changed = [] if waiting else self._release(session, actor, reason, at)
             changed += self._let_go(session, actor, at, cancelled=True)
             session.cancel(late, actor, reason, at)
             return [*changed, session]

@@ -131,7 +131,7 @@ class Waitlists(Offers):
         session = self._load(Session, session_id, UnknownSession)
         if session.plan_id != plan.id:
             raise UnknownSession("the session is not one of this plan's")
-        session.check_booked("moved by the waitlist")
+        session.check_movable("moved by the waitlist")
         return session.id
 
     def leave_waitlist(

@@ -7,7 +7,7 @@ same next version number, so the store accepts exactly one of them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,8 @@ from scheduler.domain.errors import (
     TherapistUnavailable,
 )
 from scheduler.domain.ids import patient_day_id, therapist_day_id
-from scheduler.geo import Location, travel_minutes
+from scheduler.domain.rules import route
+from scheduler.geo import Location
 
 
 def _clock(instant: datetime, zone: tzinfo) -> str:
@@ -61,6 +62,13 @@ class TherapistDay(Aggregate):
     def ordered_visits(self) -> list[tuple[UUID, dict[str, Any]]]:
         """(session id, visit) pairs in start order."""
         return sorted(self.visits.items(), key=lambda item: item[1]["start"])
+
+    def stops(self) -> list[route.Booked]:
+        """The day's visits in start order as (start, end, place)."""
+        return [
+            (visit["start"], visit["end"], (visit["latitude"], visit["longitude"]))
+            for _, visit in self.ordered_visits()
+        ]
 
     def book(
         self,
@@ -130,8 +138,6 @@ class TherapistDay(Aggregate):
         speed_kmh: float,
         zone: tzinfo,
     ) -> None:
-        before: tuple[datetime, Location] = (shift[0], base)
-        after: tuple[datetime, Location] = (shift[1], base)
         for _, visit in self.ordered_visits():
             if _overlaps(start, end, visit):
                 raise TherapistBusy(
@@ -139,17 +145,12 @@ class TherapistDay(Aggregate):
                     f"to {_clock(visit['end'], zone)} on {self.day} ({zone}): "
                     "choose another time"
                 )
-            visit_place = (visit["latitude"], visit["longitude"])
-            if visit["end"] <= start:
-                before = (visit["end"], visit_place)
-            elif visit["start"] >= end and after[0] > visit["start"]:
-                after = (visit["start"], visit_place)
-        need_in = timedelta(minutes=travel_minutes(before[1], place, speed_kmh))
-        need_out = timedelta(minutes=travel_minutes(place, after[1], speed_kmh))
-        from_base, to_base = before[0] == shift[0], after[0] == shift[1]
+        before, after = route.neighbours(self.stops(), start, end, shift=shift, base=base)
+        need_in, need_out = route.needs(before, after, place, speed_kmh)
+        from_base, to_base = before.base, after.base
         for gap, need, at_base, leg in (
-            (start - before[0], need_in, from_base, "from base" if from_base else "to get there"),
-            (after[0] - end, need_out, to_base, "back to base" if to_base else "to the next visit"),
+            (start - before.at, need_in, from_base, "from base" if from_base else "to get there"),
+            (after.at - end, need_out, to_base, "back to base" if to_base else "to the next visit"),
         ):
             if gap >= need:
                 continue
@@ -215,6 +216,24 @@ class TherapistDay(Aggregate):
     ) -> None:
         """Block time for time off or a sick day (booked visits are left to the clinic)."""
         self.unavailable.append({"kind": kind, "start": start, "end": end, "reason": reason})
+
+    class AvailabilityRestored(Aggregate.Event):
+        kind: str
+        start: datetime
+        end: datetime
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(AvailabilityRestored)
+    def restore_availability(
+        self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
+    ) -> None:
+        """Lift a block of time off (an undone sick call): the shift is open again."""
+        for index, absence in enumerate(self.unavailable):
+            if (absence["kind"], absence["start"], absence["end"]) == (kind, start, end):
+                del self.unavailable[index]
+                break
 
 
 class PatientDay(Aggregate):

@@ -96,6 +96,10 @@ class TreatmentPlan(Aggregate):
         self.days: dict[UUID, date] = {}  # booked or completed: the cadence's input
         self.flagged: list[UUID] = []  # booked sessions a newer evaluation rules out
         self.summary = ""  # the discharge summary, once completed
+        # Held sessions a sick call displaced (-> the sick call), waiting for a new time;
+        # those postponed are a cadence exception the sick call caused.
+        self.displaced: dict[UUID, UUID] = {}
+        self.postponed: dict[UUID, UUID] = {}
 
     @property
     def location(self) -> tuple[float, float]:
@@ -191,8 +195,39 @@ class TreatmentPlan(Aggregate):
 
     @event(SessionMoved)
     def move(self, session_id: UUID, day: date, actor: str, at: datetime) -> None:
-        """A held session now takes place on local `day`."""
+        """A held session now takes place on local `day` (a displaced one: again)."""
         self.days[session_id] = day
+        self.displaced.pop(session_id, None)
+        self.postponed.pop(session_id, None)
+
+    class SessionDisplaced(Aggregate.Event):
+        session_id: UUID
+        sick_call_id: UUID
+        actor: str
+        at: datetime
+
+    @event(SessionDisplaced)
+    def displace(self, session_id: UUID, sick_call_id: UUID, actor: str, at: datetime) -> None:
+        """A sick call took the held session's time: it stays held (it is still to take
+        place) but leaves the cadence until it has a new day."""
+        self.days.pop(session_id, None)
+        self.displaced[session_id] = sick_call_id
+
+    class SessionPostponed(Aggregate.Event):
+        session_id: UUID
+        sick_call_id: UUID
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(SessionPostponed)
+    def postpone(
+        self, session_id: UUID, sick_call_id: UUID, actor: str, reason: str, at: datetime
+    ) -> None:
+        """The re-plan found no new time for a displaced session: it stays on the plan,
+        waiting, a cadence exception caused by the sick call (the patient is offered
+        options and first place on the waitlist)."""
+        self.postponed[session_id] = sick_call_id
 
     class SessionReleased(Aggregate.Event):
         session_id: UUID
@@ -207,6 +242,8 @@ class TreatmentPlan(Aggregate):
         self.days.pop(session_id, None)
         if session_id in self.flagged:
             self.flagged.remove(session_id)
+        self.displaced.pop(session_id, None)
+        self.postponed.pop(session_id, None)
 
     class SessionMissed(Aggregate.Event):
         session_id: UUID

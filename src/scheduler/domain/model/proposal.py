@@ -41,6 +41,14 @@ class ProposalItem:
     why: str = ""
 
     @property
+    def key(self) -> str:
+        """Names the item when a dispatcher picks which items to apply: the session's id,
+        or for a new session its plan and start."""
+        if self.session_id is not None:
+            return str(self.session_id)
+        return f"{self.plan_id}@{self.start.isoformat()}"
+
+    @property
     def is_move(self) -> bool:
         """True when the item puts a booked session somewhere else than where it was."""
         return self.session_id is not None and (

@@ -23,6 +23,7 @@ from scheduler.domain.errors import (
 from scheduler.domain.rules.timing import clock
 
 BOOKED, CANCELLED, COMPLETED, NO_SHOW = "booked", "cancelled", "completed", "no_show"
+DISPLACED = "displaced"  # a sick call took its time away: it waits for a new one
 TREATMENT, EVALUATION = "treatment", "evaluation"
 
 
@@ -103,6 +104,7 @@ class Session(Aggregate):
         self.amendments: list[dict[str, Any]] = []
         self.pinned = False
         self.flags: list[str] = []
+        self.displaced_by: UUID | None = None  # the sick call that took its time away
 
     @property
     def location(self) -> tuple[float, float]:
@@ -116,6 +118,11 @@ class Session(Aggregate):
                 f"the session is {self.status.replace('_', '-')}; only a booked session can "
                 f"be {change}"
             )
+
+    def check_movable(self, change: str) -> None:
+        """Raise SessionNotBooked unless the session is booked or waits for a new time."""
+        if self.status != DISPLACED:
+            self.check_booked(change)
 
     def check_started(self, change: str, now: datetime, zone: Any) -> None:
         """Raise TooEarly unless the session has begun by `now` (`zone`: for the message)."""
@@ -150,12 +157,27 @@ class Session(Aggregate):
         reason: str,
         at: datetime,
     ) -> None:
-        """Move the session (rules already checked on the days involved)."""
+        """Move the session (rules already checked on the days involved); a displaced
+        session is booked again."""
+        self.status = BOOKED
         self.therapist_id = therapist_id
         self.start = start
         self.end = end
         self.therapist_day = therapist_day
         self.patient_day = patient_day
+
+    class Displaced(Aggregate.Event):
+        sick_call_id: UUID
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Displaced)
+    def displace(self, sick_call_id: UUID, actor: str, reason: str, at: datetime) -> None:
+        """Its therapist is off sick: the session left the day (`therapist_id`, `start`
+        keep where it was) and waits for a new time; moving it books it again."""
+        self.status = DISPLACED
+        self.displaced_by = sick_call_id
 
     class Cancelled(Aggregate.Event):
         late: bool

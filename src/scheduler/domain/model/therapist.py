@@ -165,6 +165,24 @@ class Therapist(Aggregate):
         """Note a stretch of time off or a sick day (also marked on each affected day)."""
         self.time_off.append({"kind": kind, "start": start, "end": end, "reason": reason})
 
+    class TimeOffWithdrawn(Aggregate.Event):
+        kind: str
+        start: datetime
+        end: datetime
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(TimeOffWithdrawn)
+    def withdraw_time_off(
+        self, *, kind: str, start: datetime, end: datetime, actor: str, reason: str, at: datetime
+    ) -> None:
+        """Take back a stretch of time off (an undone sick call; its days are freed too)."""
+        for index, entry in enumerate(self.time_off):
+            if (entry["kind"], entry["start"], entry["end"]) == (kind, start, end):
+                del self.time_off[index]
+                break
+
     class ShiftChangeRequested(Aggregate.Event):
         request_id: UUID
         shifts: WeeklyShifts

@@ -147,6 +147,8 @@ class Reads(Store):
             flagged=tuple(plan.flagged),
             location=plan.location,
             summary=plan.summary,
+            displaced=tuple(plan.displaced),
+            postponed=tuple(plan.postponed),
         )
 
     def get_session(self, session_id: UUID | str) -> SessionView:
@@ -175,6 +177,7 @@ class Reads(Store):
             visit_reason=session.visit_reason,
             number=session.number,
             reassessment=session.reassessment,
+            displaced_by=session.displaced_by,
         )
 
     def session_pinned(self, session_id: UUID | str) -> bool:

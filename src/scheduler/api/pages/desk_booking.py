@@ -1,0 +1,242 @@
+"""Booking on a patient's behalf (the dispatcher on the phone): book the plan's next
+session from the same ranked options the patient sees, move a session to one of them
+(or to a day and time), cancel with the late-cancel rule. The booking actions decide.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.errors import ApiError
+from scheduler.api.pages.web import (
+    checked_form,
+    go,
+    local_instant,
+    parse_date,
+    parse_time,
+    render,
+    signed_in,
+)
+from scheduler.domain.errors import InThePast, SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import admin as admin_actions
+from scheduler.usecases import clinics as clinic_actions
+from scheduler.usecases import patients as patient_actions
+from scheduler.usecases import plans as plan_actions
+from scheduler.usecases import sessions as session_actions
+from scheduler.usecases.actor import Actor
+from scheduler.usecases.errors import Forbidden
+
+DESK = ("dispatcher", "admin")
+
+
+def chosen_option(raw: str) -> tuple[UUID, datetime] | None:
+    """(therapist, start) of an option's radio value `therapist@start`, or None."""
+    therapist, _, start = raw.partition("@")
+    try:
+        return UUID(therapist), datetime.fromisoformat(start)
+    except ValueError:
+        return None
+
+
+class DeskBookingPages(Controller):
+    """`/app/desk/plans/{id}/book`, `/app/desk/sessions/{id}/move` and `/cancel`."""
+
+    path = "/app/desk"
+    include_in_schema = False
+    opt = PUBLIC
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        uc: UseCases,
+        who: Actor,
+        plan_id: UUID,
+        *,
+        moving: UUID | None = None,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        plan = await plan_actions.get(uc, who, plan_id)
+        patient = await patient_actions.patient(uc, who, plan.patient_id)
+        clinic = await admin_actions.clinic(uc, who, plan.clinic_id)
+        options = await plan_actions.options(uc, who, plan_id)
+        session = await session_actions.get(uc, who, moving) if moving else None
+        names = {t.id: t.name for t in await clinic_actions.therapists(uc, who, clinic.id)}
+        return render(
+            request,
+            "desk_book.html",
+            status=status,
+            role=who.role,
+            clinic=clinic,
+            zone=ZoneInfo(clinic.timezone),
+            patient=patient,
+            plan=plan,
+            options=options,
+            session=session,
+            names=names,
+            form=form or {},
+            errors=errors or {},
+        )
+
+    @get("/plans/{plan_id:uuid}/book", name="pages:desk-book")
+    async def book_form(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The plan's next session: the ranked options, as the patient sees them."""
+        who = signed_in(request, settings, uc, *DESK)
+        return await self._page(request, uc, who, plan_id)
+
+    @post("/plans/{plan_id:uuid}/book", status_code=303)
+    async def book(
+        self,
+        request: Request[Any, Any, Any],
+        plan_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Book the option chosen for the patient (the booking rules decide again)."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        picked = chosen_option(form.get("option", ""))
+        if picked is None:
+            errors = {"option": "Choose one of the times."}
+            return await self._page(request, uc, who, plan_id, errors=errors, status=400)
+        try:
+            session = await session_actions.book(
+                uc,
+                who,
+                plan_id,
+                therapist_id=picked[0],
+                start=picked[1],
+                reason=form.get("reason") or "booked by the front desk for the patient",
+            )
+        except (SchedulingError, ApiError, Forbidden) as error:
+            errors = {"option": f"This time cannot be booked: {error}. Choose another."}
+            return await self._page(request, uc, who, plan_id, errors=errors, status=409)
+        return go(f"/app/desk/patients/{session.patient_id}", done="booked")
+
+    @get("/sessions/{session_id:uuid}/move", name="pages:desk-move")
+    async def move_form(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """Where the session could go: the plan's ranked options, or a day and time."""
+        who = signed_in(request, settings, uc, *DESK)
+        session = await session_actions.get(uc, who, session_id)
+        if session.plan_id is None:
+            raise _NotAPlanSession("an evaluation visit is moved by cancelling and rebooking it")
+        return await self._page(request, uc, who, session.plan_id, moving=session_id)
+
+    @post("/sessions/{session_id:uuid}/move", status_code=303)
+    async def move(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Move the session to the chosen option, or to the day and time entered."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        session = await session_actions.get(uc, who, session_id)
+        if session.plan_id is None:
+            raise _NotAPlanSession("an evaluation visit is moved by cancelling and rebooking it")
+        clinic = await admin_actions.clinic(uc, who, session.clinic_id)
+        errors: dict[str, str] = {}
+        target: tuple[UUID | None, datetime] | None = None
+        if form.get("option"):
+            target = chosen_option(form["option"])
+            if target is None:
+                errors["option"] = "Choose one of the times."
+        else:
+            day = parse_date(form.get("day", ""), "day", errors)
+            at = parse_time(form.get("time", ""), "time", errors)
+            if day and at:
+                start = local_instant(f"{day}T{at}", ZoneInfo(clinic.timezone))
+                target = (None, start) if start else None
+        if target and not errors:
+            try:
+                await session_actions.move(
+                    uc,
+                    who,
+                    session_id,
+                    start=target[1],
+                    therapist_id=target[0],
+                    reason=form.get("reason") or "moved by the front desk for the patient",
+                )
+            except InThePast:
+                errors["day" if not form.get("option") else "option"] = (
+                    "Choose a day and time in the future."
+                )
+            except (SchedulingError, ApiError, Forbidden) as error:
+                field = "option" if form.get("option") else "time"
+                errors[field] = f"This time cannot be booked: {error}."
+            else:
+                return go(f"/app/desk/patients/{session.patient_id}", done="moved")
+        return await self._page(
+            request,
+            uc,
+            who,
+            session.plan_id,
+            moving=session_id,
+            form=form,
+            errors=errors,
+            status=400,
+        )
+
+    @post("/sessions/{session_id:uuid}/cancel", status_code=303)
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Redirect:
+        """Cancel for the patient; the patient's page says whether it counted as late."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        try:
+            done = await session_actions.cancel(
+                uc,
+                who,
+                session_id,
+                reason=form.get("reason", "")[:500]
+                or "cancelled by the front desk for the patient",
+            )
+        except SchedulingError as error:
+            raise _Refused(f"This session cannot be cancelled: {error}.") from None
+        return go(
+            f"/app/desk/patients/{done.session.patient_id}",
+            done="cancelled_late" if done.late else "cancelled",
+        )
+
+
+class _NotAPlanSession(ApiError):
+    """Raised when a treatment-session page is asked for an evaluation visit."""
+
+    status, code = 422, "not_a_plan_session"
+
+
+class _Refused(ApiError):
+    """Raised when the calendar refuses a cancellation (the session has started…)."""
+
+    status, code = 409, "refused"

@@ -1,0 +1,320 @@
+"""A new patient's pages before treatment: the intake questionnaire, booking the initial
+evaluation (matched by what the visit is for), and the profile (contact details, home,
+weekly availability). Each form calls the same action as the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.errors import ApiError
+from scheduler.api.pages import availability, fields
+from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.domain.errors import PatientExists, SchedulingError
+from scheduler.domain.rules.care import INTAKE_QUESTIONS
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import evaluations as evaluation_actions
+from scheduler.usecases import patients as actions
+from scheduler.usecases.actor import Actor
+from scheduler.usecases.errors import Forbidden
+from scheduler.usecases.home import patient_home
+
+YES_NO = {"yes": True, "no": False}
+
+
+def _patient_id(who: Actor) -> UUID:
+    assert who.acts_for is not None, "a patient account acts for a patient"
+    return who.acts_for
+
+
+def _intake_form(intake: dict[str, Any] | None) -> dict[str, str]:
+    """The saved answers as form values (a patient sending it again starts from them)."""
+    if not intake:
+        return {}
+    form = {f"q-{key}": "yes" if yes else "no" for key, yes in intake["answers"].items()}
+    form["pregnant"] = "yes" if intake["pregnant"] else "no"
+    for key in ("conditions", "medications", "recent_surgery"):
+        form[key] = intake[key]
+    return form
+
+
+class IntakePages(Controller):
+    """`/app/patient/intake`, `/app/patient/evaluation` and `/app/patient/profile`."""
+
+    path = "/app/patient"
+    include_in_schema = False
+    opt = PUBLIC
+
+    async def _intake(
+        self,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        uc: UseCases,
+        *,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        who = signed_in(request, settings, uc, "patient")
+        patient = await actions.patient(uc, who, _patient_id(who))
+        return render(
+            request,
+            "intake.html",
+            status=status,
+            patient=patient,
+            questions=INTAKE_QUESTIONS,
+            form=_intake_form(patient.intake) if form is None else form,
+            errors=errors or {},
+            welcome=request.query_params.get("welcome") == "1",
+        )
+
+    @get("/intake", name="pages:intake")
+    async def intake(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The health questionnaire (with the answers sent before, if any)."""
+        return await self._intake(request, settings, uc)
+
+    @post("/intake", status_code=303)
+    async def send_intake(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Every question answered yes or no, then the intake is submitted."""
+        who = signed_in(request, settings, uc, "patient")
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        answers = {}
+        for key in INTAKE_QUESTIONS:
+            answer = form.get(f"q-{key}", "")
+            if answer not in YES_NO:
+                errors[f"q-{key}"] = "Answer yes or no."
+            else:
+                answers[key] = YES_NO[answer]
+        if form.get("pregnant", "") not in YES_NO:
+            errors["pregnant"] = "Answer yes or no."
+        texts = {
+            key: fields.text(form, key, errors, label="this answer", limit=2000)
+            for key in ("conditions", "medications", "recent_surgery")
+        }
+        if not errors:
+            intake = actions.Intake(answers=answers, pregnant=YES_NO[form["pregnant"]], **texts)
+            try:
+                await actions.submit_intake(uc, who, _patient_id(who), intake=intake)
+            except SchedulingError as problem:
+                errors["form"] = f"{problem}."
+        if errors:
+            return await self._intake(request, settings, uc, form=form, errors=errors, status=400)
+        return go("/app/patient/evaluation", intake="sent")
+
+    async def _evaluation(
+        self,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        uc: UseCases,
+        *,
+        form: dict[str, str],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        who = signed_in(request, settings, uc, "patient")
+        errors = dict(errors or {})
+        home = await patient_home(uc, who)
+        patient = await actions.patient(uc, who, _patient_id(who))
+        reason, setting = form.get("reason", ""), form.get("setting", "")
+        options: list[evaluation_actions.EvaluationOption] = []
+        if reason and setting in ("clinic", "home") and not patient.evaluation_visit:
+            options = await evaluation_actions.options(
+                uc, who, patient.id, reason=reason, setting=setting, days=14
+            )
+        zone = ZoneInfo(home.timezone)
+        days: dict[str, list[tuple[str, evaluation_actions.EvaluationOption]]] = {}
+        for option in options:
+            local = option.start.astimezone(zone)
+            days.setdefault(local.strftime("%A %-d %B"), []).append(
+                (local.strftime("%H:%M"), option)
+            )
+        booked = [s for s in home.upcoming if s.kind == "evaluation"]
+        return render(
+            request,
+            "intake_evaluation.html",
+            status=status,
+            patient=patient,
+            zone=zone,
+            days=days,
+            booked=booked[0] if booked else None,
+            therapist_names=home.therapist_names,
+            options=options,
+            minutes=(options[0].end - options[0].start).seconds // 60 if options else 0,
+            searched=bool(reason and setting),
+            form=form,
+            errors=errors,
+            intake_sent=request.query_params.get("intake") == "sent",
+        )
+
+    @get("/evaluation", name="pages:evaluation")
+    async def evaluation(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        reason: FromQuery[str] = "",
+        setting: FromQuery[str] = "",
+    ) -> Template:
+        """What the visit is for, then the times a therapist who treats it can see you."""
+        form = {"reason": reason.strip()[:300], "setting": setting}
+        errors = {}
+        if request.query_params.get("reason") is not None and not form["reason"]:
+            errors["reason"] = "Say in a few words what you would like treated."
+        if setting and setting not in ("clinic", "home"):
+            errors["setting"] = "Choose the clinic or your home."
+        status = 400 if errors else 200
+        return await self._evaluation(
+            request, settings, uc, form=form, errors=errors, status=status
+        )
+
+    @post("/evaluation", status_code=303)
+    async def book_evaluation(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Book the chosen time (the booking rules decide again)."""
+        who = signed_in(request, settings, uc, "patient")
+        form = await checked_form(request)
+        reason, setting = form.get("reason", ""), form.get("setting", "")
+        therapist, _, start_text = form.get("option", "").partition("@")
+        errors: dict[str, str] = {}
+        refused = False
+        try:
+            therapist_id, start = UUID(therapist), datetime.fromisoformat(start_text)
+        except ValueError:
+            errors["option"] = "Choose one of the times above."
+        if not reason or setting not in ("clinic", "home"):
+            errors["reason"] = "Say what the visit is for, and where, then search again."
+        if not errors:
+            try:
+                await evaluation_actions.book(
+                    uc,
+                    who,
+                    _patient_id(who),
+                    therapist_id=therapist_id,
+                    start=start,
+                    reason=reason,
+                    setting=setting,
+                )
+            except (SchedulingError, ApiError, Forbidden) as problem:
+                refused = True
+                errors["option"] = f"This time cannot be booked: {problem}. Choose another."
+        if errors:
+            status = 409 if refused else 400
+            return await self._evaluation(
+                request, settings, uc, form=form, errors=errors, status=status
+            )
+        return go("/app/patient/evaluation", booked="1")
+
+    async def _profile(
+        self,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        uc: UseCases,
+        *,
+        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        who = signed_in(request, settings, uc, "patient")
+        patient = await actions.patient(uc, who, _patient_id(who))
+        saved = {
+            "name": patient.name,
+            "email": patient.email,
+            "phone": patient.phone,
+            "address": patient.address,
+            "availability": availability.describe(patient.availability),
+        }
+        return render(
+            request,
+            "intake_profile.html",
+            status=status,
+            patient=patient,
+            form={**saved, **(form or {})},
+            errors=errors or {},
+            example=availability.EXAMPLE,
+            saved=request.query_params.get("saved"),
+        )
+
+    @get("/profile", name="pages:profile")
+    async def profile(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """Contact details, home and weekly availability."""
+        return await self._profile(request, settings, uc)
+
+    @post("/profile", status_code=303)
+    async def change_details(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """New contact details or home; the home stays on the map unless the address
+        changes (then it is found again, or entered)."""
+        who = signed_in(request, settings, uc, "patient")
+        form = await checked_form(request)
+        patient = await actions.patient(uc, who, _patient_id(who))
+        errors: dict[str, str] = {}
+        email = fields.text(form, "email", errors, label="your e-mail address", required=True)
+        details = fields.contact(form, errors, email=email)
+        if details.home is None and details.address == patient.address and patient.home_located:
+            details = replace(details, home=patient.home)
+        if not errors:
+            try:
+                await actions.change_details(uc, who, patient.id, details=details)
+            except PatientExists:
+                errors["email"] = "Another patient of the clinic has this e-mail or phone."
+            except SchedulingError as problem:
+                errors["form"] = f"{problem}."
+        if errors:
+            return await self._profile(request, settings, uc, form=form, errors=errors, status=400)
+        return go("/app/patient/profile", saved="details")
+
+    @post("/profile/availability", status_code=303)
+    async def change_availability(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """When the patient can be seen each week (empty: any time)."""
+        who = signed_in(request, settings, uc, "patient")
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        weekly = fields.weekly(form, "availability", errors)
+        if not errors:
+            try:
+                await actions.change_availability(uc, who, _patient_id(who), availability=weekly)
+            except SchedulingError as problem:
+                errors["availability"] = f"{problem}."
+        if errors:
+            kept = {"availability": form.get("availability", "")}
+            return await self._profile(request, settings, uc, form=kept, errors=errors, status=400)
+        return go("/app/patient/profile", saved="availability")

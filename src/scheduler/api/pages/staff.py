@@ -1,0 +1,372 @@
+"""The front desk's therapist pages (dispatchers and admins): register a therapist,
+change their profile and shifts, record time off, deactivate, decide shift requests.
+
+Every form calls the action the JSON route calls (`usecases.staff`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages import forms
+from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.domain import TherapistView
+from scheduler.domain.errors import SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import admin as admin_actions
+from scheduler.usecases import staff as actions
+from scheduler.usecases.actor import Actor
+
+DESK = ("dispatcher", "admin")
+DONE = {
+    "registered": "The therapist is registered. Open their account from the clinic's page.",
+    "profile": "The profile is saved.",
+    "shifts": "The new shifts apply from now on.",
+    "time_off": "The time off is recorded.",
+    "deactivated": "The therapist is deactivated: no new bookings (booked sessions stay).",
+    "activated": "The therapist takes bookings again.",
+    "approved": "The shift request is approved: the new shifts apply from now on.",
+    "declined": "The shift request is declined.",
+    "account": "The account is open. Give the therapist the e-mail address and password.",
+}
+
+
+def profile_form(therapist: TherapistView) -> dict[str, str]:
+    """The profile form's fields showing `therapist` as they are."""
+    home = therapist.home
+    return {
+        "name": therapist.name,
+        "phone": therapist.phone,
+        "mobile": "yes" if therapist.mobile else "no",
+        "home_latitude": f"{home[0]:g}" if home else "",
+        "home_longitude": f"{home[1]:g}" if home else "",
+        "max_visits_per_day": str(therapist.max_visits_per_day),
+    }
+
+
+async def read_profile(
+    request: Request[Any, Any, Any], form: dict[str, str], errors: dict[str, str]
+) -> tuple[actions.Profile | None, list[str]]:
+    """The therapist profile of the form (None with field messages if it is not whole)."""
+    chosen = [str(v) for v in (await request.form()).getall("specializations", [])]
+    skills = forms.skills(chosen, errors)
+    name = form.get("name", "")
+    if not name:
+        errors["name"] = "Enter the therapist's name."
+    mobile = form.get("mobile", "")
+    if mobile not in ("yes", "no"):
+        errors["mobile"] = "Choose home visits or clinic-based."
+    home = forms.point(form, "home", errors, required=mobile == "yes")
+    visits = forms.whole(
+        form.get("max_visits_per_day", ""), "max_visits_per_day", errors, low=1, high=20
+    )
+    if errors or visits is None:
+        return None, chosen
+    profile = actions.Profile(
+        name=name,
+        specializations=skills,
+        mobile=mobile == "yes",
+        home=home,
+        max_visits_per_day=visits,
+        phone=form.get("phone", ""),
+    )
+    return profile, chosen
+
+
+class StaffPages(Controller):
+    """`/app/desk/clinics/{id}/therapists/new` and `/app/desk/therapists/{id}`."""
+
+    path = "/app/desk"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/clinics/{clinic_id:uuid}/therapists/new", name="pages:new-therapist")
+    async def new_therapist_form(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The form to register a therapist with weekly shifts."""
+        who = signed_in(request, settings, uc, *DESK)
+        return await self._new_page(request, uc, who, clinic_id, form={}, chosen=[], errors={})
+
+    async def _new_page(
+        self,
+        request: Request[Any, Any, Any],
+        uc: UseCases,
+        who: Actor,
+        clinic_id: UUID,
+        *,
+        form: dict[str, str],
+        chosen: list[str],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        clinic = await admin_actions.clinic(uc, who, clinic_id)
+        return render(
+            request,
+            "desk_therapist_new.html",
+            status=status,
+            role=who.role,
+            clinic=clinic,
+            form=form,
+            chosen=chosen,
+            errors=errors,
+            skills=forms.SKILLS,
+            day_names=forms.DAY_NAMES,
+        )
+
+    @post("/clinics/{clinic_id:uuid}/therapists/new", status_code=303)
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Register the therapist, then show their page."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        profile, chosen = await read_profile(request, form, errors)
+        shifts = forms.weekly_shifts(form, errors)
+        if profile and not errors:
+            try:
+                therapist = await actions.register_therapist(
+                    uc, who, clinic_id, profile=profile, shifts=shifts
+                )
+            except SchedulingError as error:
+                errors["form"] = f"{error}."
+            else:
+                return go(f"/app/desk/therapists/{therapist.id}", done="registered")
+        return await self._new_page(
+            request, uc, who, clinic_id, form=form, chosen=chosen, errors=errors, status=400
+        )
+
+    @get("/therapists/{therapist_id:uuid}", name="pages:desk-therapist")
+    async def therapist(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        """A therapist's profile, shifts, time off, status and shift requests."""
+        who = signed_in(request, settings, uc, *DESK)
+        view = await actions.therapist(uc, who, therapist_id)
+        return await self.render_page(request, uc, who, view, done=DONE.get(done, ""))
+
+    @staticmethod
+    async def render_page(
+        request: Request[Any, Any, Any],
+        uc: UseCases,
+        who: Actor,
+        view: TherapistView,
+        *,
+        forms_shown: dict[str, dict[str, str]] | None = None,
+        errors: dict[str, str] | None = None,
+        failed: str = "",
+        chosen: list[str] | None = None,
+        done: str = "",
+        status: int = 200,
+    ) -> Template:
+        shown = {
+            "profile": profile_form(view),
+            "shifts": forms.shifts_form(view.shifts),
+            "time_off": {},
+            "account": {},
+            **(forms_shown or {}),
+        }
+        clinic = await admin_actions.clinic(uc, who, view.clinic_id)
+        return render(
+            request,
+            "desk_therapist.html",
+            status=status,
+            role=who.role,
+            clinic=clinic,
+            therapist=view,
+            forms=shown,
+            errors=errors or {},
+            failed=failed,
+            chosen=list(view.specializations) if chosen is None else chosen,
+            skills=forms.SKILLS,
+            day_names=forms.DAY_NAMES,
+            clock=forms.clock,
+            time_off=forms.days_off(view.time_off, clinic.timezone),
+            done=done,
+        )
+
+    @post("/therapists/{therapist_id:uuid}/profile", status_code=303)
+    async def change_profile(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Save a new profile (skills, base, visits per day, phone)."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        view = await actions.therapist(uc, who, therapist_id)
+        errors: dict[str, str] = {}
+        profile, chosen = await read_profile(request, form, errors)
+        if profile and not errors:
+            try:
+                await actions.change_profile(
+                    uc, who, therapist_id, profile=profile, reason=form.get("reason", "")
+                )
+            except SchedulingError as error:
+                errors["form"] = f"{error}."
+            else:
+                return go(f"/app/desk/therapists/{therapist_id}", done="profile")
+        return await self.render_page(
+            request,
+            uc,
+            who,
+            view,
+            forms_shown={"profile": form},
+            errors=errors,
+            failed="profile",
+            chosen=chosen,
+            status=400,
+        )
+
+    @post("/therapists/{therapist_id:uuid}/shifts", status_code=303)
+    async def change_shifts(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Replace the weekly shifts from now on."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        view = await actions.therapist(uc, who, therapist_id)
+        errors: dict[str, str] = {}
+        shifts = forms.weekly_shifts(form, errors)
+        if not errors:
+            try:
+                await actions.change_shifts(
+                    uc, who, therapist_id, shifts=shifts, reason=form.get("shifts_reason", "")
+                )
+            except SchedulingError as error:
+                errors["shifts_form"] = f"{error}."
+            else:
+                return go(f"/app/desk/therapists/{therapist_id}", done="shifts")
+        return await self.render_page(
+            request,
+            uc,
+            who,
+            view,
+            forms_shown={"shifts": form},
+            errors=errors,
+            failed="shifts",
+            status=400,
+        )
+
+    @post("/therapists/{therapist_id:uuid}/time-off", status_code=303)
+    async def time_off(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Block whole days first..last as time off."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        view = await actions.therapist(uc, who, therapist_id)
+        errors: dict[str, str] = {}
+        first = parse_date(form.get("first", ""), "first", errors)
+        last = parse_date(form.get("last", ""), "last", errors)
+        if first and last and last < first:
+            errors["last"] = "The last day off cannot be before the first."
+        if first and last and not errors:
+            try:
+                await actions.record_time_off(
+                    uc, who, therapist_id, first=first, last=last, reason=form.get("why", "")
+                )
+            except SchedulingError as error:
+                errors["time_off_form"] = f"{error}."
+            else:
+                return go(f"/app/desk/therapists/{therapist_id}", done="time_off")
+        return await self.render_page(
+            request,
+            uc,
+            who,
+            view,
+            forms_shown={"time_off": form},
+            errors=errors,
+            failed="time_off",
+            status=400,
+        )
+
+    @post("/therapists/{therapist_id:uuid}/active", status_code=303)
+    async def set_active(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Deactivate the therapist (or take them back)."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        view = await actions.therapist(uc, who, therapist_id)
+        if form.get("active") not in ("yes", "no"):
+            errors = {"active_form": "Choose whether the therapist takes bookings."}
+            return await self.render_page(
+                request, uc, who, view, errors=errors, failed="active", status=400
+            )
+        active = form["active"] == "yes"
+        await actions.set_active(
+            uc, who, therapist_id, active=active, reason=form.get("active_reason", "")
+        )
+        return go(
+            f"/app/desk/therapists/{therapist_id}", done="activated" if active else "deactivated"
+        )
+
+    @post("/therapists/{therapist_id:uuid}/requests/{request_id:uuid}", status_code=303)
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        therapist_id: FromPath[UUID],
+        request_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Approve or decline a therapist's shift change request."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        view = await actions.therapist(uc, who, therapist_id)
+        decision = form.get("decision", "")
+        if decision not in ("approve", "decline"):
+            errors = {"request_form": "Choose approve or decline."}
+            return await self.render_page(
+                request, uc, who, view, errors=errors, failed="request", status=400
+            )
+        try:
+            await actions.decide_shift_change(
+                uc, who, therapist_id, request_id=request_id, approve=decision == "approve"
+            )
+        except SchedulingError as error:
+            errors = {"request_form": f"{error}."}
+            return await self.render_page(
+                request, uc, who, view, errors=errors, failed="request", status=409
+            )
+        return go(
+            f"/app/desk/therapists/{therapist_id}",
+            done="approved" if decision == "approve" else "declined",
+        )

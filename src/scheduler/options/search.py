@@ -1,0 +1,275 @@
+"""Every bookable start for one session, ranked: the search, on plain values (no I/O).
+
+Input: the therapist-days that may take the session (`DayFrame`, read once per request
+by `sources.py`) and what the session needs (`Need`). For each free stretch of each day
+(`route.gaps`) the route rule gives the earliest and latest start (`route.window`, the
+arithmetic `TherapistDay.book` checks); every start on the clinic's slot grid between
+them is offered unless it meets time off, the patient's other sessions, or the past.
+The day rules the booking command checks per plan (cadence, expiry) decided which days
+are in `frames` at all.
+
+Ranked: the patient's own therapist first (continuity), then the day closest to the
+cadence's ideal one, then the times the patient said suit them, travel only as a
+tie-break, then the earliest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from scheduler.domain.model.therapist import WEEKDAYS
+from scheduler.domain.rules import route
+from scheduler.domain.timekeeping import minute_of_day, wall_clock
+from scheduler.geo import Location
+
+PARTS_OF_DAY = {
+    "morning": (0, 12 * 60),
+    "afternoon": (12 * 60, 17 * 60),
+    "evening": (17 * 60, 24 * 60),
+}
+"""Times of day a patient filters by: local start minute ranges [from, to)."""
+
+
+def part_of_day(minute: int) -> str:
+    """'morning', 'afternoon' or 'evening' for a local start minute."""
+    return next(name for name, (low, high) in PARTS_OF_DAY.items() if low <= minute < high)
+
+
+@dataclass(frozen=True)
+class DayFrame:
+    """A therapist's working day as the booking rules see it."""
+
+    therapist_id: UUID
+    name: str
+    day: date
+    shift: tuple[datetime, datetime]
+    base: Location
+    max_visits: int
+    visits: tuple[route.Booked, ...]
+    unavailable: tuple[tuple[datetime, datetime], ...] = ()
+
+
+@dataclass(frozen=True)
+class Need:
+    """The session to place, and what ranks its starts."""
+
+    place: Location
+    minutes: int
+    speed_kmh: float
+    grid: int
+    zone: ZoneInfo
+    now: datetime
+    busy: tuple[tuple[datetime, datetime], ...] = ()  # the patient's other sessions
+    continuity: UUID | None = None  # the patient's therapist for this plan
+    ideal: date | None = None  # the cadence's ideal day
+    availability: dict[str, list[list[int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the patient narrowed the options to (None: any)."""
+
+    therapist: UUID | None = None
+    part_of_day: str | None = None
+    first: date | None = None
+    last: date | None = None
+
+    def keeps_day(self, day: date) -> bool:
+        """Whether `day` is inside the date range."""
+        return (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One bookable start and what ranks it."""
+
+    therapist_id: UUID
+    therapist_name: str
+    day: date
+    start: datetime
+    end: datetime
+    minute: int  # local minute of day
+    continuity: bool
+    days_from_ideal: int
+    fits_week: bool
+    added_km: float
+
+    def key(self) -> tuple[bool, int, bool, float, datetime, str]:
+        """The ranking: continuity, ideal day, the patient's week, travel, earliest."""
+        return (
+            not self.continuity,
+            self.days_from_ideal,
+            not self.fits_week,
+            round(self.added_km, 1),
+            self.start,
+            self.therapist_name,
+        )
+
+
+Hit = tuple[bool, int, bool, float, datetime, str, int, int]
+"""A bookable start as the ranking sorts it: `Found.key()`, then frame index and minute
+(cheap to make by the thousand; `found` turns the ones shown into `Found`)."""
+
+
+def _clock(frame: DayFrame, zone: ZoneInfo) -> Callable[[int], datetime]:
+    """Local minute of the frame's day -> instant; plain arithmetic unless the clocks
+    change during the shift (then the zone's own rule, `wall_clock`)."""
+    first, last = frame.shift[0].astimezone(zone), frame.shift[1].astimezone(zone)
+    if first.utcoffset() != last.utcoffset():
+        return lambda minute: wall_clock(frame.day, minute, zone)
+    midnight = frame.shift[0] - timedelta(hours=first.hour, minutes=first.minute)
+    return lambda minute: midnight + timedelta(minutes=minute)
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """The starts of one free stretch of a day: grid minutes `first..last` whose instant
+    lies in `earliest..latest` (the route rule's window), less any `blocked` time."""
+
+    index: int  # of the frame
+    group: tuple[bool, int]  # (not continuity, days from the ideal day): the ranking's head
+    earliest: datetime
+    latest: datetime
+    first: int
+    last: int
+    km: float
+    blocked: tuple[tuple[datetime, datetime], ...]
+    count: int
+
+
+def _stretches(index: int, frame: DayFrame, need: Need, filters: Filters) -> Iterator[Stretch]:
+    """The day's free stretches where the session fits, each with its number of starts."""
+    if len(frame.visits) >= frame.max_visits:
+        return
+    zone, grid, length = need.zone, need.grid, timedelta(minutes=need.minutes)
+    low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
+    group = (
+        frame.therapist_id != need.continuity,
+        abs((frame.day - need.ideal).days) if need.ideal else 0,
+    )
+    # Time off and the patient's other sessions that touch this shift at all.
+    blocked = tuple(
+        (s, e)
+        for s, e in (*frame.unavailable, *need.busy)
+        if route.overlaps(s, e, frame.shift[0], frame.shift[1])
+    )
+    at = _clock(frame, zone)
+    for before, after in route.gaps(frame.visits, shift=frame.shift, base=frame.base):
+        window = route.window(before, after, need.place, need.minutes, need.speed_kmh)
+        if window is None:
+            continue
+        earliest = max(window[0], frame.shift[0], need.now)
+        latest = min(window[1], frame.shift[1] - length)
+        if earliest > latest:
+            continue
+        first = minute_of_day(earliest, zone) // grid * grid
+        while first < low or at(first) < earliest:
+            first += grid
+        last = min(high - 1, minute_of_day(latest, zone))
+        while last >= first and at(last) > latest:
+            last -= 1
+        last = first + (last - first) // grid * grid if last >= first else first - grid
+        if last < first:
+            continue
+        km = round(route.added_km(before, after, need.place), 1)
+        stretch = Stretch(index, group, earliest, latest, first, last, km, blocked, 0)
+        count = (last - first) // grid + 1
+        if blocked:
+            count = sum(1 for _ in _minutes(stretch, at, length, grid))
+        if count:
+            yield Stretch(index, group, earliest, latest, first, last, km, blocked, count)
+
+
+def _minutes(
+    stretch: Stretch, at: Callable[[int], datetime], length: timedelta, grid: int
+) -> Iterator[tuple[int, datetime]]:
+    """(minute, start) of each start of the stretch."""
+    for minute in range(stretch.first, stretch.last + 1, grid):
+        start = at(minute)
+        end = start + length
+        if stretch.blocked and any(route.overlaps(start, end, s, e) for s, e in stretch.blocked):
+            continue
+        yield minute, start
+
+
+class Ranking:
+    """Every bookable start within the filters, ranked, counted without being made one by
+    one: only the starts of the page asked for are (`page`)."""
+
+    def __init__(self, frames: list[DayFrame], need: Need, filters: Filters) -> None:
+        self.frames, self.need = frames, need
+        self.stretches = [
+            stretch
+            for index, frame in enumerate(frames)
+            if (filters.therapist is None or frame.therapist_id == filters.therapist)
+            and filters.keeps_day(frame.day)
+            for stretch in _stretches(index, frame, need, filters)
+        ]
+
+    def day_counts(self) -> dict[date, int]:
+        """Starts per day."""
+        counts: dict[date, int] = {}
+        for stretch in self.stretches:
+            day = self.frames[stretch.index].day
+            counts[day] = counts.get(day, 0) + stretch.count
+        return dict(sorted(counts.items()))
+
+    def page(
+        self, keeps_day: Callable[[date], bool], offset: int, size: int
+    ) -> tuple[int, list[Found]]:
+        """The total within `keeps_day`, and the starts ranked `offset+1..offset+size`."""
+        groups: dict[tuple[bool, int], list[Stretch]] = {}
+        total = 0
+        for stretch in self.stretches:
+            if keeps_day(self.frames[stretch.index].day):
+                groups.setdefault(stretch.group, []).append(stretch)
+                total += stretch.count
+        shown: list[Found] = []
+        seen = 0
+        for group in sorted(groups):
+            members = groups[group]
+            count = sum(stretch.count for stretch in members)
+            if seen + count > offset and len(shown) < size:
+                ranked = sorted(hit for stretch in members for hit in self._hits(stretch))
+                begin = max(0, offset - seen)
+                shown += [
+                    found(self.frames, self.need, hit)
+                    for hit in ranked[begin : begin + size - len(shown)]
+                ]
+            seen += count
+        return total, shown
+
+    def _hits(self, stretch: Stretch) -> Iterator[Hit]:
+        frame, need = self.frames[stretch.index], self.need
+        windows = need.availability.get(WEEKDAYS[frame.day.weekday()], [])
+        length = timedelta(minutes=need.minutes)
+        for minute, start in _minutes(stretch, _clock(frame, need.zone), length, need.grid):
+            fits = any(a <= minute and minute + need.minutes <= b for a, b in windows)
+            yield (*stretch.group, not fits, stretch.km, start, frame.name, stretch.index, minute)
+
+
+def found(frames: list[DayFrame], need: Need, hit: Hit) -> Found:
+    """The `Found` of a hit."""
+    frame, minute = frames[hit[6]], hit[7]
+    return Found(
+        therapist_id=frame.therapist_id,
+        therapist_name=frame.name,
+        day=frame.day,
+        start=hit[4],
+        end=hit[4] + timedelta(minutes=need.minutes),
+        minute=minute,
+        continuity=not hit[0],
+        days_from_ideal=hit[1],
+        fits_week=not hit[2],
+        added_km=hit[3],
+    )
+
+
+def search(frames: list[DayFrame], need: Need, filters: Filters) -> list[Found]:
+    """Every bookable start within the filters, best first."""
+    ranking = Ranking(frames, need, filters)
+    return ranking.page(lambda _: True, 0, sum(s.count for s in ranking.stretches))[1]

@@ -1,0 +1,207 @@
+"""What a search reads: the plan's side (`Ask`, from the domain) and the therapists' days.
+
+`ask` reads the plan, its cadence, the patient's other sessions and week, and who may
+take the session (active, the plan's specialization, mobile for a home visit): a few
+records. The days those therapists work within the allowed dates are read once per
+request: from the read model on PostgreSQL (`readside.reader.ReadModel.option_days`),
+else from the domain (`domain_frames`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from scheduler.domain import PlanView, Scheduling, TherapistView
+from scheduler.domain.errors import CadenceBroken
+from scheduler.domain.model.therapist import WEEKDAYS
+from scheduler.domain.rules import cadence as cadence_rule
+from scheduler.domain.rules import route
+from scheduler.domain.timekeeping import local_date, wall_clock
+from scheduler.options.search import DayFrame, Need
+
+DAYS_AHEAD = 28
+"""How far ahead the options reach by default (4 weeks)."""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Everything about the session to place, read from the domain."""
+
+    plan: PlanView
+    need: Need
+    therapists: list[TherapistView]  # who may take it
+    days: list[date]  # the days the plan's rules allow, within the filters
+    previous: date | None  # the last session before (the cadence counts from it)
+    moving: UUID | None  # the session being moved, if any
+    note: str = ""  # why there is nothing to offer, if so
+    taken: tuple[date, ...] = ()  # the plan's other sessions' days (the cadence's input)
+
+
+def ask(
+    app: Scheduling,
+    plan_id: UUID,
+    *,
+    now: datetime,
+    moving: UUID | None = None,
+    days_ahead: int = DAYS_AHEAD,
+) -> Ask:
+    """The plan's side of a search (see the module docstring)."""
+    plan = app.get_plan(plan_id)
+    clinic = app.get_clinic(plan.clinic_id)
+    patient = app.get_patient(plan.patient_id)
+    zone = ZoneInfo(clinic.timezone)
+    today = local_date(now, zone)
+    sessions = [s for s in app.patient_sessions(plan.patient_id) if s.status != "cancelled"]
+    moved = next((s for s in sessions if s.id == moving), None)
+    # The cadence's input: the plan's booked and completed sessions but the one moving.
+    taken = sorted(
+        local_date(s.start, zone)
+        for s in sessions
+        if s.plan_id == plan.id and s.status in ("booked", "completed") and s.id != moving
+    )
+    previous = None
+    continuity = plan.preferred_therapist
+    if moved is not None:
+        ideal: date | None = local_date(moved.start, zone)
+        continuity = moved.therapist_id
+        earlier = [d for d in taken if ideal is not None and d <= ideal]
+        previous = earlier[-1] if earlier else None
+    else:
+        held = [s for s in sessions if s.plan_id == plan.id and s.status in ("booked", "completed")]
+        if held:
+            continuity = held[-1].therapist_id
+        previous = taken[-1] if taken else None
+        ideal = today
+        if previous is not None:
+            ideal = max(today, previous + timedelta(days=(plan.min_days + plan.max_days) // 2))
+    busy = tuple((s.start, s.end) for s in sessions if s.status == "booked" and s.id != moving)
+    need = Need(
+        place=plan.location,
+        minutes=plan.session_minutes,
+        speed_kmh=clinic.travel_speed_kmh,
+        grid=clinic.slot_minutes,
+        zone=zone,
+        now=now,
+        busy=busy,
+        continuity=continuity,
+        ideal=ideal,
+        availability=patient.availability,
+    )
+    therapists = [
+        t
+        for t in app.list_therapists(plan.clinic_id)
+        if t.active
+        and plan.specialization in t.specializations
+        and (t.mobile or plan.setting != "home")
+    ]
+    note = _plan_note(plan, moving=moved is not None)
+    if note:
+        return Ask(plan, need, therapists, [], previous, moving, note, tuple(taken))
+    days = []
+    for offset in range(days_ahead):
+        day = today + timedelta(days=offset)
+        if day > plan.expires_on:
+            continue
+        try:
+            cadence_rule.check(day, taken, plan.min_days, plan.max_days, today)
+        except CadenceBroken:
+            continue
+        days.append(day)
+    return Ask(plan, need, therapists, days, previous, moving, taken=tuple(taken))
+
+
+def _plan_note(plan: PlanView, *, moving: bool) -> str:
+    """Why the plan takes no session now ('' if it does): the command's plan checks."""
+    if plan.status != "active":
+        return f"the plan is {plan.status}: no session can be booked on it now"
+    # A session a sick call displaced is held already: booking gives it a new time.
+    if not moving and plan.sessions_left <= 0 and not plan.displaced:
+        return (
+            f"the plan holds {plan.sessions_held} sessions and has none left to book: "
+            "ask the clinic about a renewed prescription"
+        )
+    return ""
+
+
+class DayReader(Protocol):
+    """Where the therapists' days come from on PostgreSQL (`readside.ReadModel`)."""
+
+    async def day_stops(
+        self, therapist_ids: list[UUID], first: date, last: date
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Visits (therapist, day, session, start, end, lat, lon) and time off
+        (therapist, day, start, end) of the therapists over the days."""
+
+
+async def read_model_frames(
+    model: DayReader, found: Ask, *, therapist_id: UUID | None = None
+) -> list[DayFrame]:
+    """The therapists' working days from the read model: one query for all of them."""
+    if not found.days:
+        return []
+    chosen = [t for t in found.therapists if therapist_id in (None, t.id)]
+    visits, unavailable = await model.day_stops(
+        [t.id for t in chosen], found.days[0], found.days[-1]
+    )
+    stops: dict[tuple[UUID, date], list[route.Booked]] = defaultdict(list)
+    for therapist, day, session, start, end, latitude, longitude in visits:
+        if session != found.moving:
+            stops[therapist, day].append((start, end, (latitude, longitude)))
+    off: dict[tuple[UUID, date], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for therapist, day, start, end in unavailable:
+        off[therapist, day].append((start, end))
+    return _frames(found, chosen, stops, off)
+
+
+def _frames(
+    found: Ask,
+    therapists: list[TherapistView],
+    stops: Mapping[tuple[UUID, date], list[route.Booked]],
+    off: Mapping[tuple[UUID, date], list[tuple[datetime, datetime]]],
+) -> list[DayFrame]:
+    zone = found.need.zone
+    frames = []
+    for therapist in therapists:
+        for day in found.days:
+            shift = therapist.shifts.get(WEEKDAYS[day.weekday()])
+            if shift is None:
+                continue
+            frames.append(
+                DayFrame(
+                    therapist_id=therapist.id,
+                    name=therapist.name,
+                    day=day,
+                    shift=(wall_clock(day, shift[0], zone), wall_clock(day, shift[1], zone)),
+                    base=therapist.base,
+                    max_visits=therapist.max_visits_per_day,
+                    visits=tuple(sorted(stops.get((therapist.id, day), ()), key=lambda v: v[0])),
+                    unavailable=tuple(off.get((therapist.id, day), ())),
+                )
+            )
+    return frames
+
+
+def domain_frames(
+    app: Scheduling, found: Ask, *, therapist_id: UUID | None = None
+) -> list[DayFrame]:
+    """The therapists' working days from the domain (the embedded store's path): each
+    qualified therapist's (or only `therapist_id`'s) days with a shift."""
+    chosen = [t for t in found.therapists if therapist_id in (None, t.id)]
+    stops: dict[tuple[UUID, date], list[route.Booked]] = {}
+    off: dict[tuple[UUID, date], list[tuple[datetime, datetime]]] = {}
+    for therapist in chosen:
+        for day in found.days:
+            if therapist.shifts.get(WEEKDAYS[day.weekday()]) is None:
+                continue
+            view = app.therapist_day(therapist.id, day)
+            stops[therapist.id, day] = [
+                (v.start, v.end, v.location) for v in view.visits if v.session_id != found.moving
+            ]
+            off[therapist.id, day] = [(a["start"], a["end"]) for a in view.unavailable]
+    return _frames(found, chosen, stops, off)
