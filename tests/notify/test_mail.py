@@ -120,3 +120,33 @@ def test_a_late_cancellation_says_so(
     got = sink.wait_for(lambda got: any("Cancelled" in str(m["Subject"]) for m in got))
     (message,) = [m for m in got if "Cancelled" in str(m["Subject"])]
     assert "late cancellation" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_sick_call_tells_the_patient_with_a_link_to_their_options(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    sink.wait_for(lambda got: any("Booked" in str(m["Subject"]) for m in got))
+    call = client.post(
+        f"/therapists/{world.ana}/sick",
+        json={
+            "time_limit_s": 1.0,
+            "dates": [str(world.local["mon 10:00"].date())],
+            "reason": "flu",
+        },
+        headers=tokens["dispatcher"],
+    )
+    assert call.status_code in (200, 201, 202), call.text
+    got = sink.wait_for(lambda got: any("new time" in str(m["Subject"]) for m in got))
+    (notice,) = [m for m in got if "Needs a new time" in str(m["Subject"])]
+    assert notice["To"] == PAT_EMAIL
+    text = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"https://care.loop.example/app/patient/plans/{world.pat_plan}/options" in text
+    assert "flu" not in text
+    assert "sclerosis" not in text

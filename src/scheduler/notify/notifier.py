@@ -39,7 +39,11 @@ log = logging.getLogger("scheduler.notify")
 
 PAGE = 200
 INTERVAL_S = 1.0
-ENDS_REMINDERS = (get_topic(Session.Rescheduled), get_topic(Session.Cancelled))
+ENDS_REMINDERS = (
+    get_topic(Session.Rescheduled),
+    get_topic(Session.Cancelled),
+    get_topic(Session.Displaced),
+)
 
 RunStore = Callable[..., Awaitable[Any]]
 
