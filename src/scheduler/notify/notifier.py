@@ -33,7 +33,7 @@ from scheduler.domain import Scheduling
 from scheduler.domain.model.session import Session
 from scheduler.notify.channels import SmtpServer, email_message, post_webhook, send_mail
 from scheduler.notify.compose import RULES, Context, NotifySettings, renderer
-from scheduler.notify.outbox import Claim, Message, Outbox
+from scheduler.notify.outbox import DEAD, Claim, Message, Outbox
 
 log = logging.getLogger("scheduler.notify")
 
@@ -175,7 +175,10 @@ class Notifier:
         drops: list[tuple[str, int]] = []
         for note in notes:
             event = app.mapper.to_domain_event(note)
-            written = RULES[note.topic](ctx, note.id, event)
+            try:
+                written = RULES[note.topic](ctx, note.id, event)
+            except Exception as error:  # one bad event must not hold up everyone's mail
+                written = [_unwritten(note, _clinic_of(app, note), error)]
             if self.delivery.smtp is None:
                 written = [m for m in written if not m.channel.startswith("email")]
             messages.extend(written)
@@ -248,6 +251,37 @@ class Notifier:
                     "notifier run failed",
                     extra={"error_type": type(error).__name__, "stack": stack},
                 )
+
+
+def _clinic_of(app: Scheduling, note: Any) -> str:
+    """The clinic of the event's record, if it has one (for the dead-letter list)."""
+    try:
+        record = app.repository.get(note.originator_id)
+    except Exception:  # a best effort, for an event already failing
+        return ""
+    clinic = getattr(record, "clinic_id", None)
+    return str(clinic) if clinic is not None else ""
+
+
+def _unwritten(note: Any, clinic: str, error: Exception) -> Message:
+    """A dead letter for an event whose messages could not be written (a template or
+    rule that fails): dispatchers see it; the log moves on."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error(
+        "notification not written",
+        extra={"event_type": note.topic, "error_type": type(error).__name__, "stack": stack},
+    )
+    return Message(
+        event_id=note.id,
+        recipient="(not written)",
+        channel="none",
+        kind=note.topic.rpartition(".")[2].lower(),
+        clinic_id=clinic,
+        subject=f"messages of event {note.id} could not be written",
+        payload={},
+        status=DEAD,
+        last_error=type(error).__name__,
+    )
 
 
 def notify_settings(settings: Any) -> NotifySettings:

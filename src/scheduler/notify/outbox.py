@@ -91,6 +91,8 @@ class Message:
     person_id: str | None = None
     session_id: str | None = None
     send_at: datetime | None = None
+    status: str = PENDING  # DEAD: could not even be written (a rule failed); never sent
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,7 @@ class Outbox:
                 cur.execute(
                     "INSERT INTO notify_outbox (event_id, recipient, channel, kind, clinic_id, "
                     "person_id, session_id, subject, payload, status, attempts, next_attempt, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) "
+                    "created_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
                     "ON CONFLICT DO NOTHING",
                     (
                         message.event_id,
@@ -276,9 +278,10 @@ class Outbox:
                         message.session_id,
                         message.subject,
                         json.dumps(message.payload),
-                        PENDING,
+                        message.status,
                         _epoch(message.send_at or now),
                         _epoch(now),
+                        message.last_error,
                     ),
                 )
             # After the inserts: a booking and its move may share this page.
