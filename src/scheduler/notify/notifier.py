@@ -256,7 +256,7 @@ class Notifier:
 def _clinic_of(app: Scheduling, note: Any) -> str:
     """The clinic of the event's record, if it has one (for the dead-letter list)."""
     try:
-        record = app.repository.get(note.originator_id)
+        record: Any = app.repository.get(note.originator_id)
     except Exception:  # a best effort, for an event already failing
         return ""
     clinic = getattr(record, "clinic_id", None)
