@@ -188,3 +188,22 @@ def test_a_waitlist_offer_mails_a_link_that_books_in_one_click(
     assert "Booked" in taken.text
     (session,) = client.get("/me/sessions", headers=tokens["quinn"]).json()
     assert session["start"].startswith(world.local["mon 10:00"].strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_a_reauthorization_falling_due_mails_the_clinics_dispatchers(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable  # Pat's prescription authorizes 10 sessions: due with 2 left
+    for days in (0, 2, 4, 7, 9, 11, 14, 16):
+        start = world.local["mon 10:00"] + timedelta(days=days)
+        booked = client.post(
+            f"/plans/{world.pat_plan}/sessions",
+            json={"therapist_id": str(world.ana), "start": start.isoformat()},
+            headers=tokens["dispatcher"],
+        )
+        assert booked.status_code == 201, booked.text
+    got = sink.wait_for(lambda got: any("Re-authorization" in str(m["Subject"]) for m in got))
+    (due,) = [m for m in got if "Re-authorization" in str(m["Subject"])]
+    assert due["To"] == EMAILS["dispatcher"]  # not the other clinic's desk
+    assert str(due["Subject"]) == "Re-authorization due: Pat P."
+    assert "2 authorized session(s) left" in due.get_body(("plain",)).get_content()  # type: ignore[union-attr]
