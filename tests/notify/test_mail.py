@@ -4,6 +4,7 @@ an invitation that calendar apps apply in place (same UID as the feed, rising SE
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -207,3 +208,28 @@ def test_a_reauthorization_falling_due_mails_the_clinics_dispatchers(
     assert due["To"] == EMAILS["dispatcher"]  # not the other clinic's desk
     assert str(due["Subject"]) == "Re-authorization due: Pat P."
     assert "2 authorized session(s) left" in due.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_patient_who_turns_email_off_gets_none(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    chosen = client.put(
+        "/me/message-preferences", json={"email": False, "reminders": True}, headers=tokens["pat"]
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert client.get("/me/message-preferences", headers=tokens["pat"]).json() == {
+        "email": False,
+        "reminders": True,
+    }
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    sink.wait_for(lambda got: any(m["To"] == EMAILS["ana"] for m in got))  # Ana's came
+    time.sleep(2)
+    assert sink.to(PAT_EMAIL) == []
+    mine = client.get("/me/messages", headers=tokens["pat"]).json()
+    assert all(m["status"] != "sent" for m in mine)
