@@ -59,6 +59,16 @@ class Settings:
     feed_coordinates: bool = False
     # A Nominatim server that finds patients' homes from their street addresses.
     geocoder_url: str | None = None
+    # Notifications (scheduler.notify): the mail server, the sender, the clinic's own
+    # templates, when reminders go (hours before; 0: none) and the quiet hours (local,
+    # start and end hour) no reminder is sent in, and how failed sends are retried.
+    smtp_url: str | None = None
+    mail_from: str = "scheduler@localhost"
+    mail_templates: Path | None = None
+    reminder_hours: int = 24
+    quiet_hours: tuple[int, int] = (21, 8)
+    notify_retry_s: float = 30.0
+    notify_attempts: int = 10
     # Test-only: a successful keyed POST is answered this many seconds after its commit,
     # so a test can kill the process in between. Refused on any server others can reach.
     test_pause_after_commit_s: float | None = None
@@ -136,6 +146,17 @@ class Settings:
             feed_coordinates=_flag(env, "SCHEDULER_FEED_COORDINATES"),
             geocoder_url=env.get("SCHEDULER_GEOCODER_URL") or None,
             demo=_flag(env, "SCHEDULER_DEMO", default=database_url is None),
+            smtp_url=_smtp_url(env.get("SCHEDULER_SMTP_URL") or None),
+            mail_from=env.get("SCHEDULER_MAIL_FROM") or "scheduler@localhost",
+            mail_templates=(
+                Path(env["SCHEDULER_MAIL_TEMPLATES"]).resolve()
+                if env.get("SCHEDULER_MAIL_TEMPLATES")
+                else None
+            ),
+            reminder_hours=_hours(env, "SCHEDULER_REMINDER_HOURS", 24),
+            quiet_hours=_quiet(env.get("SCHEDULER_QUIET_HOURS") or "21-8"),
+            notify_retry_s=float(_int(env, "SCHEDULER_NOTIFY_RETRY_S", 30)),
+            notify_attempts=_int(env, "SCHEDULER_NOTIFY_ATTEMPTS", 10),
             test_pause_after_commit_s=_int(env, "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S", 0) or None,
         )
 
@@ -173,6 +194,38 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
     return value
+
+
+def _hours(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit():
+        raise SettingsError(f"{name} must be a whole number of hours (0: none), not {raw!r}")
+    return int(raw)
+
+
+def _quiet(raw: str) -> tuple[int, int]:
+    """`21-8`: quiet from 21:00 to 08:00 local time."""
+    start, _, end = raw.partition("-")
+    if not (start.strip().isdigit() and end.strip().isdigit()):
+        raise SettingsError(f"SCHEDULER_QUIET_HOURS must look like 21-8, not {raw!r}")
+    first, last = int(start), int(end)
+    if not (0 <= first <= 23 and 0 <= last <= 23):
+        raise SettingsError(f"SCHEDULER_QUIET_HOURS takes hours 0-23, not {raw!r}")
+    return first, last
+
+
+def _smtp_url(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    scheme = raw.partition("://")[0]
+    if scheme not in ("smtp", "smtps"):
+        raise SettingsError(
+            "SCHEDULER_SMTP_URL must look like smtp://user:pass@host:587?starttls=1 or "
+            "smtps://user:pass@host:465"
+        )
+    return raw
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:

@@ -91,12 +91,22 @@ def migrate(env: dict[str, str] | None = None) -> str:
     """Create the event store's tables if missing (idempotent); returns the store's name.
 
     Both applications' tables: the clinic's records and the sign-in accounts (servers
-    open both with CREATE_TABLE off, so a table missing here fails every start).
+    open both with CREATE_TABLE off, so a table missing here fails every start), and
+    the notifications' outbox.
     """
     from scheduler.accounts import create_tables  # noqa: PLC0415 - argon2 only when migrating
+    from scheduler.notify.outbox import Outbox  # noqa: PLC0415
 
     settings = dict(environment() if env is None else env)
     settings["CREATE_TABLE"] = "y"
-    open_scheduling(settings).close()
+    app = open_scheduling(settings)
+    try:
+        end = app.recorder.max_notification_id() or 0
+    finally:
+        app.close()
     create_tables(settings)
+    outbox = Outbox.from_store_env(settings)
+    if outbox is not None:
+        outbox.create_tables()
+        outbox.begin(end)  # notifications are for what happens from now on
     return describe(settings)

@@ -98,6 +98,15 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
             "ben": 200,
         },
         f"/clinics/{world.clinic}/displaced": clinic,
+        # Notifications: webhooks are the admins'; dead letters the clinic's staff's.
+        f"/clinics/{world.clinic}/webhooks": {"admin": 200},
+        f"/clinics/{world.clinic}/notifications/dead-letters": clinic,
+        f"/clinics/{world.other_clinic}/notifications/dead-letters": {
+            "admin": 200,
+            "other_dispatcher": 200,
+        },
+        "/me/messages": {"pat": 200, "quinn": 200, "ana": 200, "ben": 200},
+        "/me/message-preferences": {"pat": 200, "quinn": 200, "ana": 200, "ben": 200},
     }
 
 

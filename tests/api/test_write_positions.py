@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,9 +18,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from scheduler.domain import Scheduling
+from scheduler.notify.compose import sign_link
 from scheduler.settings import Settings
 
-from .conftest import Tokens
+from .care_page_writes import CARE_PAGE_CASES
+from .conftest import SECRET, Tokens
 from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
 
@@ -165,6 +167,21 @@ def _new_plan(c: Context) -> Any:
     )
 
 
+def _remove_webhook(c: Context) -> Any:
+    made = c.client.post(
+        f"/clinics/{c.world.clinic}/webhooks",
+        json={"url": "https://crm.example/hook", "events": ["session.booked"]},
+        headers=c.tokens["admin"],
+    )
+    assert made.status_code == 201, made.text
+    return c.client.delete(
+        f"/clinics/{c.world.clinic}/webhooks/{made.json()['id']}", headers=c.tokens["admin"]
+    )
+
+
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+"""A mailed link's expiry far ahead (its own test checks expiry)."""
+
 Case = Callable[[Context], Any]
 
 CASES: dict[tuple[str, str], Case] = {
@@ -207,6 +224,24 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("DELETE", "/offers/{offer_id:uuid}"): lambda c: c.client.delete(
         f"/offers/{c.offer()}", headers=c.tokens["quinn"]
+    ),
+    ("POST", "/clinics/{clinic_id:uuid}/webhooks"): _json(
+        "POST",
+        "/clinics/{w.clinic}/webhooks",
+        "admin",
+        {"url": "https://crm.example/hook", "events": ["session.booked"]},
+    ),
+    ("DELETE", "/clinics/{clinic_id:uuid}/webhooks/{hook_id:uuid}"): _remove_webhook,
+    ("PUT", "/me/message-preferences"): _json(
+        "PUT", "/me/message-preferences", "pat", {"email": True, "reminders": False}
+    ),
+    ("POST", "/app/unsubscribe"): lambda c: c.client.post(
+        f"/app/unsubscribe?token={sign_link(SECRET, 'unsubscribe', str(c.world.pat), FAR)}",
+        data={"List-Unsubscribe": "One-Click"},
+    ),
+    ("POST", "/app/offers/accept"): lambda c: c.client.post(
+        "/app/offers/accept?token="
+        + sign_link(SECRET, "offer", f"{c.offer()}:{c.world.quinn}", FAR)
     ),
     ("POST", "/clinics/{clinic_id:uuid}/optimizations"): _json(
         "POST",
@@ -451,6 +486,7 @@ def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
 
 
 CASES.update(STAFF_PAGE_CASES)
+CASES.update(CARE_PAGE_CASES)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from scheduler.api.controllers.dispatch import DispatchController
 from scheduler.api.controllers.fhir import FhirController, fhir_aware
 from scheduler.api.controllers.health import HealthController
 from scheduler.api.controllers.me import MeController
+from scheduler.api.controllers.notifications import NotificationsController
 from scheduler.api.controllers.options import OptionsController
 from scheduler.api.controllers.patients import PatientsController, PrescriptionsController
 from scheduler.api.controllers.plans import PlansController
@@ -49,6 +50,7 @@ from scheduler.api.readmodel import ReadSide
 from scheduler.api.redis_gate import RedisGate
 from scheduler.api.revocation import DenyList, revocation
 from scheduler.geocoding import geocoder_from
+from scheduler.notify.notifier import Notifier, notifier_for, outbox_for
 from scheduler.settings import Settings, SettingsError
 from scheduler.usecases import UseCases
 from scheduler.waitlist_follower import OfferFollower
@@ -74,6 +76,7 @@ CONTROLLERS = [
     TherapistsController,
     PatientsController,
     PrescriptionsController,
+    NotificationsController,
 ]
 
 
@@ -108,9 +111,23 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         accounts=lambda: gateway.accounts,
         accounts_store=SignInThreads(gateway),
         geocoder=geocoder_from(settings.geocoder_url),
+        outbox=outbox_for(settings),
     )
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)
+    # Notifications: on the embedded default this process delivers them (on PostgreSQL
+    # `scheduler worker` or `scheduler notify` does).
+    notifier: Notifier | None = (
+        notifier_for(
+            settings,
+            run_store=gateway.run,
+            scheduling=lambda: gateway.scheduling,
+            accounts=lambda: gateway.accounts,
+            clock=clock,
+        )
+        if settings.embedded
+        else None
+    )
     follower = (
         None
         if projector_publishes(settings)
@@ -156,8 +173,10 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
             reads.start,
             optimizations.start,
             *([follower.start] if follower else []),
+            *([notifier.start] if notifier else []),
         ],
         on_shutdown=[
+            *([notifier.stop] if notifier else []),
             offers.stop,
             *([follower.stop] if follower else []),
             reads.stop,
@@ -185,4 +204,5 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     )
     # Outermost, around routing itself, so unknown paths get a request id and a log line.
     app.asgi_handler = RequestContext(AllowHeader(app.asgi_handler, app))
+    app.state.notifier = notifier
     return app

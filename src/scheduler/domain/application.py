@@ -18,6 +18,7 @@ from scheduler.domain.commands.clinical import Clinical
 from scheduler.domain.commands.clinics import Clinics
 from scheduler.domain.commands.evaluations import EvaluationVisits
 from scheduler.domain.commands.feeds import Feeds
+from scheduler.domain.commands.notifications import Notifications
 from scheduler.domain.commands.patients import Patients
 from scheduler.domain.commands.pins import Pins
 from scheduler.domain.commands.plans import Plans
@@ -41,6 +42,7 @@ class Scheduling(
     Pins,
     Proposals,
     Feeds,
+    Notifications,
     Reads,
     Calendar,
     FeedReads,

@@ -282,3 +282,18 @@ class HomeNotLocated(BookingError):
 
 class IntakeMissing(BookingError):
     """Raised when a step needs the patient's intake questionnaire first."""
+
+
+# --- notifications ------------------------------------------------------------------------
+class InvalidWebhook(SchedulingError):
+    """Raised when a webhook is registered with a URL that is not http(s) or for an event
+    type the clinic cannot subscribe to."""
+
+
+class UnknownWebhook(NotFound):
+    """Raised when the clinic has no webhook with the given id."""
+
+
+class LinkExpired(SchedulingError):
+    """Raised when a link from a message (accept an offer, stop reminders) is not one the
+    clinic sent, or its time has run out."""

@@ -15,6 +15,7 @@ from typing import Any
 from scheduler.domain.model.clinic import Clinic, ClinicDirectory, ClinicRegistry
 from scheduler.domain.model.days import PatientDay, TherapistDay
 from scheduler.domain.model.feed import CalendarFeed, CalendarToken
+from scheduler.domain.model.notifications import MessagePreferences, Webhooks
 from scheduler.domain.model.patient import Patient, PatientKey
 from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
@@ -427,6 +428,12 @@ IGNORED: frozenset[type[Any]] = frozenset(
         OfferTracker.Started,
         OfferTracker.ClinicFollowed,
         OfferTracker.Advanced,
+        # Who hears about what: read by the notifier from the event store.
+        Webhooks.Opened,
+        Webhooks.Registered,
+        Webhooks.Removed,
+        MessagePreferences.Opened,
+        MessagePreferences.Chosen,
     }
 )
 """Events the read model has no use for: each only moves the tracked position."""

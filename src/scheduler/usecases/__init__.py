@@ -23,6 +23,7 @@ An entry point parses input and renders output; an action runs the same steps:
 | `evaluations` | the initial evaluation's options, and booking it                       |
 | `clinical`    | evaluation, prescription (and renewal), plan, plan changes, progress   |
 | `accounts`    | sign in, open an account, a clinic's accounts, change my password      |
+| `notifications` | webhooks, dead letters, my messages and preferences, mailed links    |
 """
 
 from scheduler.usecases.actor import Actor

@@ -77,8 +77,10 @@ class UseCases:
         accounts: Callable[[], Accounts] | None = None,
         accounts_store: StoreRunner | None = None,
         geocoder: Geocoder | None = None,
+        outbox: Any = None,
     ) -> None:
         self.store = store
+        self.outbox = outbox  # `scheduler.notify.outbox.Outbox`: messages recorded and sent
         self._scheduling = scheduling
         self._accounts = accounts
         # Sign-ins hash passwords (slow on purpose): they get threads of their own.

@@ -1,0 +1,154 @@
+"""Messages on the pages: what a patient or therapist was sent, the dispatchers' dead
+letters, and the two links mailed to patients (stop reminders; take an offer).
+
+The mailed links carry their own signed token, so they work without signing in and
+need no CSRF token: a POST to them is what a mail client's one-click unsubscribe sends
+(RFC 8058). Opening one in a browser (GET) only shows a button, so a mail scanner that
+follows links changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.web import HOME_OF_ROLE, render, signed_in
+from scheduler.domain.errors import LinkExpired, SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import Actor, UseCases
+from scheduler.usecases import notifications as actions
+
+
+class MessagePages(Controller):
+    """`/app/messages`, `/app/dead-letters`, `/app/unsubscribe`, `/app/offers/accept`."""
+
+    path = "/app"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/messages", name="pages:messages")
+    async def messages(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The signed-in patient's or therapist's messages, newest first."""
+        who = signed_in(request, settings, uc, "patient", "therapist")
+        mailbox = await actions.my_messages(uc, who)
+        chosen = await actions.my_preferences(uc, who)
+        return render(
+            request,
+            "messages.html",
+            messages=mailbox.messages,
+            preferences=chosen,
+            zone=ZoneInfo(mailbox.timezone),
+            back=HOME_OF_ROLE[who.role],
+        )
+
+    @get("/dead-letters", name="pages:dead-letters")
+    async def dead_letters(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The clinic's messages given up after their last retry."""
+        who = signed_in(request, settings, uc, "dispatcher")
+        assert who.clinic_id is not None, "a dispatcher belongs to a clinic"
+        letters = await actions.dead_letters(uc, who, who.clinic_id)
+        return render(
+            request, "dead_letters.html", letters=letters, attempts=settings.notify_attempts
+        )
+
+    @get("/unsubscribe", name="pages:unsubscribe")
+    async def unsubscribe_form(
+        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+    ) -> Template:
+        """A button that stops reminders (opening the link alone changes nothing)."""
+        return _link_page(
+            request,
+            heading="Stop reminders?",
+            text="You will still hear about bookings, moves and cancellations.",
+            button="Stop reminders",
+            action=f"/app/unsubscribe?token={quote(token)}",
+        )
+
+    @post("/unsubscribe", status_code=200, name="pages:unsubscribe-now")
+    async def unsubscribe(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        token: FromQuery[str] = "",
+    ) -> Template:
+        """Stop reminders (the button, or a mail client's one-click POST)."""
+        try:
+            await actions.stop_reminders(uc, Actor.anonymous(), token, settings.jwt_secret)
+        except LinkExpired as error:
+            return _link_page(request, heading="Link expired", text=str(error), status=410)
+        return _link_page(
+            request, heading="Reminders stopped", text="You will get no more reminders."
+        )
+
+    @get("/offers/accept", name="pages:offer-link")
+    async def offer_form(
+        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+    ) -> Template:
+        """A button that takes the offered time."""
+        return _link_page(
+            request,
+            heading="Take this time?",
+            text="The time in the e-mail is booked for you at once, under the clinic's rules.",
+            button="Book it",
+            action=f"/app/offers/accept?token={quote(token)}",
+        )
+
+    @post("/offers/accept", status_code=200, name="pages:offer-link-take")
+    async def offer_take(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        token: FromQuery[str] = "",
+    ) -> Template:
+        """Book the offered time (as the ordinary booking does)."""
+        try:
+            session = await actions.accept_by_link(
+                uc, Actor.anonymous(), token, settings.jwt_secret
+            )
+        except LinkExpired as error:
+            return _link_page(request, heading="Link expired", text=str(error), status=410)
+        except SchedulingError as error:
+            return _link_page(request, heading="Not booked", text=str(error), status=409)
+        when = session.start_local.strftime("%A %-d %B, %H:%M")
+        return _link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
+
+
+def _link_page(
+    request: Request[Any, Any, Any],
+    *,
+    heading: str,
+    text: str,
+    button: str = "",
+    action: str = "",
+    status: int = 200,
+) -> Template:
+    return render(
+        request,
+        "mailed_link.html",
+        status=status,
+        heading=heading,
+        text=text,
+        button=button,
+        action=action,
+        error="",
+        signed_in=False,
+    )

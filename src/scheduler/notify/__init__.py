@@ -1,0 +1,1 @@
+"""Notifications: an outbox fed by the event log, delivered by e-mail and webhooks."""
