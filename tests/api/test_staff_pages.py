@@ -244,6 +244,8 @@ def test_the_desk_sees_a_shift_request_and_declines_it(
     token = signed_in(client, "dispatcher")
     desk = client.get(f"/app/desk/clinics/{world.clinic}")
     assert "Ana Alvarez</a> asks for new shifts: “school run”" in desk.text
+    # The clinic's accounts, by whom they are for (never a password).
+    assert "<td>ana@loop.example</td><td>therapist</td><td>Ana Alvarez</td>" in desk.text
     page = client.get(f"/app/desk/therapists/{world.ana}")
     assert "Monday 10:00\u201316:00" in page.text
     refused = post(client, token, f"/app/desk/therapists/{world.ana}/requests/{request}")
