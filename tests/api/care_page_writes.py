@@ -137,7 +137,13 @@ CARE_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/availability/sick"): lambda c: c.form(
         "ana",
         "/app/availability/sick",
-        **{"sick-first": "2026-10-06", "sick-last": "2026-10-06", "sick-reason": "flu"},
+        # Confirmed: the first send only shows what the sick call would displace.
+        **{
+            "sick-first": "2026-10-06",
+            "sick-last": "2026-10-06",
+            "sick-reason": "flu",
+            "confirm": "yes",
+        },
     ),
     # The chart's forms at the evaluation visit.
     ("POST", "/app/chart/{patient_id:uuid}/evaluations"): _evaluate,
