@@ -137,12 +137,11 @@ CARE_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/availability/sick"): lambda c: c.form(
         "ana",
         "/app/availability/sick",
-        # Confirmed: the first send only shows what the sick call would displace.
         **{
             "sick-first": "2026-10-06",
             "sick-last": "2026-10-06",
             "sick-reason": "flu",
-            "confirm": "yes",
+            "confirm": "yes",  # the first post only previews what the call would displace
         },
     ),
     # The chart's forms at the evaluation visit.
