@@ -137,7 +137,12 @@ CARE_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("POST", "/app/availability/sick"): lambda c: c.form(
         "ana",
         "/app/availability/sick",
-        **{"sick-first": "2026-10-06", "sick-last": "2026-10-06", "sick-reason": "flu"},
+        **{
+            "sick-first": "2026-10-06",
+            "sick-last": "2026-10-06",
+            "sick-reason": "flu",
+            "confirm": "yes",  # the first post only previews what the call would displace
+        },
     ),
     # The chart's forms at the evaluation visit.
     ("POST", "/app/chart/{patient_id:uuid}/evaluations"): _evaluate,

@@ -229,3 +229,33 @@ def test_the_desk_changes_a_patients_availability_in_words(
     assert after["address"] == "233 S Wacker Dr, Chicago"
     page = client.get(f"/app/desk/patients/{world.quinn}")
     assert "Mon 9-12, Wed 9-12, Thu after 15:00" in page.text
+
+
+def test_the_desk_sees_a_shift_request_and_declines_it(
+    client: TestClient[Litestar], tokens: Tokens, world: World
+) -> None:
+    asked = client.post(
+        "/me/shift-requests",
+        json={"shifts": {"mon": [600, 960]}, "reason": "school run"},
+        headers=tokens["ana"],
+    )
+    request = asked.json()["shift_requests"][0]["id"]
+    before = client.get(f"/therapists/{world.ana}", headers=tokens["dispatcher"]).json()
+    token = signed_in(client, "dispatcher")
+    desk = client.get(f"/app/desk/clinics/{world.clinic}")
+    assert "Ana Alvarez</a> asks for new shifts: “school run”" in desk.text
+    # The clinic's accounts, by whom they are for (never a password).
+    assert "<td>ana@loop.example</td><td>therapist</td><td>Ana Alvarez</td>" in desk.text
+    page = client.get(f"/app/desk/therapists/{world.ana}")
+    assert "Monday 10:00\u201316:00" in page.text
+    refused = post(client, token, f"/app/desk/therapists/{world.ana}/requests/{request}")
+    assert refused.status_code == 400
+    assert "approve or decline" in refused.text
+    declined = post(
+        client, token, f"/app/desk/therapists/{world.ana}/requests/{request}", decision="decline"
+    )
+    assert declined.status_code == 303
+    after = client.get(f"/therapists/{world.ana}", headers=tokens["dispatcher"]).json()
+    assert after["shifts"] == before["shifts"]
+    assert [r["status"] for r in after["shift_requests"]] == ["declined"]
+    assert "asks for new shifts" not in client.get(f"/app/desk/clinics/{world.clinic}").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .a11y import accessibility_problems
 from .conftest import DESKTOP, PHONE, Visitor, screenshot
@@ -92,6 +92,11 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     problems += _check(therapist, "treatment-plan")
     therapist.goto("/app/availability")
     problems += _check(therapist, "therapist-availability")
+    therapist.get_by_label("First sick day").fill(monday.isoformat())
+    therapist.get_by_label("Last sick day").fill(monday.isoformat())
+    therapist.get_by_role("button", name="Report me sick").click()
+    expect(therapist.get_by_test_id("sick-preview")).to_be_visible()  # nothing recorded yet
+    problems += _check(therapist, "therapist-sick-preview")
 
     # The staff pages: the admin's clinics and clinic setup; the front desk's overview,
     # patients, a patient, a therapist (booking on behalf: test_desk_pages.py).

@@ -214,10 +214,10 @@ class _Search:
                 last = first + (last - first) // grid * grid if last >= first else first - grid
             if last < first:
                 continue
-            stretch = Stretch(index, group, first, last, (before, after), blocked, 0)
             count = (last - first) // grid + 1
             if blocked:
-                count = sum(1 for _ in _minutes(stretch, at, length, grid))
+                probe = Stretch(index, group, first, last, (before, after), blocked, 0)
+                count = sum(1 for _ in _minutes(probe, at, length, grid))
             if count:
                 yield Stretch(index, group, first, last, (before, after), blocked, count)
 

@@ -120,6 +120,16 @@ async def choose_messages(
     return await uc.write(run)
 
 
+async def link_is_valid(uc: UseCases, purpose: str, token: str, secret: str) -> bool:
+    """Whether a mailed link ("unsubscribe", "offer") is ours and not expired: its page
+    offers the button only then (opening the link itself never changes anything)."""
+
+    def run(_: Scheduling, now: datetime) -> bool:
+        return check_link(secret, purpose, token, now) is not None
+
+    return await uc.read(run)
+
+
 @action()
 async def stop_reminders(uc: UseCases, who: Actor, token: str, secret: str) -> None:
     """One click in a reminder: no more reminders for the patient the link names."""

@@ -26,6 +26,7 @@ from scheduler.domain.errors import SchedulingError
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
+from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import admin as admin_actions
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import patients as patient_actions
@@ -130,6 +131,8 @@ class DeskPages(Controller):
             ],
             intakes=[p for p in patients if p.intake and not p.evaluations],
             reauthorizations=await clinic_actions.reauthorizations(uc, who, clinic_id),
+            accounts=await account_actions.clinic_accounts(uc, who, clinic_id),
+            names={t.id: t.name for t in therapists} | {p.id: p.name for p in patients},
         )
 
     @get("/clinics/{clinic_id:uuid}/patients", name="pages:desk-patients")

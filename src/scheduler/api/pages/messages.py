@@ -70,9 +70,15 @@ class MessagePages(Controller):
 
     @get("/unsubscribe", name="pages:unsubscribe")
     async def unsubscribe_form(
-        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        token: FromQuery[str] = "",
     ) -> Template:
         """A button that stops reminders (opening the link alone changes nothing)."""
+        if not await actions.link_is_valid(uc, "unsubscribe", token, settings.jwt_secret):
+            return _expired(request)
         return _link_page(
             request,
             heading="Stop reminders?",
@@ -100,9 +106,15 @@ class MessagePages(Controller):
 
     @get("/offers/accept", name="pages:offer-link")
     async def offer_form(
-        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+        token: FromQuery[str] = "",
     ) -> Template:
         """A button that takes the offered time."""
+        if not await actions.link_is_valid(uc, "offer", token, settings.jwt_secret):
+            return _expired(request)
         return _link_page(
             request,
             heading="Take this time?",
@@ -130,6 +142,11 @@ class MessagePages(Controller):
             return _link_page(request, heading="Not booked", text=str(error), status=409)
         when = session.start_local.strftime("%A %-d %B, %H:%M")
         return _link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
+
+
+def _expired(request: Request[Any, Any, Any]) -> Template:
+    """The page of a link that is not ours, or no longer valid: no button (410)."""
+    return _link_page(request, heading="Link expired", text=actions.EXPIRED, status=410)
 
 
 def _link_page(
