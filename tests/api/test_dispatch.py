@@ -28,6 +28,7 @@ from litestar.testing import TestClient
 from scheduler.api import create_app
 from scheduler.domain import Scheduling
 from scheduler.settings import Settings
+from scheduler.store import migrate
 
 from .conftest import REDIS_URL, SECRET, Tokens, login
 from .world import MONDAY, NOW, WEEKDAYS_9_TO_5, Clock, World, seed
@@ -291,8 +292,10 @@ def queued_settings(
 
 @pytest.fixture
 def worker(queued_settings: Settings) -> Iterator[subprocess.Popen[str]]:
-    """`scheduler worker` against the test's database and queue."""
+    """`scheduler worker` against the test's database and queue (migrated first, as a
+    deployment's `scheduler migrate` step does: the worker also delivers notifications)."""
     settings = queued_settings
+    migrate(settings.store_env(create_table=True))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCHEDULER_", "POSTGRES_"))}
     env.update(
         DATABASE_URL=str(settings.database_url),
