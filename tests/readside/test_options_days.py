@@ -43,13 +43,18 @@ def test_options_from_the_tables_equal_the_domain(settings: Settings, app: Sched
         without_roster = sources.ask(app, plan, now=NOW, roster=False)
         assert without_roster.therapists == []
         found = asyncio.run(_from_read_model(settings, without_roster))
+        if plan == world.pat_clinic_plan:
+            # Ben, the only sports therapist, left: nobody qualified is projected, so the
+            # domain answers (as it does for a clinic the projector has not reached yet).
+            assert found is None
+            assert domain.therapists == []
+            nothing = ranking.present(domain, sources.domain_frames(app, domain), Filters())
+            assert nothing.note, "nothing to offer, and the answer says why"
+            continue
         assert found is not None, "the projection has the roster's columns"
         projected, frames = found
         assert [t.id for t in projected.therapists] == [t.id for t in domain.therapists]
         expected = ranking.present(domain, sources.domain_frames(app, domain), Filters(), size=500)
         actual = ranking.present(projected, frames, Filters(), size=500)
         assert msgspec.to_builtins(actual) == msgspec.to_builtins(expected)
-        if plan == world.pat_clinic_plan:
-            assert expected.note, "Ben, the only sports therapist, left: nothing to offer"
-        else:
-            assert expected.total > 0
+        assert expected.total > 0

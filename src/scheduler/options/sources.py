@@ -178,13 +178,16 @@ async def read_model_frames(
     model: DayReader, found: Ask, *, therapist_id: UUID | None = None
 ) -> tuple[Ask, list[DayFrame]] | None:
     """Who may take the session and their working days, from the read model in one
-    snapshot; None if the read model predates the roster's columns."""
+    snapshot; None if the read model predates the roster's columns or holds nobody
+    qualified (then the domain is asked)."""
     plan = found.plan
     first, last = (found.days[0], found.days[-1]) if found.days else (date.max, date.min)
     roster, visits, unavailable = await model.option_days(
         plan.clinic_id, plan.specialization, plan.setting == "home", first, last
     )
-    if any(row[7] is None for row in roster):
+    if not roster or any(row[7] is None for row in roster):
+        # Predating the roster's columns, or nobody projected yet (a clinic just opened,
+        # no projector running): the domain answers, slower and never wrong.
         return None
     therapists = [
         Candidate(
