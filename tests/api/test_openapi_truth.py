@@ -7,6 +7,7 @@ schemathesis run (`test_schema_strict.py`) then checks the answers against it.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -129,3 +130,34 @@ def test_an_unknown_fhir_id_is_an_operation_outcome(
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/fhir+json")
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def _rate_limited(handler: Any) -> bool:
+    """True when the handler calls an action declared `@action(limit=...)` (by name,
+    through the module it imports the actions as)."""
+    fn = handler.fn
+    code = fn.__code__
+    modules = [
+        fn.__globals__[n] for n in code.co_names if isinstance(fn.__globals__.get(n), ModuleType)
+    ]
+    return any(
+        getattr(getattr(module, name, None), "limit", None) is not None
+        for module in modules
+        for name in code.co_names
+    )
+
+
+def test_every_rate_limited_route_documents_429_with_retry_after(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    limited = [
+        (label, operation)
+        for handler, label, operation in _operations(app, document)
+        if _rate_limited(handler)
+    ]
+    assert {"POST /plans/{plan_id}/sessions", "POST /sessions/{session_id}/move"} <= {
+        label for label, _ in limited
+    }
+    for label, operation in limited:
+        assert "429" in operation["responses"], label
+        assert "Retry-After" in operation["responses"]["429"]["headers"], label
