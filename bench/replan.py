@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
 import random
 import statistics
@@ -27,12 +28,22 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_clinic import generate
-from planning import checked
 from scheduler.matching.problem import Visit, load_problem
 from scheduler.matching.replan import lost_sessions
 from scheduler.matching.solver import solve
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def checked(problem: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The shared checker's report (../shared/tools/check_plan.py, imported by path)."""
+    spec = importlib.util.spec_from_file_location("check_plan", SHARED / "tools" / "check_plan.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report: dict[str, Any] = module.check(problem, result)
+    return report
 
 
 def sick_call(

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scheduler.matching.problem import MalformedProblem, Visit, load_problem
 from scheduler.matching.replan import lost_sessions, with_displaced
@@ -143,3 +145,22 @@ def test_plan_previous_fills_displaced_and_writes_the_problem_it_solved(tmp_path
     assert result["postponed"] == [{"plan": "p-1", "session": 2}]
     assert check(solved, result)["feasible"]
     assert not check(doc, result)["feasible"]  # against the v1 problem it would not be
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(1, 10**6), st.sampled_from(["planted", "weekly"]))
+def test_a_sick_call_on_a_random_small_clinic_never_cascades(seed: int, kind: str) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from gen_clinic import generate  # noqa: PLC0415 - bench code, on the path only here
+    from replan import sick_call  # noqa: PLC0415
+
+    doc, planted = generate(3, 10, seed, 0.7, availability=kind)
+    previous = [Visit(**v) for v in planted["visits"]]
+    changed, _, _ = sick_call(doc, previous, seed, 1)
+    p = load_problem(changed)
+    result = solve(p, time_limit_s=1.5, seed=seed, previous=previous)
+    assert check(changed, result.to_json())["feasible"]
+    now = {(v.plan, v.session) for v in result.visits}
+    dropped = [v for v in previous if (v.plan, v.session) not in p.displaced | now]
+    assert dropped == []
+    assert set(result.postponed) <= p.displaced
