@@ -164,6 +164,9 @@ def sick_scenario(
     # otherwise stand without the sessions before it, which rule 4 forbids).
     hit = {plan for plan, _ in displaced}
     changed["fixed"] = [f for f in changed.get("fixed", []) if f["plan"] not in hit]
+    # v1.1: what the change took away is displaced, so it may be postponed (no cascade).
+    lost = replan.lost_sessions(load_problem(changed), visits)
+    changed["displaced"] = [{"plan": p, "session": n} for p, n in sorted(lost)]
     return changed, days, displaced
 
 

@@ -99,9 +99,14 @@ def migrate(env: dict[str, str] | None = None) -> str:
 
     settings = dict(environment() if env is None else env)
     settings["CREATE_TABLE"] = "y"
-    open_scheduling(settings).close()
+    app = open_scheduling(settings)
+    try:
+        end = app.recorder.max_notification_id() or 0
+    finally:
+        app.close()
     create_tables(settings)
     outbox = Outbox.from_store_env(settings)
     if outbox is not None:
         outbox.create_tables()
+        outbox.begin(end)  # notifications are for what happens from now on
     return describe(settings)

@@ -31,6 +31,7 @@ from saq.job import Job, Status
 
 from scheduler.domain import Scheduling
 from scheduler.domain.commands.store import request_key
+from scheduler.notify.notifier import running_notifier
 from scheduler.planning.jobs import OptimizationRequest, run_optimization
 from scheduler.settings import Settings
 from scheduler.usecases.runner import utc_now
@@ -251,7 +252,8 @@ def saq_worker(
 
     `concurrency` jobs at a time, each solving in its own process (one per core is
     the sensible most). It also runs the waitlist's offer policy
-    (`scheduler.waitlist_follower`, the same loop as the API's).
+    (`scheduler.waitlist_follower`, the same loop as the API's) and, on PostgreSQL,
+    delivers notifications (`scheduler.notify`).
     """
     if settings.redis_url is None:
         raise ValueError("a worker needs REDIS_URL (the embedded default solves in the API)")
@@ -271,8 +273,15 @@ def saq_worker(
 
         ctx["offers"] = OfferFollower(run_store, lambda: scheduling, clock)
         await ctx["offers"].start()
+        # Notifications: on PostgreSQL the workers deliver them (the API does on SQLite).
+        ctx["notifier"] = None
+        if not settings.embedded:
+            ctx["notifier"] = running_notifier(settings, clock=clock)
+            await ctx["notifier"].__aenter__()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if ctx.get("notifier") is not None:
+            await ctx["notifier"].__aexit__(None, None, None)
         await ctx["offers"].stop()
         ctx["solver"].shutdown(wait=False, cancel_futures=True)
         # Threads first: a policy run still reading must not find its store closed.

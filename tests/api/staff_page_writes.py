@@ -58,8 +58,30 @@ def _account_of_new(c: Any, kind: str) -> Any:
     return c.form(
         "dispatcher",
         f"/app/desk/{kind}/{made.json()['id']}/account",
-        email=f"{kind}-new@loop.example",
-        password=PASSWORD,
+        account_email=f"{kind}-new@loop.example",
+        account_password=PASSWORD,
+    )
+
+
+def _evaluation_of_new(c: Any) -> Any:
+    """Register a patient (JSON), then book their evaluation on the desk page."""
+    made = c.client.post(
+        f"/clinics/{c.world.clinic}/patients",
+        json={"name": "Rae Moss", "phone": "+1 312 555 0142"},
+        headers=c.tokens["dispatcher"],
+    )
+    patient = made.json()["id"]
+    options = c.client.get(
+        f"/patients/{patient}/evaluation-options?reason=multiple%20sclerosis",
+        headers=c.tokens["dispatcher"],
+    ).json()
+    first = options[0]
+    return c.form(
+        "dispatcher",
+        f"/app/desk/patients/{patient}/evaluation",
+        reason="multiple sclerosis",
+        setting="clinic",
+        option=f"{first['therapist_id']}@{first['start']}",
     )
 
 
@@ -126,6 +148,17 @@ STAFF_PAGE_CASES: dict[tuple[str, str], Callable[[Any], Any]] = {
     ),
     ("POST", "/app/desk/therapists/{therapist_id:uuid}/account"): lambda c: _account_of_new(
         c, "therapists"
+    ),
+    ("POST", "/app/desk/patients/{patient_id:uuid}/evaluation"): _evaluation_of_new,
+    ("POST", "/app/desk/patients/{patient_id:uuid}/details"): lambda c: c.form(
+        "dispatcher",
+        f"/app/desk/patients/{c.world.quinn}/details",
+        name="Quinn Quist",
+        phone="+1 312 555 0177",
+        address="233 S Wacker Dr, Chicago",
+        home_latitude="41.8789",
+        home_longitude="-87.6359",
+        availability="Mon/Wed 9-12, Thu after 15:00",
     ),
     ("POST", "/app/desk/sessions/{session_id:uuid}/cancel"): lambda c: c.form(
         "dispatcher", f"/app/desk/sessions/{c.book(c.world.pat_plan, 'mon 10:00')}/cancel"

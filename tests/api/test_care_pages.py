@@ -19,10 +19,11 @@ from scheduler.api import create_app
 from scheduler.api.pages.availability import NotUnderstood, describe, parse
 from scheduler.settings import Settings
 
-from .conftest import SECRET
+from .conftest import SECRET, Tokens
 from .empty import first_admin
 from .test_front_door import PASSWORD, ok, set_up_clinic, sign_in, sign_up
-from .world import Clock
+from .world import EMAILS, Clock, World
+from .world import PASSWORD as WORLD_PASSWORD
 
 FIELD_ERROR = re.compile(
     r'class="field-error" id="([\w-]+)-error"><span aria-hidden="true">⚠</span> ([^<]*)</p>'
@@ -336,3 +337,76 @@ def test_plan_changes_and_renewals_from_the_pages(
     assert after["authorized_sessions"] == 10
     page = front.get(f"/app/treatment/{plan}")
     assert 'data-testid="summary">pain 2/10<' in page.text
+
+
+def test_a_therapist_reports_sick_after_seeing_the_visits_it_displaces(
+    front: TestClient[Litestar], clock: Clock
+) -> None:
+    setup = set_up_clinic(front)
+    plan, _ = _a_plan(front, setup, clock)
+    pat = sign_in(front, "pat@mail.example", PASSWORD)
+    top = ok(front.get(f"/me/plans/{plan}/options", headers=pat))["options"][0]
+    session = ok(
+        front.post(
+            f"/plans/{plan}/sessions",
+            headers=pat,
+            json={"therapist_id": top["therapist_id"], "start": top["start"]},
+        ),
+        201,
+    )
+    day = session["start_local"][:10]
+    token = _therapist_cookie(front)
+    sick = {"sick-first": day, "sick-last": day, "csrf_token": token}
+    asked = front.post("/app/availability/sick", data=sick)
+    assert asked.status_code == 200
+    assert 'data-testid="sick-preview"' in asked.text
+    assert "Pat Patel" in asked.text
+    desk = sign_in(front, "desk@loop.example", PASSWORD)
+    therapist = f"/therapists/{setup['therapist']['id']}"
+    assert ok(front.get(therapist, headers=desk))["time_off"] == []  # nothing recorded yet
+
+    token = _therapist_cookie(front)
+    done = front.post(
+        "/app/availability/sick",
+        data={**sick, "confirm": "yes", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, "/app/availability?done=sick")
+    assert [t["kind"] for t in ok(front.get(therapist, headers=desk))["time_off"]] == ["sick"]
+
+
+def test_a_home_visit_shows_its_street_address_phone_and_directions_to_staff_only(
+    client: TestClient[Litestar], world: World, tokens: Tokens
+) -> None:
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["pat"],
+    )
+    assert booked.status_code == 201, booked.text
+    patient = ok(client.get(f"/patients/{world.pat}", headers=tokens["dispatcher"]))
+    details = {k: patient[k] for k in ("name", "email", "phone", "home")}
+    moved = client.put(
+        f"/patients/{world.pat}",
+        headers=tokens["dispatcher"],
+        json={
+            **details,
+            "email": "pat@mail.example",
+            "phone": "+1 773 555 0199",
+            "address": "2100 N Halsted St, Chicago",
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    path = f"/app/sessions/{booked.json()['id']}"
+    for who, sees in (("ana", True), ("dispatcher", True), ("pat", False)):
+        client.cookies.clear()
+        token = form_token(client, "/app/login")
+        client.post(
+            "/app/login",
+            data={"email": EMAILS[who], "password": WORLD_PASSWORD, "csrf_token": token},
+        )
+        page = client.get(path)
+        assert page.status_code == 200, (who, page.text)
+        assert ('data-testid="home-address"' in page.text) is sees, who
+        assert ("maps/dir/?api=1&amp;destination=" in page.text) is sees, who
+        assert str(patient["home"]["latitude"]) not in page.text  # never coordinates

@@ -161,11 +161,11 @@ def test_the_desk_opens_a_patients_account_and_never_echoes_the_password(
         client,
         token,
         f"/app/desk/patients/{patient}/account",
-        email="rae@mail.example",
-        password="too short",
+        account_email="rae@mail.example",
+        account_password="too short",
     )
     assert short.status_code == 400
-    assert "10 characters" in field_errors(short.text)["password"]
+    assert "10 characters" in field_errors(short.text)["account_password"]
     assert "too short" not in short.text
     assert 'value="rae@mail.example"' in short.text
     listed = client.get(f"/clinics/{world.clinic}/accounts", headers=tokens["admin"]).json()
@@ -174,8 +174,8 @@ def test_the_desk_opens_a_patients_account_and_never_echoes_the_password(
         client,
         token,
         f"/app/desk/patients/{patient}/account",
-        email="rae@mail.example",
-        password=PASSWORD,
+        account_email="rae@mail.example",
+        account_password=PASSWORD,
     )
     assert opened.status_code == 303
     assert "x-position" in opened.headers
@@ -187,3 +187,45 @@ def test_the_desk_opens_a_patients_account_and_never_echoes_the_password(
     page = client.get(f"/app/desk/patients/{patient}")
     assert "5 E Elm St, Chicago" in page.text
     assert "destination=5%20E%20Elm%20St%2C%20Chicago" in page.text
+
+
+def test_the_desk_changes_a_patients_availability_in_words(
+    client: TestClient[Litestar], tokens: Tokens, world: World
+) -> None:
+    before = client.get(f"/patients/{world.quinn}", headers=tokens["dispatcher"]).json()
+    token = signed_in(client, "dispatcher")
+    fields = {
+        "name": before["name"],
+        "phone": before["phone"],
+        "email": before["email"],
+        "address": "233 S Wacker Dr, Chicago",
+    }
+    bad = post(
+        client,
+        token,
+        f"/app/desk/patients/{world.quinn}/details",
+        availability="Mon 9 till late",
+        **fields,
+    )
+    assert bad.status_code == 400
+    assert "Mon/Wed 9-12" in field_errors(bad.text)["availability"]
+    assert 'value="Mon 9 till late"' in bad.text
+    after = client.get(f"/patients/{world.quinn}", headers=tokens["dispatcher"]).json()
+    assert after == before
+    good = post(
+        client,
+        token,
+        f"/app/desk/patients/{world.quinn}/details",
+        availability="Mon/Wed 9-12, Thu after 15:00",
+        **fields,
+    )
+    assert good.status_code == 303
+    after = client.get(f"/patients/{world.quinn}", headers=tokens["dispatcher"]).json()
+    assert after["availability"] == {
+        "mon": [[540, 720]],
+        "wed": [[540, 720]],
+        "thu": [[900, 1440]],
+    }
+    assert after["address"] == "233 S Wacker Dr, Chicago"
+    page = client.get(f"/app/desk/patients/{world.quinn}")
+    assert "Mon 9-12, Wed 9-12, Thu after 15:00" in page.text

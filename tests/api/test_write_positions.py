@@ -21,6 +21,7 @@ from scheduler.domain import Scheduling
 from scheduler.notify.compose import sign_link
 from scheduler.settings import Settings
 
+from .care_page_writes import CARE_PAGE_CASES
 from .conftest import SECRET, Tokens
 from .staff_page_writes import STAFF_PAGE_CASES
 from .world import EMAILS, NOW, PASSWORD, World
@@ -485,6 +486,7 @@ def _after_start(c: Context, what: str, *, page: bool = False) -> Any:
 
 
 CASES.update(STAFF_PAGE_CASES)
+CASES.update(CARE_PAGE_CASES)
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ def test_dispatcher_books_moves_and_cancels_on_the_patients_behalf(visitor: Visi
     problems: list[str] = []
     patient = visitor.page("patient")
     first_name = patient.get_by_role("heading", level=1).inner_text().removeprefix("Hello, ")
+    patient.get_by_role("link", name="Choose a time for your next session").first.click()
     patient_option = patient.locator("input[name=option]").first.get_attribute("value")
+    patient.goto("/app/patient")
 
     desk = visitor.page("dispatcher")
     desk.goto("/app/desk")

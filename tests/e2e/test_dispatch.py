@@ -89,6 +89,34 @@ def test_the_board_as_it_was_before_a_change(visitor: Visitor) -> None:
     then_visits = set(board_visits(board))
     assert len(then_visits - now_visits) == 1
     expect(board.get_by_role("button", name="Optimize", exact=True)).to_have_count(0)
+    expect(board.locator("#history-banner")).to_contain_text("Nothing here can be changed")
+    board.get_by_role("link", name="Back to live").click()
+    expect(board.locator("#history-banner")).to_have_count(0)
+    expect(board.get_by_role("button", name="Optimize", exact=True)).to_have_count(1)
+
+
+def test_the_map_tells_routes_apart_without_colour_and_reads_at_375_px(
+    visitor: Visitor,
+) -> None:
+    board = visitor.page("dispatcher", viewport=PHONE)
+    board.goto(f"/app/board?date={demo_monday()}")
+    lanes = board.locator("#board-panel .lane").count()
+    # Every base is labelled; each route has its own line pattern and marker shape.
+    expect(board.locator("svg.map text.base-label")).to_have_count(lanes)
+    routes = board.locator("svg.map g.route")
+    markers = routes.evaluate_all("gs => gs.map(g => g.dataset.marker)")
+    assert len(set(markers)) == len(markers) == lanes
+    dashes = board.locator("svg.map polyline").evaluate_all(
+        "ls => ls.map(l => l.getAttribute('stroke-dasharray') || 'solid')"
+    )
+    assert len(set(dashes)) == len(dashes) > 0
+    # Stop numbers stay legible on a phone: at least 10 px tall as drawn.
+    heights = board.locator("svg.map g.stop text").evaluate_all(
+        "ts => ts.map(t => t.getBoundingClientRect().height)"
+    )
+    assert heights
+    assert min(heights) >= 10, heights
+    screenshot(board, "board-map")
 
 
 def test_a_sick_call_moves_the_therapists_visits_to_someone_else(visitor: Visitor) -> None:

@@ -93,6 +93,24 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     therapist.goto("/app/availability")
     problems += _check(therapist, "therapist-availability")
 
+    # The staff pages: the admin's clinics and clinic setup; the front desk's overview,
+    # patients, a patient, a therapist (booking on behalf: test_desk_pages.py).
+    admin = visitor.page("admin", viewport=viewport)
+    problems += _check(admin, "staff-admin-clinics")
+    admin.locator("a[href^='/app/admin/clinics/']").first.click()
+    problems += _check(admin, "staff-admin-clinic")
+    admin.goto("/app/admin/clinics/new")
+    problems += _check(admin, "staff-admin-clinic-new")
+    board.goto("/app/desk")
+    problems += _check(board, "staff-desk")
+    board.locator("a[href^='/app/desk/therapists/']").first.click()
+    problems += _check(board, "staff-desk-therapist")
+    board.goto("/app/desk")
+    board.get_by_role("link", name="Patients", exact=True).click()
+    problems += _check(board, "staff-desk-patients")
+    board.locator("[data-testid=patients] a").first.click()
+    problems += _check(board, "staff-desk-patient")
+
     # An error page (a patient opening the board) is a page too.
     assert patient.goto("/app/board").status == 403  # type: ignore[union-attr]
     problems += _check(patient, "error-page", status=403)

@@ -82,8 +82,8 @@ def checked(page: Page, name: str) -> list[str]:
     return problems
 
 
-def set_up_clinic(site: EmptySite) -> dict[str, Any]:
-    """The admin's part, through the JSON API over HTTP."""
+def set_up_clinic_over_http(site: EmptySite) -> dict[str, Any]:
+    """The admin's part through the JSON API (for tests about other steps)."""
     with httpx.Client(base_url=site.base) as client:
         login = client.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
@@ -123,6 +123,52 @@ def set_up_clinic(site: EmptySite) -> dict[str, Any]:
             made = client.post("/accounts", headers=admin, json={**body, "password": PASSWORD})
             assert made.status_code == 201, made.text
         return {"clinic": clinic.json(), "therapist": therapist.json()}
+
+
+def set_up_clinic(browser: Browser, site: EmptySite, opened: list[BrowserContext]) -> None:
+    """The admin's part, through the admin's and front desk's pages: the clinic, a
+    therapist with shifts, the therapist's and a dispatcher's accounts."""
+    admin = open_page(browser, site, opened, DESKTOP)
+    sign_in(admin, ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin.get_by_role("link", name="Open a clinic").first.click()
+    admin.get_by_label("Clinic name").fill("Loop Medical Massage")
+    admin.get_by_label("Street address").fill("1 N State St, Chicago, IL")
+    admin.get_by_label("Latitude").fill("41.8837")
+    admin.get_by_label("Longitude").fill("-87.6289")
+    admin.get_by_label("Time zone").fill("America/Chicago")
+    admin.get_by_label("Initial evaluation (minutes)").fill("45")
+    admin.get_by_label("Reassess every N sessions").fill("6")
+    admin.get_by_role("button", name="Open the clinic").click()
+    expect(admin.get_by_role("status")).to_contain_text("The clinic is open")
+    clinic_page = admin.url
+
+    admin.get_by_role("link", name="Register a therapist").click()
+    admin.get_by_label("Name", exact=True).fill("Ana Alvarez")
+    admin.get_by_label("Phone").fill("+1 312 555 0101")
+    admin.get_by_label("ms", exact=True).check()
+    admin.get_by_label("general", exact=True).check()
+    admin.get_by_label("At the clinic", exact=True).check()
+    admin.get_by_label("Most visits in a day").fill("6")
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+        admin.get_by_label(f"{day} from").fill("09:00")
+        admin.get_by_label(f"{day} until").fill("17:00")
+    admin.get_by_role("button", name="Register the therapist").click()
+    expect(admin.get_by_role("status")).to_contain_text("The therapist is registered")
+
+    admin.goto(clinic_page)
+    for role, email in (
+        ("A therapist", "ana@loop.example"),
+        ("A dispatcher (front desk)", "desk@loop.example"),
+    ):
+        admin.get_by_role("radio", name=role).check()
+        if role == "A therapist":
+            admin.get_by_label("Therapist (for a therapist's account)").select_option(
+                label="Ana Alvarez"
+            )
+        admin.get_by_label("E-mail address").fill(email)
+        admin.get_by_label("First password").fill(PASSWORD)
+        admin.get_by_role("button", name="Open the account").click()
+        expect(admin.get_by_role("status")).to_contain_text("The account is open")
 
 
 def sign_up(page: Page) -> None:
@@ -170,8 +216,10 @@ def book_evaluation(page: Page) -> str:
 def test_from_an_empty_store_to_a_completed_session(
     site: EmptySite, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
-    setup = set_up_clinic(site)
     problems: list[str] = []
+
+    # 2. The admin opens the clinic, registers a therapist with shifts, opens accounts.
+    set_up_clinic(browser, site, contexts)
 
     # 3. A patient signs up, answers the intake and books the initial evaluation.
     patient = open_page(browser, site, contexts, PHONE)
@@ -232,9 +280,12 @@ def test_from_an_empty_store_to_a_completed_session(
     # 5. The patient books the first plan session from the ranked options.
     sign_in(patient, "pat@mail.example")
     expect(patient.get_by_role("heading", name="Multiple sclerosis")).to_be_visible()
-    patient.get_by_role("button", name="Book this time").click()
+    patient.get_by_role("link", name="Choose a time for your next session").first.click()
+    expect(patient.locator("input[name=option]").first).to_be_checked()  # the top option
+    patient.get_by_role("button", name="Review this time").click()
+    patient.get_by_role("button", name="Book this session").click()
     expect(patient.get_by_role("status")).to_contain_text("Your session is booked")
-    booked = re.search(r"booked=([0-9a-f-]{36})", patient.url)
+    booked = re.search(r"/sessions/([0-9a-f-]{36})/booked", patient.url)
     assert booked is not None, patient.url
     session_id = booked.group(1)
 
@@ -266,10 +317,15 @@ def test_from_an_empty_store_to_a_completed_session(
     plan = desk.locator("li", has=desk.get_by_role("link", name=re.compile("Multiple sclerosis")))
     expect(plan).to_contain_text("1 of 6 sessions, active")
     problems += checked(desk, "chart-front-desk")
+    chart_url = desk.url
     plan.get_by_role("link").click()
     expect(desk.get_by_role("cell", name="session")).to_be_visible()
     problems += checked(desk, "treatment-plan-progress")
-    assert setup["therapist"]["name"] == "Ana Alvarez"
+    patient_id = chart_url.split("/app/chart/")[1].split("?")[0].strip("/")
+    desk.goto(f"/app/desk/patients/{patient_id}")
+    record = desk.locator("section[aria-labelledby=history-heading]")
+    for event in ("Registered", "Intake submitted", "Evaluated", "Plan started"):
+        expect(record).to_contain_text(event)
     assert problems == [], "\n".join(problems)
     for page in (patient, therapist, desk):
         assert page.script_errors == []  # type: ignore[attr-defined]
@@ -290,7 +346,7 @@ def _visit_day(page: Page) -> str:
 def test_bad_input_on_the_clinical_forms_is_kept_explained_and_writes_nothing(
     site: EmptySite, browser: Browser, contexts: list[BrowserContext]
 ) -> None:
-    setup = set_up_clinic(site)
+    setup = set_up_clinic_over_http(site)
     with httpx.Client(base_url=site.base) as client:
         signed_up = client.post(
             "/signup",

@@ -125,7 +125,9 @@ def test_a_sick_call_re_homes_who_it_can_and_offers_the_rest_options(
     pat = own_visitor.page("patient")  # Pat Lee
     pat.goto("/app/patient")
     expect(pat.get_by_test_id("needs-new-time")).to_contain_text("needs a new time")
+    pat.get_by_role("link", name="Choose a time for your next session").click()
     options = pat.locator("form.options input[name='option']")
+    expect(options.first).to_be_visible()
     assert options.count() > 0, "the postponed patient is offered times to choose from"
     screenshot(pat, "sick-call-patient-options")
 

@@ -190,6 +190,24 @@ def test_admin_opens_a_clinic_and_registers_a_therapist_from_an_empty_store(
     expect(admin.get_by_role("link", name="+1 312 555 0199")).to_have_attribute(
         "href", "tel:+13125550199"
     )
+    zoe = admin.url
+
+    # The desk books Zoe's initial evaluation from the times of therapists who treat it.
+    admin.get_by_role("link", name="Book the initial evaluation").click()
+    admin.get_by_role("button", name="Find times").click()
+    assert "what the visit is for" in error_of(admin, "reason")
+    admin.get_by_label("What the visit is for").fill("multiple sclerosis")
+    admin.get_by_label("At the clinic").check()
+    admin.get_by_role("button", name="Find times").click()
+    first_time = admin.locator("input[name=option]").first
+    expect(first_time).to_be_visible()
+    problems += checked(admin, "desk-evaluation")
+    first_time.check()
+    admin.get_by_role("button", name="Book the evaluation").click()
+    expect(admin.get_by_role("status")).to_contain_text("initial evaluation is booked")
+    expect(admin.get_by_test_id("evaluation-visit")).to_contain_text("with Ana Lopez")
+    assert admin.url.startswith(zoe.split("?")[0])
+
     admin.goto(f"/app/desk/clinics/{clinic['id']}/patients/new")
     admin.get_by_label("Full name").fill("Zoe Park")
     admin.get_by_label("Phone").fill("(312) 555-0199")

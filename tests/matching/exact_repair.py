@@ -72,6 +72,21 @@ def best_repair(
         if key not in problem.displaced:
             m.add(present[key] == 1)
         old = was.get(key)
+        hinted = key in fixed or key in problem.displaced
+        for o in found:  # the previous plan, less what was displaced, is a solution
+            if key in fixed:
+                break
+            domain = o.start.proto.domain
+            stays = (
+                not hinted
+                and old is not None
+                and (o.therapist, o.day) == (old.therapist, old.day)
+                and domain[0] <= old.start <= domain[-1]
+            )
+            m.add_hint(o.present, int(stays))
+            if stays and old is not None:
+                m.add_hint(o.start, old.start)
+                hinted = True
         if old is not None and key not in problem.displaced:
             same = [o for o in found if (o.therapist, o.day) == (old.therapist, old.day)]
             stay = m.new_bool_var("")

@@ -6,6 +6,11 @@ t-1 sees p-1 (4 sessions, every 2..4 days) on days 0, 3, 6, 9; t-1 is off sick o
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,6 +75,7 @@ def test_a_displaced_session_with_no_place_is_postponed_and_later_ones_stay() ->
     # The patient can only be seen on the days already booked: session 2 has nowhere to go.
     _, result = replan(clinic(windows=range(0, DAYS, 3)))
     assert result.postponed == [("p-1", 2)]
+    assert [(u.plan, u.session, u.rule) for u in result.unscheduled] == [("p-1", 2, "postponed")]
     assert sorted(result.visits, key=str) == sorted(
         [v for v in PREVIOUS if v.session != 2], key=str
     )
@@ -116,3 +122,24 @@ def test_a_re_homed_session_starts_on_the_clinics_slot_grid() -> None:
 def test_a_grid_below_one_minute_is_malformed() -> None:
     with pytest.raises(MalformedProblem, match="slot_minutes"):
         load_problem(clinic() | {"slot_minutes": 0})
+
+
+def test_plan_previous_fills_displaced_and_writes_the_problem_it_solved(tmp_path: Path) -> None:
+    doc = clinic(windows=range(0, DAYS, 3))  # session 2 has nowhere to go: postponed
+    paths = {name: tmp_path / f"{name}.json" for name in ("p", "prev", "out", "solved")}
+    paths["p"].write_text(json.dumps(doc), encoding="utf-8")
+    previous = {"visits": [asdict(v) for v in PREVIOUS]}
+    paths["prev"].write_text(json.dumps(previous), encoding="utf-8")
+    code = "import sys; from scheduler.cli import main; sys.exit(main(sys.argv[1:]))"
+    args = ["plan", str(paths["p"]), "--time-limit", "2", "--previous", str(paths["prev"])]
+    args += ["--out", str(paths["out"]), "--problem-out", str(paths["solved"])]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    solved = json.loads(paths["solved"].read_text(encoding="utf-8"))
+    result = json.loads(paths["out"].read_text(encoding="utf-8"))
+    assert solved["displaced"] == [{"plan": "p-1", "session": 2}]
+    assert result["postponed"] == [{"plan": "p-1", "session": 2}]
+    assert check(solved, result)["feasible"]
+    assert not check(doc, result)["feasible"]  # against the v1 problem it would not be

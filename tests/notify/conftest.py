@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 
 from api.conftest import SECRET, app, client, clock, seeded_store, tokens, world  # noqa: F401
-from api.world import World
+from api.world import EMAILS, PASSWORD, World
 from scheduler.domain import Scheduling
 from scheduler.settings import Settings
 
@@ -60,3 +62,16 @@ def mailable(settings: Settings, world: World) -> World:  # noqa: F811
     finally:
         records.close()
     return world
+
+
+def sign_in_page(browser: TestClient[Litestar], who: str) -> None:
+    """Sign the client in through the sign-in page, as a browser does."""
+    browser.cookies.clear()
+    browser.get("/app/login")
+    token = browser.cookies["scheduler_csrf"]
+    signed = browser.post(
+        "/app/login",
+        data={"email": EMAILS[who], "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text

@@ -37,8 +37,9 @@ class _Keep:
 class Sink:
     """An SMTP server on a spare loopback port; `messages` holds what it accepted."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, delay_s: float = 0.0) -> None:
         self.port = port or spare_port()
+        self.delay_s = delay_s  # a slow server: each message takes this long to accept
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
         self.lock = threading.Lock()
@@ -60,6 +61,11 @@ class Sink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def message_ids(self) -> list[str]:
+        """The Message-ID of every message accepted, repeats included."""
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.messages]
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages addressed to `address`."""

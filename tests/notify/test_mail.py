@@ -3,6 +3,7 @@ an invitation that calendar apps apply in place (same UID as the feed, rising SE
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -13,7 +14,7 @@ from litestar.testing import TestClient
 from api.conftest import Tokens
 from api.world import EMAILS, World
 
-from .conftest import PAT_EMAIL
+from .conftest import PAT_EMAIL, QUINN_EMAIL, sign_in_page
 from .sink import Sink, calendar_part
 
 
@@ -87,6 +88,19 @@ def test_booking_moving_and_cancelling_each_mail_the_patient_once_with_an_invita
     assert len(to_ana) == 3
     assert all("Pat P." in m.get_body(("plain",)).get_content() for m in to_ana)  # type: ignore[union-attr]
 
+    # What was sent, on Pat's Messages list (JSON and page) and on Ana's.
+    mine = client.get("/me/messages", headers=tokens["pat"]).json()
+    sent = [m for m in mine if m["status"] == "sent"]
+    assert [m["kind"] for m in sent] == ["cancelled", "moved", "booked"]  # newest first
+    assert all(m["sent_at"] for m in sent)
+    assert [m["kind"] for m in mine if m["status"] == "dropped"] == []  # reminders are gone
+    sign_in_page(client, "pat")
+    page = client.get("/app/messages")
+    assert page.status_code == 200, page.text
+    assert page.text.count("<tr>") == 1 + 3  # the header, then the three mails
+    sign_in_page(client, "ana")
+    assert client.get("/app/messages").text.count("<tr>") == 1 + 3
+
 
 def test_a_late_cancellation_says_so(
     client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink, clock: object
@@ -107,3 +121,70 @@ def test_a_late_cancellation_says_so(
     got = sink.wait_for(lambda got: any("Cancelled" in str(m["Subject"]) for m in got))
     (message,) = [m for m in got if "Cancelled" in str(m["Subject"])]
     assert "late cancellation" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_sick_call_tells_the_patient_with_a_link_to_their_options(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    sink.wait_for(lambda got: any("Booked" in str(m["Subject"]) for m in got))
+    call = client.post(
+        f"/therapists/{world.ana}/sick",
+        json={
+            "time_limit_s": 1.0,
+            "dates": [str(world.local["mon 10:00"].date())],
+            "reason": "flu",
+        },
+        headers=tokens["dispatcher"],
+    )
+    assert call.status_code in (200, 201, 202), call.text
+    got = sink.wait_for(lambda got: any("new time" in str(m["Subject"]) for m in got))
+    (notice,) = [m for m in got if "Needs a new time" in str(m["Subject"])]
+    assert notice["To"] == PAT_EMAIL
+    text = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"https://care.loop.example/app/patient/plans/{world.pat_plan}/options" in text
+    assert "flu" not in text
+    assert "sclerosis" not in text
+
+
+def test_a_waitlist_offer_mails_a_link_that_books_in_one_click(
+    client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    pats = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": world.local["mon 10:00"].isoformat()},
+        headers=tokens["dispatcher"],
+    ).json()["id"]
+    window = {
+        "earliest": world.local["mon 10:00"].isoformat(),
+        "latest": (world.local["mon 10:00"] + timedelta(hours=4)).isoformat(),
+    }
+    joined = client.post(
+        f"/me/plans/{world.quinn_plan}/waitlist", json=window, headers=tokens["quinn"]
+    )
+    assert joined.status_code == 201, joined.text
+    client.post(f"/sessions/{pats}/cancel", json={}, headers=tokens["pat"])
+    got = sink.wait_for(lambda got: any(m["To"] == QUINN_EMAIL for m in got), timeout=20)
+    (offer,) = [m for m in got if m["To"] == QUINN_EMAIL]
+    assert str(offer["Subject"]).startswith("A time for you")
+    text = offer.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (link,) = re.findall(r"https://care\.loop\.example(/app/offers/accept\?token=\S+)", text)
+
+    client.cookies.clear()  # no sign-in: the link is the key
+    shown = client.get(link)
+    assert shown.status_code == 200
+    assert client.get("/me/sessions", headers=tokens["quinn"]).json() == []  # opening books nothing
+    forged = client.post(link[:-3] + ("000" if not link.endswith("000") else "111"))
+    assert forged.status_code == 410
+    taken = client.post(link)
+    assert taken.status_code == 200, taken.text
+    assert "Booked" in taken.text
+    (session,) = client.get("/me/sessions", headers=tokens["quinn"]).json()
+    assert session["start"].startswith(world.local["mon 10:00"].strftime("%Y-%m-%dT%H:%M"))

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from scheduler.cli import accounts, bench, clinic, planning, project, worker
+from scheduler.cli import accounts, bench, clinic, notify, planning, project, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Calendar, treatment plans and routes for medical-massage clinics.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (clinic, accounts, planning, bench, worker, project):
+    for module in (clinic, accounts, planning, bench, worker, project, notify):
         module.register(commands)
     return parser
 

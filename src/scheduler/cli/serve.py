@@ -121,6 +121,7 @@ def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
     from scheduler.accounts import Accounts  # noqa: PLC0415
     from scheduler.demo import now_utc, run_demo  # noqa: PLC0415
     from scheduler.domain import Scheduling  # noqa: PLC0415
+    from scheduler.notify.outbox import Outbox  # noqa: PLC0415
 
     env = settings.store_env(create_table=False)
     app, accounts = Scheduling(env), Accounts(env)
@@ -148,6 +149,11 @@ def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
                 now=now,
             )
             logins[role] = {"email": email, "password": password}
+        # The demo's invented history is nobody's news: notifications start after it.
+        outbox = Outbox.from_store_env(env)
+        if outbox is not None:
+            outbox.create_tables()
+            outbox.skip_to(app.recorder.max_notification_id() or 0)
     finally:
         app.close()
         accounts.close()

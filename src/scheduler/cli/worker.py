@@ -2,6 +2,7 @@
 
 It also makes the waitlist's offers every few seconds (as `scheduler serve` does), so
 freed time is offered while no API process is up; both at once offer each slot once.
+On PostgreSQL it delivers notifications too (as `scheduler notify` does).
 
 Needs `REDIS_URL` (and, to share the API's records, the same `DATABASE_URL` and
 `SCHEDULER_REDIS_PREFIX`). On SIGTERM or Ctrl-C it stops taking jobs, hands a job it

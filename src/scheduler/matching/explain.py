@@ -63,12 +63,20 @@ def why_unscheduled(tt: Timetable, plan_id: str, session: int) -> Unscheduled:
     return _why_no_room(tt, plan, session, eligible, span=(first, last), days=sorted(days))
 
 
-def unscheduled(tt: Timetable) -> list[Unscheduled]:
-    """Every requested session that is not placed, with its reason."""
+def unscheduled(tt: Timetable, postponed: set[tuple[str, int]] | None = None) -> list[Unscheduled]:
+    """Every requested session that is not placed, with its reason (a `postponed` one:
+    it lost its booking and found no place; the plan's later sessions keep theirs)."""
     out = []
     for plan in tt.problem.plans.values():
         at = tt.where.get(plan.id, {})
-        out += [why_unscheduled(tt, plan.id, s) for s in range(1, plan.sessions + 1) if s not in at]
+        for s in range(1, plan.sessions + 1):
+            if s in at:
+                continue
+            if (plan.id, s) in (postponed or set()):
+                reason = "postponed: it lost its booking and no place fits within the budget"
+                out.append(Unscheduled(plan.id, s, reason, "postponed"))
+            else:
+                out.append(why_unscheduled(tt, plan.id, s))
     return out
 
 

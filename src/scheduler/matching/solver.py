@@ -203,7 +203,7 @@ def _repaired(
     pending = [key for key in displaced if key not in placed]
     until = time.monotonic() + 0.5 * (deadline - time.monotonic())
     visits = reroute_all(problem, visits, pending, budget=left, deadline=until, seed=seed)[0]
-    if len(displaced) <= _WIDE_FIRST:
+    if len(displaced) <= _WIDE_FIRST and deadline - time.monotonic() > 1.0:
         # A small sick call: the wide repair alone may spend the budget better than the
         # re-timing did first; the better of the two wins.
         until = time.monotonic() + 0.5 * (deadline - time.monotonic())
@@ -292,7 +292,7 @@ def solve(
     tt.fixed = {(f.plan, f.session): f for f in problem.fixed}
     result = PlanResult(
         visits=tt.visits(),
-        unscheduled=explain.unscheduled(tt),
+        unscheduled=explain.unscheduled(tt, postponed=set(gated.postponed)),
         scores=explain.scores(tt),
         status="infeasible_fixed" if gated.broken else "feasible",
         explanations=explain.explanations(tt),

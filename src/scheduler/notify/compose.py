@@ -28,6 +28,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from scheduler.accounts import AccountView
 from scheduler.domain import Scheduling
+from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
 from scheduler.domain.model.session import Session
 from scheduler.domain.model.waitlist import Waitlist
@@ -276,6 +277,14 @@ def _staff_of(
     ]
 
 
+def patient_address(ctx: Context, patient: Any) -> str:
+    """Where a patient's mail goes: the record's e-mail, else their account's."""
+    if patient.email:
+        return str(patient.email)
+    accounts = _staff_of(ctx, patient.clinic_id, "patient", patient.id)
+    return accounts[0].email if accounts else ""
+
+
 def _session_change(kind: str, method: str, hook: str) -> Rule:
     """Booked, moved or cancelled: the patient (with an invitation), the therapists whose
     week changed, the reminder, the clinic's webhooks."""
@@ -288,6 +297,7 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             else None
         )
         patient = ctx.app.get_patient(session.patient_id)
+        address = patient_address(ctx, patient)
         values = _session_values(ctx, session)
         if before is not None and kind == "moved":
             old = _session_values(ctx, before)
@@ -305,7 +315,7 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             summary=summary,
             location=place,
             organizer=ctx.settings.mail_from,
-            attendee=patient.email,
+            attendee=address,
             stamp=event.at,
         )
         subjects = {
@@ -314,13 +324,13 @@ def _session_change(kind: str, method: str, hook: str) -> Rule:
             "cancelled": f"Cancelled: your session of {values['when']}",
         }
         out: list[Message] = []
-        if patient.email:
+        if address:
             out.append(
                 mail(
                     ctx,
                     event_id,
                     kind=kind,
-                    to=patient.email,
+                    to=address,
                     subject=subjects[kind],
                     values=values,
                     clinic_id=session.clinic_id,
@@ -413,7 +423,7 @@ def _reminder(
         ctx,
         event_id,
         kind="reminder",
-        to=patient.email,
+        to=patient_address(ctx, patient),
         subject=f"Reminder: {values['when']} with {values['therapist']}",
         values={**values, "unsubscribe": unsubscribe},
         clinic_id=session.clinic_id,
@@ -447,13 +457,14 @@ def _offer(ctx: Context, event_id: int, event: Any) -> list[Message]:
         "link": f"{ctx.settings.base_url}/app/patient",
     }
     out = []
-    if patient.email:
+    address = patient_address(ctx, patient)
+    if address:
         out.append(
             mail(
                 ctx,
                 event_id,
                 kind="offer",
-                to=patient.email,
+                to=address,
                 subject=f"A time for you: {values['when']}",
                 values=values,
                 clinic_id=waitlist.clinic_id,
@@ -518,10 +529,66 @@ def _reauthorization(ctx: Context, event_id: int, event: Any) -> list[Message]:
     return out
 
 
+def _sick_call(kind: str) -> Rule:
+    """A sick call displaced a visit ("displaced"), or found it no new time yet
+    ("postponed"): the patient, with the link to the plan's ranked options."""
+
+    def rule(ctx: Context, event_id: int, event: Any) -> list[Message]:
+        session_id = event.originator_id if kind == "displaced" else event.session_id
+        session: Any = ctx.app.repository.get(session_id)
+        patient = ctx.app.get_patient(session.patient_id)
+        values = _session_values(ctx, session)
+        values["options"] = (
+            f"{ctx.settings.base_url}/app/patient/plans/{session.plan_id}/options"
+            if session.plan_id is not None
+            else values["link"]
+        )
+        subjects = {
+            "displaced": f"Needs a new time: your session of {values['when']}",
+            "postponed": "Choose a new time for your session",
+        }
+        address = patient_address(ctx, patient)
+        out = []
+        if address:
+            out.append(
+                mail(
+                    ctx,
+                    event_id,
+                    kind=kind,
+                    to=address,
+                    subject=subjects[kind],
+                    values=values,
+                    clinic_id=session.clinic_id,
+                    person_id=patient.id,
+                    session_id=session.id,
+                )
+            )
+        data = {
+            "session_id": str(session.id),
+            "patient_id": str(session.patient_id),
+            "sick_call_id": str(event.sick_call_id),
+        }
+        out.extend(
+            hooks(
+                ctx,
+                event_id=event_id,
+                clinic_id=session.clinic_id,
+                kind=f"session.{kind}",
+                data=data,
+                at=event.at,
+            )
+        )
+        return out
+
+    return rule
+
+
 RULES: dict[str, Rule] = {
     get_topic(Session.Booked): _session_change("booked", "REQUEST", "session.booked"),
     get_topic(Session.Rescheduled): _session_change("moved", "REQUEST", "session.moved"),
     get_topic(Session.Cancelled): _session_change("cancelled", "CANCEL", "session.cancelled"),
+    get_topic(Session.Displaced): _sick_call("displaced"),
+    get_topic(TreatmentPlan.SessionPostponed): _sick_call("postponed"),
     get_topic(Waitlist.OfferMade): _offer,
     get_topic(Prescription.ReauthorizationDue): _reauthorization,
 }

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,13 +33,17 @@ from scheduler.domain import Scheduling
 from scheduler.domain.model.session import Session
 from scheduler.notify.channels import SmtpServer, email_message, post_webhook, send_mail
 from scheduler.notify.compose import RULES, Context, NotifySettings, renderer
-from scheduler.notify.outbox import Claim, Message, Outbox
+from scheduler.notify.outbox import DEAD, Claim, Message, Outbox
 
 log = logging.getLogger("scheduler.notify")
 
 PAGE = 200
 INTERVAL_S = 1.0
-ENDS_REMINDERS = (get_topic(Session.Rescheduled), get_topic(Session.Cancelled))
+ENDS_REMINDERS = (
+    get_topic(Session.Rescheduled),
+    get_topic(Session.Cancelled),
+    get_topic(Session.Displaced),
+)
 
 RunStore = Callable[..., Awaitable[Any]]
 
@@ -104,6 +108,7 @@ class Notifier:
         the embedded store (on PostgreSQL `scheduler migrate` has)."""
         if not self.outbox.postgres:
             await asyncio.to_thread(self.outbox.create_tables)
+        await self.run_store(self._begin)
         self._http = httpx.AsyncClient()
         self._task = asyncio.create_task(self._run())
 
@@ -130,6 +135,10 @@ class Notifier:
         return recorded, sent
 
     # -- follow -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        """A first run follows from the log's end (`scheduler migrate` may have begun)."""
+        self.outbox.begin(self.scheduling().recorder.max_notification_id() or 0)
 
     async def follow(self) -> int:
         """Record the messages of every event not yet followed; how many were recorded."""
@@ -166,7 +175,10 @@ class Notifier:
         drops: list[tuple[str, int]] = []
         for note in notes:
             event = app.mapper.to_domain_event(note)
-            written = RULES[note.topic](ctx, note.id, event)
+            try:
+                written = RULES[note.topic](ctx, note.id, event)
+            except Exception as error:  # one bad event must not hold up everyone's mail
+                written = [_unwritten(note, _clinic_of(app, note), error)]
             if self.delivery.smtp is None:
                 written = [m for m in written if not m.channel.startswith("email")]
             messages.extend(written)
@@ -241,6 +253,37 @@ class Notifier:
                 )
 
 
+def _clinic_of(app: Scheduling, note: Any) -> str:
+    """The clinic of the event's record, if it has one (for the dead-letter list)."""
+    try:
+        record: Any = app.repository.get(note.originator_id)
+    except Exception:  # a best effort, for an event already failing
+        return ""
+    clinic = getattr(record, "clinic_id", None)
+    return str(clinic) if clinic is not None else ""
+
+
+def _unwritten(note: Any, clinic: str, error: Exception) -> Message:
+    """A dead letter for an event whose messages could not be written (a template or
+    rule that fails): dispatchers see it; the log moves on."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error(
+        "notification not written",
+        extra={"event_type": note.topic, "error_type": type(error).__name__, "stack": stack},
+    )
+    return Message(
+        event_id=note.id,
+        recipient="(not written)",
+        channel="none",
+        kind=note.topic.rpartition(".")[2].lower(),
+        clinic_id=clinic,
+        subject=f"messages of event {note.id} could not be written",
+        payload={},
+        status=DEAD,
+        last_error=type(error).__name__,
+    )
+
+
 def notify_settings(settings: Any) -> NotifySettings:
     """The messages' settings from the service's settings."""
     return NotifySettings(
@@ -278,3 +321,38 @@ def notifier_for(
         settings=notify_settings(settings),
         delivery=delivery_for(settings),
     )
+
+
+@contextlib.asynccontextmanager
+async def running_notifier(
+    settings: Any, *, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Notifier]:
+    """A notifier with its own store connections and threads, running until the block
+    ends (`scheduler notify`, `scheduler worker`)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+    from datetime import UTC  # noqa: PLC0415
+
+    threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="notify")
+    env = {**settings.store_env(create_table=settings.embedded), "POSTGRES_POOL_SIZE": "2"}
+    loop = asyncio.get_running_loop()
+    scheduling = await loop.run_in_executor(threads, Scheduling, env)
+    accounts = await loop.run_in_executor(threads, Accounts, env)
+
+    async def run_store(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await loop.run_in_executor(threads, lambda: fn(*args, **kwargs))
+
+    notifier = notifier_for(
+        settings,
+        run_store=run_store,
+        scheduling=lambda: scheduling,
+        accounts=lambda: accounts,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+    await notifier.start()
+    try:
+        yield notifier
+    finally:
+        await notifier.stop()
+        threads.shutdown(wait=True)
+        scheduling.close()
+        accounts.close()

@@ -91,6 +91,8 @@ class Message:
     person_id: str | None = None
     session_id: str | None = None
     send_at: datetime | None = None
+    status: str = PENDING  # DEAD: could not even be written (a rule failed); never sent
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,11 @@ class Outbox:
         return self.database_url is not None
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        """A cursor in one transaction, committed on success; `?` placeholders on both."""
+    def _transaction(self, *, write: bool = True) -> Iterator[Any]:
+        """A cursor in one transaction, committed on success; `?` placeholders on both.
+        On SQLite a writing transaction takes the write lock at once (no upgrade
+        deadlock); a reading one takes none, so the event store's writers never wait
+        on a read of the outbox."""
         if self.database_url is not None:
             with psycopg.connect(self.database_url, connect_timeout=5) as pg, pg.cursor() as cur:
                 yield _PgCursor(cur)
@@ -185,7 +190,7 @@ class Outbox:
         assert self.sqlite_path is not None
         db = sqlite3.connect(self.sqlite_path, timeout=10, isolation_level=None)
         try:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield db.cursor()
             except BaseException:
@@ -205,10 +210,29 @@ class Outbox:
 
     def position(self) -> int:
         """The last event position whose messages are recorded (0 before any)."""
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             cur.execute("SELECT position FROM notify_position WHERE name = ?", (FOLLOWER,))
             row = cur.fetchone()
         return int(row[0]) if row else 0
+
+    def begin(self, position: int) -> None:
+        """Start following after `position` unless following already began: a new
+        outbox is not for the events recorded before it (no mail about old history)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO notify_position (name, position) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (FOLLOWER, position),
+            )
+
+    def skip_to(self, position: int) -> None:
+        """Follow on from `position` at the earliest (events before it are no news:
+        the demo clinic's invented history)."""
+        self.begin(position)
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE notify_position SET position = ? WHERE name = ? AND position < ?",
+                (position, FOLLOWER, position),
+            )
 
     def record(
         self,
@@ -242,7 +266,7 @@ class Outbox:
                 cur.execute(
                     "INSERT INTO notify_outbox (event_id, recipient, channel, kind, clinic_id, "
                     "person_id, session_id, subject, payload, status, attempts, next_attempt, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) "
+                    "created_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
                     "ON CONFLICT DO NOTHING",
                     (
                         message.event_id,
@@ -254,9 +278,10 @@ class Outbox:
                         message.session_id,
                         message.subject,
                         json.dumps(message.payload),
-                        PENDING,
+                        message.status,
                         _epoch(message.send_at or now),
                         _epoch(now),
+                        message.last_error,
                     ),
                 )
             # After the inserts: a booking and its move may share this page.
@@ -271,7 +296,7 @@ class Outbox:
     # -- reading ------------------------------------------------------------------------
 
     def _select(self, where: str, params: tuple[Any, ...], limit: int) -> list[Outgoing]:
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             cur.execute(
                 f"SELECT {_COLUMNS} FROM notify_outbox WHERE {where} "  # noqa: S608 - fixed columns
                 "ORDER BY created_at DESC, event_id DESC LIMIT ?",
@@ -316,7 +341,7 @@ class Outbox:
                 db.close()
                 return None
             return Claim(self, _outgoing(row), db)
-        with self._transaction() as cur:
+        with self._transaction(write=False) as cur:
             cur.execute(
                 f"SELECT {_COLUMNS} FROM notify_outbox WHERE status = ? AND next_attempt <= ? "  # noqa: S608 - fixed columns
                 "AND (claimed_until IS NULL OR claimed_until <= ?) "
@@ -324,13 +349,18 @@ class Outbox:
                 (PENDING, _epoch(now), _epoch(now)),
             )
             row = cur.fetchone()
-            if row is None:
-                return None
+        if row is None:
+            return None  # the common case, every tick: no write lock taken
+        with self._transaction() as cur:
+            # Only if no other deliverer leased it since the read.
             cur.execute(
                 "UPDATE notify_outbox SET claimed_until = ? WHERE event_id = ? AND "
-                "recipient = ? AND channel = ?",
-                (_epoch(now) + LEASE_S, row[0], row[1], row[2]),
+                "recipient = ? AND channel = ? AND status = ? AND "
+                "(claimed_until IS NULL OR claimed_until <= ?)",
+                (_epoch(now) + LEASE_S, row[0], row[1], row[2], PENDING, _epoch(now)),
             )
+            if cur.rowcount != 1:
+                return None
         return Claim(self, _outgoing(row), None)
 
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.rules import route
 from scheduler.domain.timekeeping import minute_of_day, wall_clock
-from scheduler.geo import Location
+from scheduler.geo import Location, travel_minutes
 
 PARTS_OF_DAY = {
     "morning": (0, 12 * 60),
@@ -115,14 +115,23 @@ Hit = tuple[bool, int, bool, float, datetime, str, int, int]
 (cheap to make by the thousand; `found` turns the ones shown into `Found`)."""
 
 
-def _clock(frame: DayFrame, zone: ZoneInfo) -> Callable[[int], datetime]:
-    """Local minute of the frame's day -> instant; plain arithmetic unless the clocks
-    change during the shift (then the zone's own rule, `wall_clock`)."""
+def _midnight(frame: DayFrame, zone: ZoneInfo) -> datetime | None:
+    """The instant of the frame's local midnight as its shift's clock reads it, or None
+    when the clocks change during the shift (then each minute asks the zone)."""
     first, last = frame.shift[0].astimezone(zone), frame.shift[1].astimezone(zone)
     if first.utcoffset() != last.utcoffset():
+        return None
+    return frame.shift[0] - timedelta(hours=first.hour, minutes=first.minute)
+
+
+def _clock(frame: DayFrame, zone: ZoneInfo, midnight: datetime | None) -> Callable[[int], datetime]:
+    """Local minute of the frame's day -> instant."""
+    if midnight is None:
         return lambda minute: wall_clock(frame.day, minute, zone)
-    midnight = frame.shift[0] - timedelta(hours=first.hour, minutes=first.minute)
     return lambda minute: midnight + timedelta(minutes=minute)
+
+
+MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -132,56 +141,85 @@ class Stretch:
 
     index: int  # of the frame
     group: tuple[bool, int]  # (not continuity, days from the ideal day): the ranking's head
-    earliest: datetime
-    latest: datetime
     first: int
     last: int
-    km: float
+    stops: tuple[route.Stop, route.Stop]  # before and after: what the added km is of
     blocked: tuple[tuple[datetime, datetime], ...]
     count: int
 
 
-def _stretches(index: int, frame: DayFrame, need: Need, filters: Filters) -> Iterator[Stretch]:
-    """The day's free stretches where the session fits, each with its number of starts."""
-    if len(frame.visits) >= frame.max_visits:
-        return
-    zone, grid, length = need.zone, need.grid, timedelta(minutes=need.minutes)
-    low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
-    group = (
-        frame.therapist_id != need.continuity,
-        abs((frame.day - need.ideal).days) if need.ideal else 0,
-    )
-    # Time off and the patient's other sessions that touch this shift at all.
-    blocked = tuple(
-        (s, e)
-        for s, e in (*frame.unavailable, *need.busy)
-        if route.overlaps(s, e, frame.shift[0], frame.shift[1])
-    )
-    at = _clock(frame, zone)
-    for before, after in route.gaps(frame.visits, shift=frame.shift, base=frame.base):
-        window = route.window(before, after, need.place, need.minutes, need.speed_kmh)
-        if window is None:
-            continue
-        earliest = max(window[0], frame.shift[0], need.now)
-        latest = min(window[1], frame.shift[1] - length)
-        if earliest > latest:
-            continue
-        first = minute_of_day(earliest, zone) // grid * grid
-        while first < low or at(first) < earliest:
-            first += grid
-        last = min(high - 1, minute_of_day(latest, zone))
-        while last >= first and at(last) > latest:
-            last -= 1
-        last = first + (last - first) // grid * grid if last >= first else first - grid
-        if last < first:
-            continue
-        km = round(route.added_km(before, after, need.place), 1)
-        stretch = Stretch(index, group, earliest, latest, first, last, km, blocked, 0)
-        count = (last - first) // grid + 1
-        if blocked:
-            count = sum(1 for _ in _minutes(stretch, at, length, grid))
-        if count:
-            yield Stretch(index, group, earliest, latest, first, last, km, blocked, count)
+class _Search:
+    """What one search remembers: travel between places, each day's midnight."""
+
+    def __init__(self, need: Need) -> None:
+        self.need = need
+        self.travel: dict[tuple[Location, Location], int] = {}
+        self.midnights: dict[tuple[datetime, datetime], datetime | None] = {}
+
+    def minutes(self, a: Location, b: Location, speed_kmh: float) -> int:
+        """`geo.travel_minutes`, remembered."""
+        key = (a, b)
+        found = self.travel.get(key)
+        if found is None:
+            found = self.travel[key] = travel_minutes(a, b, speed_kmh)
+        return found
+
+    def midnight(self, frame: DayFrame) -> datetime | None:
+        """`_midnight`, remembered per shift."""
+        if frame.shift not in self.midnights:
+            self.midnights[frame.shift] = _midnight(frame, self.need.zone)
+        return self.midnights[frame.shift]
+
+    def stretches(self, index: int, frame: DayFrame, filters: Filters) -> Iterator[Stretch]:
+        """The day's free stretches where the session fits, each with its number of starts."""
+        need = self.need
+        if len(frame.visits) >= frame.max_visits:
+            return
+        zone, grid, length = need.zone, need.grid, timedelta(minutes=need.minutes)
+        low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
+        group = (
+            frame.therapist_id != need.continuity,
+            abs((frame.day - need.ideal).days) if need.ideal else 0,
+        )
+        # Time off and the patient's other sessions that touch this shift at all.
+        blocked = tuple(
+            (s, e)
+            for s, e in (*frame.unavailable, *need.busy)
+            if route.overlaps(s, e, frame.shift[0], frame.shift[1])
+        )
+        midnight = self.midnight(frame)
+        at = _clock(frame, zone, midnight)
+        lowest = -(-low // grid) * grid
+        for before, after in route.gaps(frame.visits, shift=frame.shift, base=frame.base):
+            window = route.window(
+                before, after, need.place, need.minutes, need.speed_kmh, travel=self.minutes
+            )
+            if window is None:
+                continue
+            earliest = max(window[0], frame.shift[0], need.now)
+            latest = min(window[1], frame.shift[1] - length)
+            if earliest > latest:
+                continue
+            if midnight is not None:
+                first = -(-(earliest - midnight) // MINUTE)  # whole minutes, rounded up
+                first = max(lowest, -(-first // grid) * grid)
+                last = min(high - 1, (latest - midnight) // MINUTE) // grid * grid
+            else:  # the clocks change today: ask the zone minute by minute
+                first = minute_of_day(earliest, zone) // grid * grid
+                while first < low or at(first) < earliest:
+                    first += grid
+                last = min(high - 1, minute_of_day(latest, zone))
+                while last >= first and at(last) > latest:
+                    last -= 1
+                last = first + (last - first) // grid * grid if last >= first else first - grid
+            if last < first:
+                continue
+            stretch = Stretch(index, group, first, last, (before, after), blocked, 0)
+            count = (last - first) // grid + 1
+            if blocked:
+                count = sum(1 for _ in _minutes(stretch, at, length, grid))
+            if count:
+                yield Stretch(index, group, first, last, (before, after), blocked, count)
 
 
 def _minutes(
@@ -202,12 +240,13 @@ class Ranking:
 
     def __init__(self, frames: list[DayFrame], need: Need, filters: Filters) -> None:
         self.frames, self.need = frames, need
+        self.search = _Search(need)
         self.stretches = [
             stretch
             for index, frame in enumerate(frames)
             if (filters.therapist is None or frame.therapist_id == filters.therapist)
             and filters.keeps_day(frame.day)
-            for stretch in _stretches(index, frame, need, filters)
+            for stretch in self.search.stretches(index, frame, filters)
         ]
 
     def day_counts(self) -> dict[date, int]:
@@ -247,9 +286,11 @@ class Ranking:
         frame, need = self.frames[stretch.index], self.need
         windows = need.availability.get(WEEKDAYS[frame.day.weekday()], [])
         length = timedelta(minutes=need.minutes)
-        for minute, start in _minutes(stretch, _clock(frame, need.zone), length, need.grid):
+        km = round(route.added_km(*stretch.stops, need.place), 1)
+        at = _clock(frame, need.zone, self.search.midnight(frame))
+        for minute, start in _minutes(stretch, at, length, need.grid):
             fits = any(a <= minute and minute + need.minutes <= b for a, b in windows)
-            yield (*stretch.group, not fits, stretch.km, start, frame.name, stretch.index, minute)
+            yield (*stretch.group, not fits, km, start, frame.name, stretch.index, minute)
 
 
 def found(frames: list[DayFrame], need: Need, hit: Hit) -> Found:

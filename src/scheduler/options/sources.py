@@ -10,8 +10,8 @@ else from the domain (`domain_frames`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,10 +23,32 @@ from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.rules import cadence as cadence_rule
 from scheduler.domain.rules import route
 from scheduler.domain.timekeeping import local_date, wall_clock
+from scheduler.geo import Location
 from scheduler.options.search import DayFrame, Need
 
 DAYS_AHEAD = 28
 """How far ahead the options reach by default (4 weeks)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A therapist who may take the session, as the search needs them."""
+
+    id: UUID
+    name: str
+    shifts: Mapping[str, Sequence[int]]
+    base: Location
+    max_visits_per_day: int
+
+
+def _candidate(therapist: TherapistView) -> Candidate:
+    return Candidate(
+        therapist.id,
+        therapist.name,
+        therapist.shifts,
+        therapist.base,
+        therapist.max_visits_per_day,
+    )
 
 
 @dataclass(frozen=True)
@@ -35,12 +57,13 @@ class Ask:
 
     plan: PlanView
     need: Need
-    therapists: list[TherapistView]  # who may take it
+    therapists: list[Candidate]  # who may take it
     days: list[date]  # the days the plan's rules allow, within the filters
     previous: date | None  # the last session before (the cadence counts from it)
     moving: UUID | None  # the session being moved, if any
     note: str = ""  # why there is nothing to offer, if so
     taken: tuple[date, ...] = ()  # the plan's other sessions' days (the cadence's input)
+    clinic_location: Location = (0.0, 0.0)
 
 
 def ask(
@@ -50,8 +73,10 @@ def ask(
     now: datetime,
     moving: UUID | None = None,
     days_ahead: int = DAYS_AHEAD,
+    roster: bool = True,
 ) -> Ask:
-    """The plan's side of a search (see the module docstring)."""
+    """The plan's side of a search (see the module docstring); without `roster`, who
+    may take it is left to the caller (the read model's `option_days`)."""
     plan = app.get_plan(plan_id)
     clinic = app.get_clinic(plan.clinic_id)
     patient = app.get_patient(plan.patient_id)
@@ -94,15 +119,17 @@ def ask(
         availability=patient.availability,
     )
     therapists = [
-        t
-        for t in app.list_therapists(plan.clinic_id)
+        _candidate(t)
+        for t in (app.list_therapists(plan.clinic_id) if roster else [])
         if t.active
         and plan.specialization in t.specializations
         and (t.mobile or plan.setting != "home")
     ]
     note = _plan_note(plan, moving=moved is not None)
     if note:
-        return Ask(plan, need, therapists, [], previous, moving, note, tuple(taken))
+        return Ask(
+            plan, need, therapists, [], previous, moving, note, tuple(taken), clinic.location
+        )
     days = []
     for offset in range(days_ahead):
         day = today + timedelta(days=offset)
@@ -113,7 +140,16 @@ def ask(
         except CadenceBroken:
             continue
         days.append(day)
-    return Ask(plan, need, therapists, days, previous, moving, taken=tuple(taken))
+    return Ask(
+        plan,
+        need,
+        therapists,
+        days,
+        previous,
+        moving,
+        taken=tuple(taken),
+        clinic_location=clinic.location,
+    )
 
 
 def _plan_note(plan: PlanView, *, moving: bool) -> str:
@@ -132,23 +168,36 @@ def _plan_note(plan: PlanView, *, moving: bool) -> str:
 class DayReader(Protocol):
     """Where the therapists' days come from on PostgreSQL (`readside.ReadModel`)."""
 
-    async def day_stops(
-        self, therapist_ids: list[UUID], first: date, last: date
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Visits (therapist, day, session, start, end, lat, lon) and time off
-        (therapist, day, start, end) of the therapists over the days."""
+    async def option_days(
+        self, clinic_id: UUID, specialization: str, home_visit: bool, first: date, last: date
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The qualified roster, their visits and their time off over the days."""
 
 
 async def read_model_frames(
     model: DayReader, found: Ask, *, therapist_id: UUID | None = None
-) -> list[DayFrame]:
-    """The therapists' working days from the read model: one query for all of them."""
-    if not found.days:
-        return []
-    chosen = [t for t in found.therapists if therapist_id in (None, t.id)]
-    visits, unavailable = await model.day_stops(
-        [t.id for t in chosen], found.days[0], found.days[-1]
+) -> tuple[Ask, list[DayFrame]] | None:
+    """Who may take the session and their working days, from the read model in one
+    snapshot; None if the read model predates the roster's columns."""
+    plan = found.plan
+    first, last = (found.days[0], found.days[-1]) if found.days else (date.max, date.min)
+    roster, visits, unavailable = await model.option_days(
+        plan.clinic_id, plan.specialization, plan.setting == "home", first, last
     )
+    if any(row[7] is None for row in roster):
+        return None
+    therapists = [
+        Candidate(
+            therapist,
+            name,
+            {day: tuple(window) for day, window in shifts.items()},
+            (home_lat, home_lon) if mobile and home_lat is not None else found.clinic_location,
+            max_visits,
+        )
+        for therapist, name, mobile, home_lat, home_lon, shifts, max_visits, _ in roster
+    ]
+    found = replace(found, therapists=therapists)
+    chosen = [t for t in therapists if therapist_id in (None, t.id)]
     stops: dict[tuple[UUID, date], list[route.Booked]] = defaultdict(list)
     for therapist, day, session, start, end, latitude, longitude in visits:
         if session != found.moving:
@@ -156,28 +205,33 @@ async def read_model_frames(
     off: dict[tuple[UUID, date], list[tuple[datetime, datetime]]] = defaultdict(list)
     for therapist, day, start, end in unavailable:
         off[therapist, day].append((start, end))
-    return _frames(found, chosen, stops, off)
+    return found, _frames(found, chosen, stops, off)
 
 
 def _frames(
     found: Ask,
-    therapists: list[TherapistView],
+    therapists: list[Candidate],
     stops: Mapping[tuple[UUID, date], list[route.Booked]],
     off: Mapping[tuple[UUID, date], list[tuple[datetime, datetime]]],
 ) -> list[DayFrame]:
     zone = found.need.zone
     frames = []
+    shifts: dict[tuple[date, int, int], tuple[datetime, datetime]] = {}
     for therapist in therapists:
         for day in found.days:
-            shift = therapist.shifts.get(WEEKDAYS[day.weekday()])
-            if shift is None:
+            window = therapist.shifts.get(WEEKDAYS[day.weekday()])
+            if window is None:
                 continue
+            key = (day, window[0], window[1])
+            if key not in shifts:  # most therapists share a few shifts: convert each once
+                shifts[key] = (wall_clock(day, window[0], zone), wall_clock(day, window[1], zone))
+            shift = shifts[key]
             frames.append(
                 DayFrame(
                     therapist_id=therapist.id,
                     name=therapist.name,
                     day=day,
-                    shift=(wall_clock(day, shift[0], zone), wall_clock(day, shift[1], zone)),
+                    shift=shift,
                     base=therapist.base,
                     max_visits=therapist.max_visits_per_day,
                     visits=tuple(sorted(stops.get((therapist.id, day), ()), key=lambda v: v[0])),

@@ -140,6 +140,9 @@ def _plan_in_range(
     later = False
     for session in sessions:
         day = local_date(session.start, zone)
+        outside = day < horizon.first or day > horizon.last
+        if session.status == "displaced" and outside:
+            continue  # holds no time there: it is no neighbour for the cadence
         if day < horizon.first:
             last_before = max(day, last_before) if last_before else day
         elif day > horizon.last:

@@ -56,7 +56,9 @@ def _clinic(event: Any, position: int) -> list[Statement]:
 def _therapist(event: Any, position: int) -> list[Statement]:
     return [
         (
-            "INSERT INTO readside_therapists VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s)",
+            "INSERT INTO readside_therapists (therapist_id, clinic_id, name, mobile, "
+            "home_latitude, home_longitude, shifts, listed, specializations, max_visits, "
+            "active) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, true)",
             (
                 event.originator_id,
                 event.clinic_id,
@@ -66,6 +68,8 @@ def _therapist(event: Any, position: int) -> list[Statement]:
                 event.home_longitude,
                 json.dumps(event.shifts),
                 position,
+                json.dumps(list(event.specializations)),
+                event.max_visits_per_day,
             ),
         ),
         (_BUMP, (position, event.clinic_id)),
@@ -92,12 +96,15 @@ def _profile(event: Any, position: int) -> list[Statement]:
     return [
         (
             "UPDATE readside_therapists SET name = %s, mobile = %s, home_latitude = %s, "
-            "home_longitude = %s WHERE therapist_id = %s",
+            "home_longitude = %s, specializations = %s::jsonb, max_visits = %s "
+            "WHERE therapist_id = %s",
             (
                 event.name,
                 event.mobile,
                 event.home_latitude,
                 event.home_longitude,
+                json.dumps(list(event.specializations)),
+                event.max_visits_per_day,
                 event.originator_id,
             ),
         ),
@@ -107,6 +114,20 @@ def _profile(event: Any, position: int) -> list[Statement]:
             (position, event.originator_id),
         ),
     ]
+
+
+def _active(active: bool) -> Handler:
+    """Whether the therapist takes bookings (the booking page's options read it)."""
+
+    def handle(event: Any, position: int) -> list[Statement]:
+        return [
+            (
+                "UPDATE readside_therapists SET active = %s WHERE therapist_id = %s",
+                (active, event.originator_id),
+            )
+        ]
+
+    return handle
 
 
 def _patient_details(event: Any, position: int) -> list[Statement]:
@@ -315,6 +336,8 @@ HANDLERS: dict[type[Any], Handler] = {
     Therapist.Registered: _therapist,
     Therapist.ProfileChanged: _profile,
     Therapist.ShiftsChanged: _shifts,
+    Therapist.Deactivated: _active(False),
+    Therapist.Reactivated: _active(True),
     Patient.Registered: _patient,
     Patient.DetailsChanged: _patient_details,
     Patient.Evaluated: _evaluated,
@@ -364,8 +387,6 @@ IGNORED: frozenset[type[Any]] = frozenset(
         TreatmentPlan.SessionPostponed,
         # Records the board does not show.
         Clinic.ConditionMapped,
-        Therapist.Deactivated,
-        Therapist.Reactivated,
         Therapist.ShiftChangeRequested,
         Therapist.ShiftChangeDecided,  # an approval also records `ShiftsChanged`
         Patient.AvailabilityChanged,

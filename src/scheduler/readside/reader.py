@@ -91,6 +91,14 @@ _UNAVAILABLE = """
     SELECT therapist_id, day, kind, start_utc, end_utc, reason FROM board_unavailable
     WHERE therapist_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 ORDER BY position"""
 
+_ROSTER = """
+    SELECT therapist_id, name, mobile, home_latitude, home_longitude, shifts::text AS shifts,
+           max_visits, specializations::text AS specializations
+    FROM readside_therapists
+    WHERE clinic_id = $1 AND active
+      AND (specializations IS NULL OR specializations ? $2) AND (mobile OR NOT $3)
+    ORDER BY listed"""
+
 _STOPS = """
     SELECT therapist_id, day, session_id, start_utc, end_utc, latitude, longitude
     FROM board_visits
@@ -206,19 +214,41 @@ class ReadModel:
             ],
         )
 
-    async def day_stops(
-        self, therapist_ids: list[UUID], first: date, last: date
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """The therapists' visits (therapist, day, session, start, end, latitude,
-        longitude) and time off (therapist, day, start, end) from `first` to `last`, from
-        one snapshot: what the booking page's search needs of their days."""
+    async def option_days(
+        self, clinic_id: UUID, specialization: str, home_visit: bool, first: date, last: date
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """What the booking page's search needs, from one snapshot: the clinic's active
+        therapists who practise `specialization` (mobile ones for a home visit) as
+        (therapist, name, mobile, home latitude, home longitude, shifts, max visits,
+        specializations), their visits (therapist, day, session, start, end, latitude,
+        longitude) and their time off (therapist, day, start, end) from `first` to
+        `last`. A therapist row with NULL specializations comes from a read model made
+        before the column existed: the caller reads the roster elsewhere then."""
         async with (
             self.pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            visits = await conn.fetch(_STOPS, therapist_ids, first, last)
-            unavailable = await conn.fetch(_OFF, therapist_ids, first, last)
-        return [tuple(row) for row in visits], [tuple(row) for row in unavailable]
+            roster = await conn.fetch(_ROSTER, clinic_id, specialization, home_visit)
+            ids = [row["therapist_id"] for row in roster]
+            visits = await conn.fetch(_STOPS, ids, first, last)
+            unavailable = await conn.fetch(_OFF, ids, first, last)
+        return (
+            [
+                (
+                    row["therapist_id"],
+                    row["name"],
+                    row["mobile"],
+                    row["home_latitude"],
+                    row["home_longitude"],
+                    json.loads(row["shifts"]),
+                    row["max_visits"],
+                    row["specializations"],
+                )
+                for row in roster
+            ],
+            [tuple(row) for row in visits],
+            [tuple(row) for row in unavailable],
+        )
 
     async def clinic_of(self, therapist_id: UUID) -> UUID | None:
         """The clinic of a projected therapist (None: not projected yet)."""

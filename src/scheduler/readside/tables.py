@@ -31,6 +31,12 @@ TABLES = (
         shifts jsonb NOT NULL,
         listed bigint NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS readside_therapists_clinic ON readside_therapists (clinic_id)",
+    # What the booking page's options need of a therapist (added later: NULL in a read
+    # model made before; the options then read the roster from the event store until
+    # the read model is rebuilt).
+    "ALTER TABLE readside_therapists ADD COLUMN IF NOT EXISTS specializations jsonb",
+    "ALTER TABLE readside_therapists ADD COLUMN IF NOT EXISTS max_visits integer",
+    "ALTER TABLE readside_therapists ADD COLUMN IF NOT EXISTS active boolean NOT NULL DEFAULT true",
     """CREATE TABLE IF NOT EXISTS readside_patients (
         patient_id uuid PRIMARY KEY,
         clinic_id uuid NOT NULL,

@@ -104,10 +104,10 @@ async def _search(
             if session.status != "booked":
                 raise InvalidInput(f"the session is {session.status}: only a booked one moves")
             access.plan_for(app, who, session.plan_id)
-            ask = sources.ask(app, session.plan_id, now=now, moving=moving)
+            ask = sources.ask(app, session.plan_id, now=now, moving=moving, roster=model is None)
         else:
             access.plan_for(app, who, plan_id)
-            ask = sources.ask(app, plan_id, now=now)
+            ask = sources.ask(app, plan_id, now=now, roster=model is None)
         if model is not None or ask.note:
             return ask, None
         return ask, sources.domain_frames(app, ask, therapist_id=query.therapist)
@@ -115,20 +115,32 @@ async def _search(
     ask, frames = await uc.read(read)
     if frames is None and model is not None and not ask.note:
         try:
-            frames = await sources.read_model_frames(model, ask, therapist_id=query.therapist)
+            fresh = await sources.read_model_frames(model, ask, therapist_id=query.therapist)
         except Exception as error:  # refused connections, asyncpg errors, missing tables
             log.warning(
                 "read model unavailable, reading the options' days from the event store",
                 extra={"error_type": type(error).__name__},
             )
+            fresh = None
+        if fresh is not None:
+            ask, frames = fresh
     if frames is None:
         found = ask
-        frames = await uc.read(
-            lambda app, _: sources.domain_frames(app, found, therapist_id=query.therapist)
-        )
+        ask, days = await uc.read(lambda app, now: _from_domain(app, found, now, query))
+    else:
+        days = frames
     return ranking.present(
-        ask, frames, query.filters(), page=query.page, size=query.size, staff=staff
+        ask, days, query.filters(), page=query.page, size=query.size, staff=staff
     )
+
+
+def _from_domain(
+    app: Scheduling, ask: sources.Ask, now: datetime, query: OptionQuery
+) -> tuple[sources.Ask, list[DayFrame]]:
+    """The roster and days from the event store (embedded store, or no read model)."""
+    if not ask.therapists and not ask.note:
+        ask = sources.ask(app, ask.plan.id, now=now, moving=ask.moving)
+    return ask, sources.domain_frames(app, ask, therapist_id=query.therapist)
 
 
 @action()

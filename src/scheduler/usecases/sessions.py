@@ -31,7 +31,8 @@ class SessionPage:
     """A session with what its therapist needs to know, and its history.
 
     The therapist sees the patient's needs (condition, skill, contraindications) and no
-    more (no phone, address book entries or evaluation notes).
+    more (no address book entries or evaluation notes); for a home visit, the staff also
+    see the street address and phone they need to get there.
     """
 
     session: SessionView
@@ -43,6 +44,8 @@ class SessionPage:
     history: list[HistoryEntry]
     timezone: str
     late_cancel_hours: int
+    home_address: str = ""  # a home visit's, for the staff
+    home_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,7 @@ async def page(uc: UseCases, who: Actor, session_id: UUID) -> SessionPage:
         session = access.session_for(app, who, session_id)
         clinic = app.get_clinic(session.clinic_id)
         patient = app.get_patient(session.patient_id)
+        visiting = session.setting == "home" and who.role != "patient"
         if session.plan_id is None:  # an evaluation visit: what the patient comes for
             condition, specialization = session.visit_reason, "initial evaluation"
         else:
@@ -280,6 +284,8 @@ async def page(uc: UseCases, who: Actor, session_id: UUID) -> SessionPage:
             history=app.history(session.id),
             timezone=clinic.timezone,
             late_cancel_hours=clinic.late_cancel_hours,
+            home_address=patient.address if visiting else "",
+            home_phone=patient.phone if visiting else "",
         )
 
     return await uc.read(run)

@@ -29,6 +29,8 @@ from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.desk import DeskPages
 from scheduler.api.pages.desk_accounts import DeskAccountPages
 from scheduler.api.pages.desk_booking import DeskBookingPages
+from scheduler.api.pages.desk_details import DeskDetailsPages
+from scheduler.api.pages.desk_evaluation import DeskEvaluationPages
 from scheduler.api.pages.dispatch import DispatchPages
 from scheduler.api.pages.intake import IntakePages
 from scheduler.api.pages.messages import MessagePages
@@ -113,6 +115,8 @@ def pages_router() -> Router:
             DeskPages,
             DeskBookingPages,
             DeskAccountPages,
+            DeskEvaluationPages,
+            DeskDetailsPages,
             MessagePages,
         ],
         after_request=page_headers,

@@ -19,7 +19,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.pages import forms
+from scheduler.api.pages import availability, fields, forms
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain import PatientView, PlanView, SessionView
 from scheduler.domain.errors import SchedulingError
@@ -51,15 +51,14 @@ class PlanRow:
 
 
 def read_details(form: dict[str, str], errors: dict[str, str]) -> patient_actions.Details | None:
-    """A patient's contact details and home from the desk's form."""
+    """A patient's contact details, home and weekly availability from the desk's form."""
     name, email = form.get("name", ""), form.get("email", "")
     if not name:
         errors["name"] = "Enter the patient's full name."
     if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
         errors["email"] = "Enter an e-mail address like name@example.com, or leave it empty."
-    if not form.get("phone") and not email:
-        errors["phone"] = "Enter a phone number or an e-mail address, so the clinic can call."
     home = forms.point(form, "home", errors, required=False)
+    weekly = fields.weekly(form, "availability", errors)
     if errors:
         return None
     return patient_actions.Details(
@@ -68,7 +67,22 @@ def read_details(form: dict[str, str], errors: dict[str, str]) -> patient_action
         phone=form.get("phone", ""),
         address=form.get("address", ""),
         home=home,
+        availability=weekly,
     )
+
+
+def details_form(patient: PatientView) -> dict[str, str]:
+    """The details form's fields showing `patient` as they are."""
+    home = patient.home if patient.home_located else None
+    return {
+        "name": patient.name,
+        "phone": patient.phone,
+        "email": patient.email,
+        "address": patient.address,
+        "home_latitude": f"{home[0]:g}" if home else "",
+        "home_longitude": f"{home[1]:g}" if home else "",
+        "availability": availability.describe(patient.availability),
+    }
 
 
 class DeskPages(Controller):
@@ -145,7 +159,13 @@ class DeskPages(Controller):
         who = signed_in(request, settings, uc, *DESK)
         clinic = await admin_actions.clinic(uc, who, clinic_id)
         return render(
-            request, "desk_patient_new.html", role=who.role, clinic=clinic, form={}, errors={}
+            request,
+            "desk_patient_new.html",
+            role=who.role,
+            clinic=clinic,
+            form={},
+            errors={},
+            example=availability.EXAMPLE,
         )
 
     @post("/clinics/{clinic_id:uuid}/patients/new", status_code=303)
@@ -177,6 +197,7 @@ class DeskPages(Controller):
             clinic=clinic,
             form=form,
             errors=errors,
+            example=availability.EXAMPLE,
         )
 
     @get("/patients/{patient_id:uuid}", name="pages:desk-patient")
@@ -220,7 +241,10 @@ async def patient_page(
         "names": names,
         "history": await patient_actions.history(uc, who, patient.id),
         "directions": directions(patient.address) if patient.address else "",
-        "availability": forms.availability_words(patient.availability),
+        "availability": availability.describe(patient.availability),
+        "details_form": details_form(patient),
+        "details_errors": {},
+        "example": availability.EXAMPLE,
         "questions": {key: asked for key, (asked, _) in INTAKE_QUESTIONS.items()},
         "now": uc.clock(),
         "done": done,

@@ -24,6 +24,9 @@ from scheduler.usecases import patients as patient_actions
 from scheduler.usecases import staff as staff_actions
 
 DESK = ("dispatcher", "admin")
+PREFIX = "account_"
+"""The account form's fields are `account_email` and `account_password`: the patient's
+page has the patient's own e-mail field too."""
 
 
 async def _open(
@@ -31,7 +34,7 @@ async def _open(
 ) -> dict[str, str]:
     """Open the account; the field errors if it cannot be opened (nothing is written)."""
     errors: dict[str, str] = {}
-    email, password = forms.credentials(form, errors)
+    email, password = forms.credentials(form, errors, prefix=PREFIX)
     if errors:
         return errors
     try:
@@ -45,7 +48,7 @@ async def _open(
             therapist_id=record if role == "therapist" else None,
         )
     except AccountExists:
-        errors["email"] = "This e-mail address already has an account."
+        errors[f"{PREFIX}email"] = "This e-mail address already has an account."
     except InvalidAccount as error:
         errors["account_form"] = f"{error}."
     return errors
@@ -73,7 +76,7 @@ class DeskAccountPages(Controller):
         errors = await _open(uc, who, form, "patient", patient_id)
         if not errors:
             return go(f"/app/desk/patients/{patient_id}", done="account")
-        form.pop("password", None)  # a password is never sent back to the browser
+        form.pop(f"{PREFIX}password", None)  # a password is never sent back to the browser
         context = await patient_page(uc, who, patient)
         context.update(account_form=form, account_errors=errors)
         return render(request, "desk_patient.html", status=400, **context)
@@ -93,7 +96,7 @@ class DeskAccountPages(Controller):
         errors = await _open(uc, who, form, "therapist", therapist_id)
         if not errors:
             return go(f"/app/desk/therapists/{therapist_id}", done="account")
-        form.pop("password", None)
+        form.pop(f"{PREFIX}password", None)
         return await StaffPages.render_page(
             request,
             uc,

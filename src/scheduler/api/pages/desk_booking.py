@@ -1,6 +1,8 @@
 """Booking on a patient's behalf (the dispatcher on the phone): book the plan's next
-session from the same ranked options the patient sees, move a session to one of them
-(or to a day and time), cancel with the late-cancel rule. The booking actions decide.
+session from the same ranked options the patient sees (`plans.options`, with the same
+filters and pages as the patient's options page), move a session to one of the times it
+can move to (`plans.move_options`) or to a day and time, cancel with the late-cancel
+rule. The booking actions decide.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
+from scheduler.api.pages.booking import _query as option_query
 from scheduler.api.pages.web import (
     checked_form,
     go,
@@ -71,7 +74,11 @@ class DeskBookingPages(Controller):
         plan = await plan_actions.get(uc, who, plan_id)
         patient = await patient_actions.patient(uc, who, plan.patient_id)
         clinic = await admin_actions.clinic(uc, who, plan.clinic_id)
-        options = await plan_actions.options(uc, who, plan_id)
+        query = option_query(request)
+        if moving:
+            options = await plan_actions.move_options(uc, who, moving, query)
+        else:
+            options = await plan_actions.options(uc, who, plan_id, query)
         session = await session_actions.get(uc, who, moving) if moving else None
         names = {t.id: t.name for t in await clinic_actions.therapists(uc, who, clinic.id)}
         return render(
@@ -84,6 +91,7 @@ class DeskBookingPages(Controller):
             patient=patient,
             plan=plan,
             options=options,
+            query=query,
             session=session,
             names=names,
             form=form or {},

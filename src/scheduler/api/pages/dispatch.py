@@ -230,8 +230,10 @@ class DispatchPages(Controller):
             f"{call.therapist_name} is off sick on {span}; {len(call.displaced)} visit(s) "
             "need a new time"
         )
+        # The board opens on the first day that lost a visit (else the first sick day).
+        shown = min((d.session.start_local.date() for d in call.displaced), default=first)
         return go(
-            "/app/board", date=first, job=call.job.id, notice=notice, sick_call=call.sick_call_id
+            "/app/board", date=shown, job=call.job.id, notice=notice, sick_call=call.sick_call_id
         )
 
     @post("/sick-calls/{sick_call_id:uuid}/undo", status_code=303)

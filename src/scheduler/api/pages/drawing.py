@@ -15,8 +15,12 @@ from datetime import datetime
 from scheduler.api.schemas.records import Board, Route
 
 PALETTE = ("#1b5e9c", "#a3390f", "#5b3a8e", "#1e6b34", "#a0185a", "#6b4f12", "#00666b", "#444f5a")
-MAP_WIDTH = 1000.0
+MAP_WIDTH = 600.0  # small enough that stop numbers stay legible at 375 px
 MAP_MARGIN = 40.0
+DASHES = ("", "12 6", "3 5", "14 5 3 5")
+"""Stroke patterns, so routes differ by more than their colour."""
+MARKERS = ("circle", "diamond", "square", "triangle")
+"""Visit marker shapes per route, for the same reason."""
 DEFAULT_DAY = (8 * 60, 18 * 60)
 
 
@@ -104,6 +108,8 @@ class Stop:
     y: float
     kind: str  # "base" or "visit"
     label: str
+    number: int = 0  # a visit's place in the route
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,9 @@ class Line:
     points: str
     stops: list[Stop]
     km: float
+    dash: str = ""
+    marker: str = "circle"
+    initials: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,9 @@ def route_map(board: Board) -> RouteMap:
         for number, visit in enumerate(route.visits, 1):
             x, y = place(visit.location.latitude, visit.location.longitude)
             who = visit.patient_name or "patient"
-            stops.append(Stop(x, y, "visit", f"{number}. {visit.start_local:%H:%M} {who}"))
+            pinned = bool(visit.pinned)
+            label = f"{number}. {visit.start_local:%H:%M} {who}{' (pinned)' if pinned else ''}"
+            stops.append(Stop(x, y, "visit", label, number, pinned))
         path = [base, *((s.x, s.y) for s in stops[1:]), base]
         km = sum(v.travel_km for v in route.visits) + (route.return_km if route.visits else 0.0)
         lines.append(
@@ -163,6 +174,9 @@ def route_map(board: Board) -> RouteMap:
                 points=" ".join(f"{x},{y}" for x, y in path),
                 stops=stops,
                 km=round(km, 1),
+                dash=DASHES[index % len(DASHES)],
+                marker=MARKERS[index % len(MARKERS)],
+                initials="".join(part[:1] for part in route.therapist_name.split()[:2]),
             )
         )
     return RouteMap(MAP_WIDTH, round(height, 1), lines)

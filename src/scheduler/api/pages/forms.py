@@ -145,21 +145,14 @@ def days_off(entries: Iterable[Mapping[str, Any]], zone: str) -> list[tuple[date
     return sorted(shown)
 
 
-def availability_words(availability: Mapping[str, list[list[int]]]) -> list[str]:
-    """A weekly availability as lines such as "Monday 09:00-12:00, 15:00-18:00"."""
-    return [
-        f"{DAY_NAMES[day]} "
-        + ", ".join(f"{clock(w[0])}\u2013{clock(w[1])}" for w in availability[day])
-        for day in WEEKDAYS
-        if availability.get(day)
-    ]
-
-
-def credentials(form: Mapping[str, str], errors: dict[str, str]) -> tuple[str, str]:
-    """The e-mail address and first password of an account to open."""
-    email, password = form.get("email", ""), form.get("password", "")
+def credentials(
+    form: Mapping[str, str], errors: dict[str, str], *, prefix: str = ""
+) -> tuple[str, str]:
+    """The e-mail address and first password of an account to open (fields `email` and
+    `password`, after `prefix` where a page has other e-mail fields)."""
+    email, password = form.get(f"{prefix}email", ""), form.get(f"{prefix}password", "")
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "Enter an e-mail address like name@example.com."
+        errors[f"{prefix}email"] = "Enter an e-mail address like name@example.com."
     if len(password) < 10:
-        errors["password"] = "Choose a password of at least 10 characters."  # noqa: S105
+        errors[f"{prefix}password"] = "Choose a password of at least 10 characters."
     return email, password

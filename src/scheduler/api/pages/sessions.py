@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.desk import directions
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.domain.rules.care import CONTRAINDICATIONS
@@ -103,6 +104,7 @@ class SessionPages(Controller):
             and session.start <= uc.clock(),
             can_amend=who.role == "therapist" and session.status == "completed",
             flags=sorted(CONTRAINDICATIONS),
+            directions=directions(page.home_address) if page.home_address else "",
             errors=errors,
             form=form,
         )

@@ -59,6 +59,7 @@ class AvailabilityPages(Controller):
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
+        preview: sick_actions.SickCallPreview | None = None,
     ) -> Template:
         who = signed_in(request, settings, uc, "therapist")
         me = await staff_actions.me(uc, who)
@@ -86,6 +87,7 @@ class AvailabilityPages(Controller):
             requests=requests,
             zone=zone,
             offs=offs,
+            preview=preview,
             role=who.role,
             form=form or {},
             errors=errors or {},
@@ -181,6 +183,11 @@ class AvailabilityPages(Controller):
         if not errors and who.acts_for is not None:
             days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
             try:
+                if form.get("confirm") != "yes":  # first, what it would displace
+                    preview = await sick_actions.preview_sick_call(
+                        uc, who, who.acts_for, dates=days
+                    )
+                    return await self._page(request, settings, uc, form=form, preview=preview)
                 await sick_actions.report_sick(
                     uc, who, who.acts_for, dates=days, reason=reason, time_limit_s=SICK_REPLAN_S
                 )

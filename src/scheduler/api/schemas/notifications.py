@@ -13,7 +13,8 @@ from scheduler.notify.outbox import Outgoing
 
 class NewWebhook(msgspec.Struct, forbid_unknown_fields=True):
     """Deliver the clinic's `events` (session.booked, session.moved, session.cancelled,
-    offer.made, reauthorization.due) to `url`, signed."""
+    session.displaced, session.postponed, offer.made, reauthorization.due) to `url`,
+    signed."""
 
     url: str
     events: list[str]

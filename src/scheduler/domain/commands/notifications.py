@@ -20,6 +20,8 @@ WEBHOOK_EVENTS = (
     "session.booked",
     "session.moved",
     "session.cancelled",
+    "session.displaced",
+    "session.postponed",
     "offer.made",
     "reauthorization.due",
 )

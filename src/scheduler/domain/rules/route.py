@@ -13,7 +13,7 @@ offered start is one the booking command accepts, by construction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,22 +58,33 @@ def neighbours(
     return before, after
 
 
+Travel = Callable[[Location, Location, float], int]
+"""Whole minutes to drive between two places at a speed (`geo.travel_minutes`)."""
+
+
 def needs(
-    before: Stop, after: Stop, place: Location, speed_kmh: float
+    before: Stop, after: Stop, place: Location, speed_kmh: float, *, travel: Travel = travel_minutes
 ) -> tuple[timedelta, timedelta]:
-    """Travel time to get to `place` from `before`, and from it on to `after`."""
+    """Travel time to get to `place` from `before`, and from it on to `after` (`travel`:
+    the same function remembered, for a search that asks about the same places often)."""
     return (
-        timedelta(minutes=travel_minutes(before.place, place, speed_kmh)),
-        timedelta(minutes=travel_minutes(place, after.place, speed_kmh)),
+        timedelta(minutes=travel(before.place, place, speed_kmh)),
+        timedelta(minutes=travel(place, after.place, speed_kmh)),
     )
 
 
 def window(
-    before: Stop, after: Stop, place: Location, minutes: int, speed_kmh: float
+    before: Stop,
+    after: Stop,
+    place: Location,
+    minutes: int,
+    speed_kmh: float,
+    *,
+    travel: Travel = travel_minutes,
 ) -> tuple[datetime, datetime] | None:
     """The earliest and latest start of a `minutes` visit at `place` between the two
     stops (the check in `TherapistDay.book` solved for the start), or None if none fits."""
-    need_in, need_out = needs(before, after, place, speed_kmh)
+    need_in, need_out = needs(before, after, place, speed_kmh, travel=travel)
     earliest = before.at + need_in
     latest = after.at - need_out - timedelta(minutes=minutes)
     return (earliest, latest) if earliest <= latest else None

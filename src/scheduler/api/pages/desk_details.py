@@ -1,0 +1,59 @@
+"""The front desk changes a patient's contact details, home and weekly availability
+(the same actions as `PUT /patients/{id}` and `PUT /patients/{id}/availability`)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.desk import patient_page, read_details
+from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.domain.errors import SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import patients as patient_actions
+
+DESK = ("dispatcher", "admin")
+
+
+class DeskDetailsPages(Controller):
+    """`/app/desk/patients/{id}/details`."""
+
+    path = "/app/desk/patients/{patient_id:uuid}/details"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @post("/", status_code=303)
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        patient_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Save the details, then the availability if it changed (both read first)."""
+        who = signed_in(request, settings, uc, "dispatcher", "admin")
+        form = await checked_form(request)
+        patient = await patient_actions.patient(uc, who, patient_id)
+        errors: dict[str, str] = {}
+        details = read_details(form, errors)
+        if details is not None:
+            try:
+                await patient_actions.change_details(uc, who, patient_id, details=details)
+                if details.availability != patient.availability:
+                    await patient_actions.change_availability(
+                        uc, who, patient_id, availability=details.availability
+                    )
+            except SchedulingError as error:
+                errors["details_form"] = f"{error}."
+            else:
+                return go(f"/app/desk/patients/{patient_id}", done="details")
+        context = await patient_page(uc, who, patient)
+        context.update(details_form=form, details_errors=errors)
+        return render(request, "desk_patient.html", status=400, **context)

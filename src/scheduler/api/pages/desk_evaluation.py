@@ -1,0 +1,135 @@
+"""The front desk books a new patient's initial evaluation on their behalf: what the visit
+is for, then the times of therapists who treat it (the options the patient would see on
+their own first-visit page; `usecases.evaluations` finds and books them)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.desk_booking import chosen_option
+from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.domain.errors import SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import admin as admin_actions
+from scheduler.usecases import evaluations as actions
+from scheduler.usecases import patients as patient_actions
+from scheduler.usecases.actor import Actor
+from scheduler.usecases.errors import Forbidden
+
+DESK = ("dispatcher", "admin")
+SETTINGS = ("clinic", "home")
+DAYS_SHOWN = 5
+"""Days with free times listed at once (six starts per therapist and day at most)."""
+
+
+class DeskEvaluationPages(Controller):
+    """`/app/desk/patients/{id}/evaluation`."""
+
+    path = "/app/desk/patients/{patient_id:uuid}/evaluation"
+    include_in_schema = False
+    opt = PUBLIC
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        uc: UseCases,
+        who: Actor,
+        patient_id: UUID,
+        *,
+        form: dict[str, str],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        patient = await patient_actions.patient(uc, who, patient_id)
+        clinic = await admin_actions.clinic(uc, who, patient.clinic_id)
+        zone = ZoneInfo(clinic.timezone)
+        reason, setting = form.get("reason", ""), form.get("setting", "")
+        days: list[tuple[Any, list[actions.EvaluationOption]]] = []
+        searched = bool(reason) and setting in SETTINGS and "reason" not in errors
+        if searched:
+            found = await actions.options(uc, who, patient_id, reason=reason, setting=setting)
+            by_day = groupby(found, key=lambda o: o.start.astimezone(zone).date())
+            days = [(day, list(times)) for day, times in by_day][:DAYS_SHOWN]
+        return render(
+            request,
+            "desk_evaluation.html",
+            status=status,
+            role=who.role,
+            clinic=clinic,
+            zone=zone,
+            patient=patient,
+            form=form,
+            errors=errors,
+            searched=searched,
+            days=days,
+        )
+
+    @get("/", name="pages:desk-evaluation")
+    async def evaluation(
+        self,
+        request: Request[Any, Any, Any],
+        patient_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """What the visit is for and where (`?reason=&setting=`); then the times that fit."""
+        who = signed_in(request, settings, uc, *DESK)
+        reason = str(request.query_params.get("reason", "")).strip()
+        setting = str(request.query_params.get("setting", ""))
+        form, errors = {"reason": reason[:300], "setting": setting}, {}
+        if request.query_params and not reason:
+            errors["reason"] = "Say what the visit is for, e.g. low back pain."
+        if request.query_params and setting not in SETTINGS:
+            errors["setting"] = "Choose the clinic or a home visit."
+        return await self._page(
+            request, uc, who, patient_id, form=form, errors=errors, status=400 if errors else 200
+        )
+
+    @post("/", status_code=303)
+    async def book(
+        self,
+        request: Request[Any, Any, Any],
+        patient_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Book the chosen time for the patient (the booking rules decide again)."""
+        who = signed_in(request, settings, uc, *DESK)
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        status = 400
+        picked = chosen_option(form.get("option", ""))
+        reason, setting = form.get("reason", ""), form.get("setting", "")
+        if not reason or setting not in SETTINGS:
+            errors["reason"] = "Say what the visit is for, then choose a time."
+        elif picked is None:
+            errors["option"] = "Choose one of the times."
+        else:
+            try:
+                await actions.book(
+                    uc,
+                    who,
+                    patient_id,
+                    therapist_id=picked[0],
+                    start=picked[1],
+                    reason=reason,
+                    setting=setting,
+                )
+            except (SchedulingError, Forbidden) as error:
+                errors["option"] = f"This time cannot be booked: {error}. Choose another."
+                status = 409
+            else:
+                return go(f"/app/desk/patients/{patient_id}", done="evaluation")
+        return await self._page(
+            request, uc, who, patient_id, form=form, errors=errors, status=status
+        )
