@@ -9,8 +9,8 @@ requests reach the handlers rather than stop at 404. Two operations are left out
 live board (a stream that never ends) and sign-out (it would sign the run itself out;
 `test_sign_out.py` covers it).
 
-`SCHEDULER_SCHEMA_EXAMPLES` sets the examples per operation (CI: 2, about 25 s a role);
-the `slow` variant runs 25.
+`SCHEDULER_SCHEMA_EXAMPLES` sets the examples per operation (CI: 2; the coverage phase
+as the dispatcher only); the `slow` variant runs 25, every phase as every role.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class Served:
 
     base_url: str
     records: dict[str, str]
+    solve_records: dict[str, str]
 
 
 @pytest.fixture
@@ -80,18 +81,14 @@ def served(settings: Settings, world: World, clock: Clock) -> Iterator[Served]:
     port = server.servers[0].sockets[0].getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     try:
-        yield Served(base_url, _records(settings, world, base_url))
+        yield Served(base_url, _records(settings, world, base_url), _solve_records(world))
     finally:
         server.should_exit = True
         thread.join(timeout=30)
 
 
 def _records(settings: Settings, world: World, base_url: str) -> dict[str, str]:
-    """Ids for every path parameter that names one of the seeded records.
-
-    Solves (an optimization, a sick call's re-plan) take a core for their time limit:
-    they get a clinic and a therapist with nothing to plan, so they end at once.
-    """
+    """Ids for every path parameter that names one of the seeded records."""
     desk = _token(base_url, "dispatcher")
     booked = httpx.post(
         f"{base_url}/plans/{world.pat_plan}/sessions",
@@ -112,9 +109,16 @@ def _records(settings: Settings, world: World, base_url: str) -> dict[str, str]:
         "plan_id": str(world.pat_plan),
         "session_id": booked.json()["id"],
         "prescription_id": str(prescription),
-        "optimizeDays": f"path.clinic_id={world.other_clinic}",
-        "reportSick": f"path.therapist_id={world.ben}",
     }
+
+
+SOLVES = ("optimizeDays", "reportSick")
+"""Operations that start a solve, which takes a core for its time limit (up to 600 s):
+they run on their own, on a clinic and a therapist with nothing to plan."""
+
+
+def _solve_records(world: World) -> dict[str, str]:
+    return {"clinic_id": str(world.other_clinic), "therapist_id": str(world.ben)}
 
 
 def _token(base_url: str, who: str) -> str:
@@ -126,26 +130,28 @@ def _token(base_url: str, who: str) -> str:
 
 
 def run_strict(
-    served: Served, role: str, examples: int, workdir: Path, *, every_method: bool
+    served: Served,
+    role: str,
+    examples: int,
+    workdir: Path,
+    *,
+    phases: str,
+    every_method: bool,
+    solves: bool = False,
 ) -> dict[str, Any]:
     """`st run` as `role`; its JSON report. Without `every_method`, the methods a path
-    does not have are tried as OPTIONS only (its `Allow` answer), not one by one."""
-    config = workdir / "schemathesis.toml"
-    pinned = {k: v for k, v in served.records.items() if "=" not in v}
-    lines = ["[parameters]", *(f'"path.{name}" = "{value}"' for name, value in pinned.items())]
-    for operation, binding in served.records.items():
-        if "=" in binding:
-            name, value = binding.split("=")
-            lines += [
-                "[[operations]]",
-                f'include-operation-id = "{operation}"',
-                f'parameters = {{ "{name}" = "{value}" }}',
-            ]
+    does not have are tried as OPTIONS only (its `Allow` answer), not one by one.
+    `solves`: only the operations that start a solve, else all the others."""
+    records = served.solve_records if solves else served.records
+    lines = ["[parameters]", *(f'"path.{name}" = "{value}"' for name, value in records.items())]
     if not every_method:
         lines = ["[phases.coverage]", 'unexpected-methods = ["OPTIONS"]', *lines]
+    name = f"{role}-solves" if solves else role
+    config = workdir / f"{name}.toml"
     config.write_text("\n".join(lines) + "\n")
-    report = workdir / f"{role}.json"
+    report = workdir / f"{name}.json"
     token = _token(served.base_url, ROLES[role])
+    selection = [f"--{'include' if solves else 'exclude'}-operation-id={o}" for o in SOLVES]
     command = [
         ST,
         "--config-file",
@@ -159,11 +165,12 @@ def run_strict(
         "--max-examples",
         str(examples),
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         "--seed",
         "1",
         "--workers",
         "1",
+        *selection,
         "--exclude-path-regex",
         "/board/live$",
         "--exclude-path",
@@ -183,23 +190,34 @@ def run_strict(
 
 
 def _check(served: Served, role: str, examples: int, workdir: Path, variant: str) -> None:
-    report = run_strict(served, role, examples, workdir, every_method=variant == "long")
+    long = variant == "long"
+    # In CI the coverage phase (every boundary of every parameter) runs as the dispatcher,
+    # who reaches most routes; examples and fuzzing run as every role.
+    phases = "examples,coverage,fuzzing" if long or role == "dispatcher" else "examples,fuzzing"
+    report = run_strict(served, role, examples, workdir, phases=phases, every_method=long)
+    solves = run_strict(
+        served, role, examples, workdir, phases=phases, every_method=long, solves=True
+    )
     figures = {
-        "operations": report["operations"]["tested"],
-        "test_cases": report["test_cases"]["generated"],
-        "failures": report["test_cases"]["unique_failures"],
-        "errors": len(report["errors"]),
-        "seconds": round(report["running_time"], 1),
+        "phases": phases,
+        "operations": report["operations"]["tested"] + solves["operations"]["tested"],
+        "test_cases": report["test_cases"]["generated"] + solves["test_cases"]["generated"],
+        "failures": report["test_cases"]["unique_failures"]
+        + solves["test_cases"]["unique_failures"],
+        "errors": len(report["errors"]) + len(solves["errors"]),
+        "seconds": round(report["running_time"] + solves["running_time"], 1),
     }
     print(f"\n[schemathesis strict, {variant}] {role}: {json.dumps(figures)}")
     FIGURES.parent.mkdir(exist_ok=True)
     known = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     known.setdefault(variant, {})[role] = figures
     FIGURES.write_text(json.dumps(known, indent=2, sort_keys=True))
-    assert report["exit_code"] == 0, report["output"][-20000:]
-    assert report["failures"] == [], report["output"][-20000:]
-    assert report["errors"] == [], report["output"][-20000:]
+    for run in (report, solves):
+        assert run["exit_code"] == 0, run["output"][-20000:]
+        assert run["failures"] == [], run["output"][-20000:]
+        assert run["errors"] == [], run["output"][-20000:]
     assert report["operations"]["tested"] > 60
+    assert solves["operations"]["tested"] == len(SOLVES)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -5,8 +5,9 @@ route it documents here, once, when the document is first rendered (`complete`):
 
 - every error status a route can answer, with our error body (`ErrorBody`, or an
   `OperationOutcome` on FHIR routes), never Litestar's default 400 body: 400 for bad
-  input, 401/403 unless public, 404 with path parameters, 413/415 with a body, 409/422
-  for `Idempotency-Key` on POST, 503 (store unreachable) but on `/health`;
+  input and 422 for a rule broken by it, 401/403 unless public, 404 with path
+  parameters, 413/415 with a body, 409 on writes (and `Idempotency-Key` on POST: 409,
+  422), 503 (store unreachable) but on `/health`;
 - `Retry-After` on every 429 and 503 of ours;
 - `security: []` on public routes (`opt={"public": True}`);
 - `additionalProperties: false` on every request body (and nested) struct that refuses
@@ -92,13 +93,16 @@ def _complete_operation(operation: dict[str, Any], opt: dict[str, Any], method: 
     body = "requestBody" in operation
     statuses: set[int] = set()
     if parameters or body:
-        statuses.add(400)
+        # Malformed input (400); a clinic rule the values break, in any action (422).
+        statuses |= {400, 422}
     if not public:
         statuses |= {401, 403}
     if any(p.get("in") == "path" for p in parameters):
         statuses.add(404)
     if body:
         statuses |= {413, 415}
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        statuses.add(409)  # the calendar changed under the write
     if method == "POST" and opt.get("idempotent") is not False:
         statuses |= {409, 422}
     if opt.get("store") is not False:
