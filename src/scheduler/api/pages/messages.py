@@ -77,14 +77,14 @@ class MessagePages(Controller):
         token: FromQuery[str] = "",
     ) -> Template:
         """A button that stops reminders (opening the link alone changes nothing)."""
-        if not await actions.link_is_valid(uc, "unsubscribe", token, settings.jwt_secret):
-            return _expired(request)
-        return _link_page(
+        return await _ask(
             request,
+            settings,
+            uc,
+            ("unsubscribe", token),
             heading="Stop reminders?",
             text="You will still hear about bookings, moves and cancellations.",
             button="Stop reminders",
-            action=f"/app/unsubscribe?token={quote(token)}",
         )
 
     @post("/unsubscribe", status_code=200, name="pages:unsubscribe-now")
@@ -98,8 +98,8 @@ class MessagePages(Controller):
         """Stop reminders (the button, or a mail client's one-click POST)."""
         try:
             await actions.stop_reminders(uc, Actor.anonymous(), token, settings.jwt_secret)
-        except LinkExpired as error:
-            return _link_page(request, heading="Link expired", text=str(error), status=410)
+        except LinkExpired:
+            return _expired(request)
         return _link_page(
             request, heading="Reminders stopped", text="You will get no more reminders."
         )
@@ -113,14 +113,14 @@ class MessagePages(Controller):
         token: FromQuery[str] = "",
     ) -> Template:
         """A button that takes the offered time."""
-        if not await actions.link_is_valid(uc, "offer", token, settings.jwt_secret):
-            return _expired(request)
-        return _link_page(
+        return await _ask(
             request,
+            settings,
+            uc,
+            ("offer", token),
             heading="Take this time?",
             text="The time in the e-mail is booked for you at once, under the clinic's rules.",
             button="Book it",
-            action=f"/app/offers/accept?token={quote(token)}",
         )
 
     @post("/offers/accept", status_code=200, name="pages:offer-link-take")
@@ -136,12 +136,31 @@ class MessagePages(Controller):
             session = await actions.accept_by_link(
                 uc, Actor.anonymous(), token, settings.jwt_secret
             )
-        except LinkExpired as error:
-            return _link_page(request, heading="Link expired", text=str(error), status=410)
+        except LinkExpired:
+            return _expired(request)
         except SchedulingError as error:
             return _link_page(request, heading="Not booked", text=str(error), status=409)
         when = session.start_local.strftime("%A %-d %B, %H:%M")
         return _link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
+
+
+async def _ask(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    uc: UseCases,
+    link: tuple[str, str],
+    *,
+    heading: str,
+    text: str,
+    button: str,
+) -> Template:
+    """A mailed link's page: its button posts back to the same URL, shown only for a
+    link (purpose, token) the clinic sent and still valid (opening it changes nothing)."""
+    purpose, token = link
+    if not await actions.link_is_valid(uc, purpose, token, settings.jwt_secret):
+        return _expired(request)
+    action = f"{request.url.path}?token={quote(token)}"
+    return _link_page(request, heading=heading, text=text, button=button, action=action)
 
 
 def _expired(request: Request[Any, Any, Any]) -> Template:
