@@ -59,6 +59,12 @@ class UnknownAccount(AccountError):
     """Raised when no account has the given id."""
 
 
+class LinkGone(AccountError):
+    """Raised when a mailed account link (verify the e-mail, reset the password) is not
+    one the clinic sent, has expired, or was used already (the address is verified, the
+    password changed since)."""
+
+
 def account_id(email: str) -> UUID:
     """The id of the account of `email` (case-insensitive)."""
     return uuid5(_ACCOUNT_NAMESPACE, email.strip().lower())
@@ -89,6 +95,35 @@ class Account(Aggregate):
         self.role = role
         self.acts_for = acts_for
         self.clinic_id = clinic_id
+        # Accounts opened before e-mail verification existed count as verified.
+        self.verification_pending = False
+        self.password_version = 0
+        self.signed_out_before: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        """False from a verification mail's request until its link is followed."""
+        return not self.verification_pending
+
+    @event("VerificationRequested")
+    def request_verification(self, *, at: datetime) -> None:
+        """Mail a link that proves the address is the account holder's (the outbox
+        follows this event)."""
+        self.verification_pending = True
+
+    @event("EmailVerified")
+    def verify_email(self, *, at: datetime) -> None:
+        """The holder followed the link: the address is theirs."""
+        self.verification_pending = False
+
+    @event("PasswordResetRequested")
+    def request_password_reset(self, *, at: datetime) -> None:
+        """Mail a link that sets a new password (the outbox follows this event)."""
+
+    @event("SignedOutEverywhere")
+    def sign_out_everywhere(self, *, at: datetime) -> None:
+        """Every sign-in token issued before `at` is refused (a password reset)."""
+        self.signed_out_before = at
 
     @event("PasswordRehashed")
     def rehash(self, *, password_hash: str, at: datetime) -> None:
@@ -97,8 +132,10 @@ class Account(Aggregate):
 
     @event("PasswordChanged")
     def change_password(self, *, password_hash: str, actor: str, at: datetime) -> None:
-        """A new password: set by its owner, or reset by an admin (`actor` says who)."""
+        """A new password: set by its owner, or reset by an admin (`actor` says who).
+        Reset links mailed before it die with the old password (`password_version`)."""
         self.password_hash = password_hash
+        self.password_version += 1
 
 
 class RevokedToken(Aggregate):
@@ -123,10 +160,18 @@ class AccountView:
     role: str
     acts_for: UUID | None
     clinic_id: UUID | None
+    verified: bool = True
 
 
 def _view(account: Account) -> AccountView:
-    return AccountView(account.id, account.email, account.role, account.acts_for, account.clinic_id)
+    return AccountView(
+        account.id,
+        account.email,
+        account.role,
+        account.acts_for,
+        account.clinic_id,
+        account.verified,
+    )
 
 
 def check_new_account(email: str, password: str, role: str) -> None:
@@ -171,11 +216,14 @@ class Accounts(Application[UUID]):
         clinic_id: UUID | None = None,
         actor: str,
         now: datetime,
+        verify: bool | None = None,
     ) -> AccountView:
         """Open an account; its password is stored only as an argon2 hash.
 
         Patients and therapists act for their own record (`acts_for`) in their clinic;
-        dispatchers manage one clinic; admins act for no record.
+        dispatchers manage one clinic; admins act for no record. A patient's account
+        (`verify`, by default) is mailed a link that verifies its address; staff
+        addresses are the clinic's own.
         """
         email = email.strip().lower()
         _check(email, password, role, acts_for, clinic_id)
@@ -188,6 +236,8 @@ class Accounts(Application[UUID]):
             actor=actor,
             at=now,
         )
+        if role == "patient" if verify is None else verify:
+            account.request_verification(at=now)
         try:
             self.save(account)
         except (IntegrityError, RecordConflictError):
@@ -259,6 +309,67 @@ class Accounts(Application[UUID]):
             email=found.email, password=password, actor=f"account:{account}", now=now
         )
 
+    def resend_verification(self, account: UUID, now: datetime) -> bool:
+        """Mail the verification link again; False when the address is verified."""
+        found = self._get(account)
+        if found.verified:
+            return False
+        found.request_verification(at=now)
+        self.save(found)
+        return True
+
+    def verify_email(self, account: UUID, now: datetime) -> AccountView:
+        """Record the address verified, once: LinkGone when it already is."""
+        found = self._get(account)
+        if found.verified:
+            raise LinkGone("this link was used already: your e-mail address is verified")
+        found.verify_email(at=now)
+        self.save(found)
+        return _view(found)
+
+    def request_password_reset(self, email: str, now: datetime) -> AccountView | None:
+        """Mail the account of `email` a reset link; None (nothing written) without one."""
+        found = self._find(account_id(email))
+        if found is None:
+            return None
+        found.request_password_reset(at=now)
+        self.save(found)
+        return _view(found)
+
+    def password_version(self, account: UUID) -> int:
+        """How many times the account's password was changed (reset links name it)."""
+        return int(self._get(account).password_version)
+
+    def reset_password(
+        self, *, account: UUID, password_version: int, password: str, now: datetime
+    ) -> AccountView:
+        """A new password from a mailed link that names the password it replaces:
+        LinkGone once that password has changed (the link was used, or is stale)."""
+        found = self._get(account)
+        if found.password_version != password_version:
+            raise LinkGone("this link was used already, or the password changed since it was sent")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidAccount(
+                f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+            )
+        found.change_password(
+            password_hash=_hasher.hash(password), actor="password reset link", at=now
+        )
+        found.sign_out_everywhere(at=now)
+        self.save(found)
+        return _view(found)
+
+    def token_refused(self, token_id: str, account: UUID, issued: datetime, now: datetime) -> bool:
+        """True when the token was revoked, or its account was signed out everywhere
+        (a password reset) after the token was issued."""
+        if self.token_revoked(token_id, now):
+            return True
+        found = self._find(account)
+        cutoff = None if found is None else found.signed_out_before
+        # Tokens carry whole seconds: one issued in the reset's own second is kept (the
+        # new sign-in that follows a reset at once).
+        return cutoff is not None and issued < cutoff.replace(microsecond=0)
+
     def list_accounts(self, clinic_id: UUID | None = None) -> list[AccountView]:
         """Every account (of one clinic, with `clinic_id`), by e-mail address.
 
@@ -287,6 +398,12 @@ class Accounts(Application[UUID]):
     def has_accounts(self) -> bool:
         """True once any account was opened (the demo seeds an empty store only)."""
         return bool(self.recorder.max_notification_id())
+
+    def _get(self, key: UUID) -> Account:
+        found = self._find(key)
+        if found is None:
+            raise UnknownAccount(f"no account with id {key}")
+        return found
 
     def _find(self, key: UUID) -> Account | None:
         try:

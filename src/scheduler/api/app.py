@@ -112,6 +112,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
         accounts_store=SignInThreads(gateway),
         geocoder=geocoder_from(settings.geocoder_url),
         outbox=outbox_for(settings),
+        sign_outs=deny_list,
     )
     # The waitlist's offer policy, following cancellations and moves in the background.
     offers = OfferFollower(gateway.run, lambda: gateway.scheduling, clock)

@@ -89,6 +89,7 @@ def read_token(token: str, *, secret: str, now: datetime) -> Principal:
             clinic_id=UUID(claims["clinic_id"]) if claims.get("clinic_id") else None,
             token_id=token_id,
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            issued_at=datetime.fromtimestamp(int(claims["iat"]), UTC),
         )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the token has expired: sign in again at POST /auth/login") from None

@@ -31,6 +31,7 @@ from scheduler.accounts import (
     AccountExists,
     InvalidAccount,
     InvalidCredentials,
+    LinkGone,
     UnknownAccount,
 )
 from scheduler.api.context import request_id
@@ -103,6 +104,7 @@ STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (SchedulingError, 422),
+    (LinkGone, 410),
     (UnknownAccount, 404),
     (AccountExists, 409),
     (InvalidCredentials, 401),
@@ -115,6 +117,7 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    410: "link_gone",
     413: "request_too_large",
     429: "too_many_requests",
 }

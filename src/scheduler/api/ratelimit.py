@@ -42,6 +42,7 @@ class RateLimiter:
             "booking": (settings.booking_limit, settings.booking_window_s),
             "login": (settings.login_limit, settings.login_window_s),
             "signup": (settings.login_limit, settings.login_window_s),
+            "reset": (settings.login_limit, settings.login_window_s),
         }
 
     async def hit(self, rule: str, who: Actor) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from uuid import UUID
 
 from litestar.enums import ScopeType
 from litestar.middleware.base import DefineMiddleware
@@ -75,6 +76,25 @@ class DenyList:
             now=now,
         )
 
+    async def sign_out_everywhere(self, account: UUID, now: datetime) -> None:
+        """Refuse every token of `account` issued before `now` (a password reset). The
+        account records it too (`SignedOutEverywhere`); with Redis the check reads this
+        key instead, so it is written first: 503 while Redis cannot record it."""
+        if not self.redis.configured:
+            return
+        key = self.redis.key("signed-out", str(account))
+        ttl = self.gateway.settings.jwt_ttl_s
+
+        async def put(client: Redis) -> bool:
+            return bool(await client.set(key, str(int(now.timestamp())).encode(), ex=ttl))
+
+        if not await self.redis.call(put):
+            raise RevocationUnavailable(
+                "the sign-ins could not be ended right now; nothing changed: "
+                "try again in a few seconds",
+                headers={"Retry-After": "5"},
+            )
+
     async def sign_out(self, token: str | None, secret: str, now: datetime) -> None:
         """Revoke `token` (the JSON API's and the pages' sign-out alike); a missing or
         invalid token has nothing to revoke."""
@@ -88,15 +108,25 @@ class DenyList:
 
     async def revoked(self, principal: Principal, now: datetime) -> bool:
         """True when the principal's token was revoked (False while Redis is down)."""
+        issued = principal.issued_at or now
         if self.redis.configured:
-            key = self.redis.key("revoked", principal.token_id)
+            keys = (
+                self.redis.key("revoked", principal.token_id),
+                self.redis.key("signed-out", str(principal.account_id)),
+            )
 
-            async def exists(client: Redis) -> int:
-                return int(await client.exists(key))
+            async def read(client: Redis) -> list[bytes | None]:
+                return list(await client.mget(keys))
 
-            return bool(await self.redis.call(exists))
+            found = await self.redis.call(read)
+            if not found:
+                return False
+            token, cutoff = found
+            return token is not None or (cutoff is not None and issued.timestamp() < float(cutoff))
         accounts = self.gateway.accounts
-        return await self.gateway.run(accounts.token_revoked, principal.token_id, now)
+        return await self.gateway.run(
+            accounts.token_refused, principal.token_id, principal.account_id, issued, now
+        )
 
 
 class SignedOutTokens:

@@ -121,6 +121,7 @@ def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
     from scheduler.accounts import Accounts  # noqa: PLC0415
     from scheduler.demo import now_utc, run_demo  # noqa: PLC0415
     from scheduler.domain import Scheduling  # noqa: PLC0415
+    from scheduler.notify.account_mail import ACCOUNTS  # noqa: PLC0415
     from scheduler.notify.outbox import Outbox  # noqa: PLC0415
 
     env = settings.store_env(create_table=False)
@@ -147,6 +148,7 @@ def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
                 clinic_id=clinic_id,
                 actor="scheduler-serve",
                 now=now,
+                verify=False,  # the demo's addresses receive no mail
             )
             logins[role] = {"email": email, "password": password}
         # The demo's invented history is nobody's news: notifications start after it.
@@ -154,6 +156,7 @@ def seed_demo(settings: Settings, saved: Path) -> dict[str, dict[str, str]]:
         if outbox is not None:
             outbox.create_tables()
             outbox.skip_to(app.recorder.max_notification_id() or 0)
+            outbox.skip_to(accounts.recorder.max_notification_id() or 0, ACCOUNTS)
     finally:
         app.close()
         accounts.close()

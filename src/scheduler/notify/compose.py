@@ -162,7 +162,7 @@ def mail(
     to: str,
     subject: str,
     values: dict[str, Any],
-    clinic_id: UUID,
+    clinic_id: UUID | str,
     person_id: UUID | None,
     session_id: UUID | None = None,
     ics: str | None = None,

@@ -31,6 +31,7 @@ from eventsourcing.utils import get_topic
 from scheduler.accounts import Accounts, AccountView
 from scheduler.domain import Scheduling
 from scheduler.domain.model.session import Session
+from scheduler.notify.account_mail import ACCOUNT_RULES, ACCOUNTS
 from scheduler.notify.channels import SmtpServer, email_message, post_webhook, send_mail
 from scheduler.notify.compose import RULES, Context, NotifySettings, renderer
 from scheduler.notify.outbox import DEAD, Claim, Message, Outbox
@@ -137,17 +138,21 @@ class Notifier:
     # -- follow -------------------------------------------------------------------------
 
     def _begin(self) -> None:
-        """A first run follows from the log's end (`scheduler migrate` may have begun)."""
+        """A first run follows from each log's end (`scheduler migrate` may have begun)."""
         self.outbox.begin(self.scheduling().recorder.max_notification_id() or 0)
+        self.outbox.begin(self.accounts().recorder.max_notification_id() or 0, ACCOUNTS)
 
     async def follow(self) -> int:
-        """Record the messages of every event not yet followed; how many were recorded."""
+        """Record the messages of every event not yet followed, the clinic's log's and
+        the accounts' (verification and reset mails); how many were recorded."""
         total = 0
-        while True:
-            recorded, more = await self.run_store(self._follow_page, self.clock())
-            total += int(recorded)
-            if not more:
-                return total
+        for page in (self._follow_page, self._follow_accounts_page):
+            while True:
+                recorded, more = await self.run_store(page, self.clock())
+                total += int(recorded)
+                if not more:
+                    break
+        return total
 
     def _staff(self, clinic_id: UUID) -> list[AccountView]:
         return self.accounts().list_accounts(clinic_id)
@@ -189,6 +194,32 @@ class Notifier:
             return 0, True  # another process recorded this page: read on from its position
         return len(messages), len(notes) == PAGE
 
+    def _follow_accounts_page(self, now: datetime) -> tuple[int, bool]:
+        """One page of the accounts' log into the outbox, as `_follow_page` does the
+        clinic's: (messages recorded, more to read)."""
+        accounts = self.accounts()
+        position = self.outbox.position(ACCOUNTS)
+        last = accounts.recorder.max_notification_id() or 0
+        if last <= position:
+            return 0, False
+        notes = accounts.recorder.select_notifications(
+            position + 1, PAGE, stop=last, topics=list(ACCOUNT_RULES)
+        )
+        ctx = self._context()
+        messages: list[Message] = []
+        for note in notes:
+            event = accounts.mapper.to_domain_event(note)
+            try:
+                messages.extend(ACCOUNT_RULES[note.topic](ctx, note.id, event, accounts))
+            except Exception as error:  # as on the clinic's log: the others' mail goes on
+                messages.append(_unwritten(note, "", error))
+        if self.delivery.smtp is None:
+            messages = []  # these mails have no other channel
+        to = notes[-1].id if len(notes) == PAGE else last
+        if not self.outbox.record(messages, after=position, to=to, now=now, name=ACCOUNTS):
+            return 0, True
+        return len(messages), len(notes) == PAGE
+
     # -- deliver ------------------------------------------------------------------------
 
     async def deliver(self) -> int:
@@ -207,7 +238,8 @@ class Notifier:
 
     async def _deliver(self, claim: Claim, now: datetime) -> int:
         message = claim.message
-        if message.channel.startswith("email") and await self.run_store(
+        # The account's own mails go whatever the person chose (they asked for them).
+        if message.channel in ("email", "email:reminder") and await self.run_store(
             self.scheduling().opted_out, message.person_id, message.kind
         ):
             await asyncio.to_thread(claim.dropped)

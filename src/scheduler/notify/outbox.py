@@ -208,30 +208,31 @@ class Outbox:
 
     # -- recording (the follower) -------------------------------------------------------
 
-    def position(self) -> int:
-        """The last event position whose messages are recorded (0 before any)."""
+    def position(self, name: str = FOLLOWER) -> int:
+        """The last event position of the log `name` follows whose messages are
+        recorded (0 before any)."""
         with self._transaction(write=False) as cur:
-            cur.execute("SELECT position FROM notify_position WHERE name = ?", (FOLLOWER,))
+            cur.execute("SELECT position FROM notify_position WHERE name = ?", (name,))
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
-    def begin(self, position: int) -> None:
+    def begin(self, position: int, name: str = FOLLOWER) -> None:
         """Start following after `position` unless following already began: a new
         outbox is not for the events recorded before it (no mail about old history)."""
         with self._transaction() as cur:
             cur.execute(
                 "INSERT INTO notify_position (name, position) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (FOLLOWER, position),
+                (name, position),
             )
 
-    def skip_to(self, position: int) -> None:
+    def skip_to(self, position: int, name: str = FOLLOWER) -> None:
         """Follow on from `position` at the earliest (events before it are no news:
         the demo clinic's invented history)."""
-        self.begin(position)
+        self.begin(position, name)
         with self._transaction() as cur:
             cur.execute(
                 "UPDATE notify_position SET position = ? WHERE name = ? AND position < ?",
-                (position, FOLLOWER, position),
+                (position, name, position),
             )
 
     def record(
@@ -242,6 +243,7 @@ class Outbox:
         to: int,
         now: datetime,
         drop_reminders: list[tuple[str, int]] = (),  # type: ignore[assignment]
+        name: str = FOLLOWER,
     ) -> bool:
         """Record `messages` and move the position from `after` to `to`, in one
         transaction; False (nothing written) when another follower moved it first.
@@ -249,19 +251,17 @@ class Outbox:
         for before that position are no longer wanted (the session moved or ended)."""
         with self._transaction() as cur:
             lock = " FOR UPDATE" if self.postgres else ""
-            cur.execute(f"SELECT position FROM notify_position WHERE name = ?{lock}", (FOLLOWER,))  # noqa: S608 - fixed columns
+            cur.execute(f"SELECT position FROM notify_position WHERE name = ?{lock}", (name,))  # noqa: S608 - fixed columns
             row = cur.fetchone()
             current = int(row[0]) if row else 0
             if current != after:
                 return False
             if row is None:
                 cur.execute(
-                    "INSERT INTO notify_position (name, position) VALUES (?, ?)", (FOLLOWER, to)
+                    "INSERT INTO notify_position (name, position) VALUES (?, ?)", (name, to)
                 )
             else:
-                cur.execute(
-                    "UPDATE notify_position SET position = ? WHERE name = ?", (to, FOLLOWER)
-                )
+                cur.execute("UPDATE notify_position SET position = ? WHERE name = ?", (to, name))
             for message in messages:
                 cur.execute(
                     "INSERT INTO notify_outbox (event_id, recipient, channel, kind, clinic_id, "

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from scheduler.accounts import AccountView, InvalidAccount
+from scheduler.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountView,
+    InvalidAccount,
+    LinkGone,
+    UnknownAccount,
+)
 from scheduler.domain import Scheduling
 from scheduler.domain.errors import NotFound
+from scheduler.notify.account_mail import reset_account, verified_account
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.errors import Forbidden
@@ -15,6 +22,8 @@ from scheduler.usecases.runner import UseCases
 
 LOGIN = "login"
 """The rate limit of sign-in attempts, counted per client address and per e-mail."""
+RESET = "reset"
+"""The rate limit of password reset requests (and verification resends), as sign-in's."""
 
 
 async def sign_in(uc: UseCases, *, email: str, password: str, client: str) -> AccountView:
@@ -95,4 +104,77 @@ async def change_password(uc: UseCases, who: Actor, *, current: str, password: s
         current=current,
         password=password,
         now=uc.clock(),
+    )
+
+
+async def my_account(uc: UseCases, who: Actor) -> AccountView:
+    """The signed-in account as stored now (whether its address is verified)."""
+    return await uc.accounts_store.run(uc.accounts.get_account, who.account_id)
+
+
+async def resend_verification(uc: UseCases, who: Actor) -> bool:
+    """Mail the signed-in account's verification link again; False if it is verified."""
+    if uc.limits is not None:
+        await uc.limits.hit(RESET, who)
+    return await uc.accounts_store.run(uc.accounts.resend_verification, who.account_id, uc.clock())
+
+
+async def verification_link_is_valid(uc: UseCases, token: str, secret: str) -> bool:
+    """Whether a verification link is ours, unexpired and unused (its page offers the
+    button only then)."""
+    try:
+        account = verified_account(secret, token, uc.clock())
+        view = await uc.accounts_store.run(uc.accounts.get_account, account)
+    except (LinkGone, UnknownAccount):
+        return False
+    return not view.verified
+
+
+async def verify_email(uc: UseCases, token: str, secret: str) -> AccountView:
+    """Follow a mailed verification link: the address is verified, once (LinkGone if
+    the link is not ours, expired, or was used)."""
+    account = verified_account(secret, token, uc.clock())
+    try:
+        return await uc.accounts_store.run(uc.accounts.verify_email, account, uc.clock())
+    except UnknownAccount:
+        raise LinkGone("this link names no account") from None
+
+
+async def request_password_reset(uc: UseCases, *, email: str, client: str) -> None:
+    """Mail a reset link to the account of `email`, if there is one: the caller is never
+    told which (the same answer, no error, either way). Counted per client address and
+    per e-mail, as sign-in is."""
+    if uc.limits is not None:
+        for key in (f"ip-{client}", f"email-{email.strip().lower()}"):
+            await uc.limits.hit_key(RESET, key)
+    await uc.accounts_store.run(uc.accounts.request_password_reset, email, uc.clock())
+
+
+async def reset_link_is_valid(uc: UseCases, token: str, secret: str) -> bool:
+    """Whether a reset link is ours, unexpired and its password not yet changed."""
+    try:
+        account, version = reset_account(secret, token, uc.clock())
+        current = await uc.accounts_store.run(uc.accounts.password_version, account)
+    except (LinkGone, UnknownAccount):
+        return False
+    return current == version
+
+
+async def reset_password(uc: UseCases, *, token: str, password: str, secret: str) -> AccountView:
+    """Set a new password from a mailed reset link, once, and end every sign-in of the
+    account made before (LinkGone: the link is not ours, expired, or spent)."""
+    now = uc.clock()
+    account, version = reset_account(secret, token, now)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidAccount(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if not await reset_link_is_valid(uc, token, secret):
+        raise LinkGone("this link was used already, or the password changed since it was sent")
+    if uc.sign_outs is not None:  # before the change: refused, nothing has changed
+        await uc.sign_outs.sign_out_everywhere(account, now)
+    return await uc.accounts_store.run(
+        uc.accounts.reset_password,
+        account=account,
+        password_version=version,
+        password=password,
+        now=now,
     )

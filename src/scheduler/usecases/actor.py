@@ -21,6 +21,8 @@ class Actor:
     token_id: str = ""
     """The sign-in token's own id (`jti`): what signing out revokes."""
     expires_at: datetime | None = None
+    issued_at: datetime | None = None
+    """When the sign-in token was issued: a password reset refuses those issued before."""
 
     @property
     def actor(self) -> str:

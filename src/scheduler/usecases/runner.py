@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from uuid import UUID
 
 from scheduler.accounts import Accounts
 from scheduler.domain import Scheduling
@@ -47,6 +48,13 @@ class Limits(Protocol):
 
     async def hit_key(self, rule: str, key: str) -> None:
         """Count one use of `rule` by an anonymous caller (an address, an e-mail)."""
+
+
+class SignOuts(Protocol):
+    """Where sign-ins are refused (the API's deny-list)."""
+
+    async def sign_out_everywhere(self, account: UUID, now: datetime) -> None:
+        """Refuse every token of `account` issued before `now`."""
 
 
 class ThreadRunner:
@@ -78,8 +86,10 @@ class UseCases:
         accounts_store: StoreRunner | None = None,
         geocoder: Geocoder | None = None,
         outbox: Any = None,
+        sign_outs: SignOuts | None = None,
     ) -> None:
         self.store = store
+        self.sign_outs = sign_outs
         self.outbox = outbox  # `scheduler.notify.outbox.Outbox`: messages recorded and sent
         self._scheduling = scheduling
         self._accounts = accounts

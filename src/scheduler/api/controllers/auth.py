@@ -19,14 +19,27 @@ from scheduler.api.auth import (
 from scheduler.api.errors import responses
 from scheduler.api.gateway import Gateway
 from scheduler.api.revocation import DenyList
-from scheduler.api.schemas.auth import Account, LoginRequest, Token
+from scheduler.api.schemas.auth import (
+    Account,
+    LoginRequest,
+    MailedLink,
+    NewPassword,
+    ResetRequest,
+    Sent,
+    Token,
+)
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
+from scheduler.usecases import accounts as account_actions
 from scheduler.usecases.accounts import sign_in
 
 # The token returned in a body is no secret to replay: sign-in is left out of
 # Idempotency-Key handling so tokens are never stored in Redis.
 LOGIN_OPT = {**PUBLIC, "idempotent": False}
+RESET_SENT = (
+    "if an account has this address, a link to set a new password is on its way "
+    "(it works for an hour, once)"
+)
 
 
 class AuthController(Controller):
@@ -108,3 +121,63 @@ class AuthController(Controller):
         principal = principal_of(request)
         view = await gateway.run_accounts(gateway.accounts.get_account, principal.account_id)
         return Account.of(view)
+
+    @post(
+        "/verify-email",
+        operation_id="verifyEmail",
+        summary="Verify an account's e-mail address with the mailed link's token",
+        opt=LOGIN_OPT,
+        status_code=200,
+        responses=responses(400, 410),
+    )
+    async def verify_email(
+        self,
+        data: JSONBody[MailedLink],
+        uc: NamedDependency[UseCases],
+        settings: NamedDependency[Settings],
+    ) -> Account:
+        """The account, now verified. 410 when the link is not one the clinic sent, has
+        expired (3 days) or was used already; nothing changes then."""
+        view = await account_actions.verify_email(uc, data.token, settings.jwt_secret)
+        return Account.of(view)
+
+    @post(
+        "/password-reset",
+        operation_id="requestPasswordReset",
+        summary="Mail a link that sets a new password",
+        opt=LOGIN_OPT,
+        status_code=202,
+        responses=responses(400, 429),
+    )
+    async def password_reset(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ResetRequest],
+        uc: NamedDependency[UseCases],
+    ) -> Sent:
+        """The same answer whether or not the address has an account (it is never
+        revealed). Rate limited per client address and per e-mail, as sign-in is."""
+        client = request.client.host if request.client else "unknown"
+        await account_actions.request_password_reset(uc, email=data.email, client=client)
+        return Sent(detail=RESET_SENT)
+
+    @post(
+        "/password-reset/confirm",
+        operation_id="resetPassword",
+        summary="Set a new password with the mailed reset link's token",
+        opt=LOGIN_OPT,
+        status_code=204,
+        responses=responses(400, 410, 422, 503),
+    )
+    async def reset_password(
+        self,
+        data: JSONBody[NewPassword],
+        uc: NamedDependency[UseCases],
+        settings: NamedDependency[Settings],
+    ) -> None:
+        """The new password (at least 10 characters); every sign-in made before ends. 410
+        when the link is not ours, has expired (1 hour) or was used (the password changed
+        since it was sent); nothing changes then."""
+        await account_actions.reset_password(
+            uc, token=data.token, password=data.password, secret=settings.jwt_secret
+        )

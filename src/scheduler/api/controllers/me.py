@@ -11,7 +11,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
-from scheduler.api.schemas.auth import PasswordChange
+from scheduler.api.schemas.auth import PasswordChange, Sent
 from scheduler.api.schemas.people import ShiftsChange, TherapistRecord
 from scheduler.api.schemas.records import Plan, Session, Week
 from scheduler.usecases import UseCases
@@ -124,3 +124,18 @@ class MeController(Controller):
         await account_actions.change_password(
             uc, principal_of(request), current=data.current, password=data.password
         )
+
+    @post(
+        "/email-verification",
+        operation_id="resendVerification",
+        summary="Mail my e-mail verification link again",
+        status_code=202,
+        responses=responses(401, 429),
+    )
+    async def resend_verification(
+        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
+    ) -> Sent:
+        """A new link (3 days) unless the address is verified already (`sent: false`)."""
+        sent = await account_actions.resend_verification(uc, principal_of(request))
+        detail = "a new link is on its way" if sent else "your e-mail address is verified"
+        return Sent(detail=detail, sent=sent)

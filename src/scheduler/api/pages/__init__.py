@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
+from scheduler.api.pages.account_links import AccountLinkPages
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.booking import BookingPages
@@ -118,6 +119,7 @@ def pages_router() -> Router:
             DeskEvaluationPages,
             DeskDetailsPages,
             MessagePages,
+            AccountLinkPages,
         ],
         after_request=page_headers,
         exception_handlers={

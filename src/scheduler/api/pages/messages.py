@@ -77,11 +77,11 @@ class MessagePages(Controller):
         token: FromQuery[str] = "",
     ) -> Template:
         """A button that stops reminders (opening the link alone changes nothing)."""
-        return await _ask(
+        valid = await actions.link_is_valid(uc, "unsubscribe", token, settings.jwt_secret)
+        return ask(
             request,
-            settings,
-            uc,
-            ("unsubscribe", token),
+            valid,
+            token,
             heading="Stop reminders?",
             text="You will still hear about bookings, moves and cancellations.",
             button="Stop reminders",
@@ -99,8 +99,8 @@ class MessagePages(Controller):
         try:
             await actions.stop_reminders(uc, Actor.anonymous(), token, settings.jwt_secret)
         except LinkExpired:
-            return _expired(request)
-        return _link_page(
+            return expired_page(request)
+        return link_page(
             request, heading="Reminders stopped", text="You will get no more reminders."
         )
 
@@ -113,11 +113,11 @@ class MessagePages(Controller):
         token: FromQuery[str] = "",
     ) -> Template:
         """A button that takes the offered time."""
-        return await _ask(
+        valid = await actions.link_is_valid(uc, "offer", token, settings.jwt_secret)
+        return ask(
             request,
-            settings,
-            uc,
-            ("offer", token),
+            valid,
+            token,
             heading="Take this time?",
             text="The time in the e-mail is booked for you at once, under the clinic's rules.",
             button="Book it",
@@ -137,38 +137,36 @@ class MessagePages(Controller):
                 uc, Actor.anonymous(), token, settings.jwt_secret
             )
         except LinkExpired:
-            return _expired(request)
+            return expired_page(request)
         except SchedulingError as error:
-            return _link_page(request, heading="Not booked", text=str(error), status=409)
+            return link_page(request, heading="Not booked", text=str(error), status=409)
         when = session.start_local.strftime("%A %-d %B, %H:%M")
-        return _link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
+        return link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
 
 
-async def _ask(
+def ask(
     request: Request[Any, Any, Any],
-    settings: Settings,
-    uc: UseCases,
-    link: tuple[str, str],
+    valid: bool,
+    token: str,
     *,
     heading: str,
     text: str,
     button: str,
 ) -> Template:
     """A mailed link's page: its button posts back to the same URL, shown only for a
-    link (purpose, token) the clinic sent and still valid (opening it changes nothing)."""
-    purpose, token = link
-    if not await actions.link_is_valid(uc, purpose, token, settings.jwt_secret):
-        return _expired(request)
+    link the clinic sent and still `valid` (opening it changes nothing)."""
+    if not valid:
+        return expired_page(request)
     action = f"{request.url.path}?token={quote(token)}"
-    return _link_page(request, heading=heading, text=text, button=button, action=action)
+    return link_page(request, heading=heading, text=text, button=button, action=action)
 
 
-def _expired(request: Request[Any, Any, Any]) -> Template:
+def expired_page(request: Request[Any, Any, Any], text: str = actions.EXPIRED) -> Template:
     """The page of a link that is not ours, or no longer valid: no button (410)."""
-    return _link_page(request, heading="Link expired", text=actions.EXPIRED, status=410)
+    return link_page(request, heading="Link expired", text=text, status=410)
 
 
-def _link_page(
+def link_page(
     request: Request[Any, Any, Any],
     *,
     heading: str,

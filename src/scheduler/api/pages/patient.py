@@ -12,10 +12,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
+from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
+from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import waitlist as waitlist_actions
 from scheduler.usecases.errors import Forbidden
 from scheduler.usecases.home import patient_home
@@ -50,6 +52,7 @@ class PatientPages(Controller):
     ) -> Template:
         who = signed_in(request, settings, uc, "patient")
         home = await patient_home(uc, who)
+        account = await account_actions.my_account(uc, who)
         today = uc.clock().astimezone(ZoneInfo(home.timezone)).date()
         return render(
             request,
@@ -65,7 +68,26 @@ class PatientPages(Controller):
             late=request.query_params.get("late") == "1",
             moved=request.query_params.get("moved"),
             joined=request.query_params.get("joined"),
+            verified=account.verified,
+            verification_sent=request.query_params.get("verification") == "sent",
         )
+
+    @post("/verification", status_code=303)
+    async def resend_verification(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Mail the e-mail verification link again."""
+        who = signed_in(request, settings, uc, "patient")
+        await checked_form(request)
+        try:
+            sent = await account_actions.resend_verification(uc, who)
+        except TooManyRequests:
+            errors = {"form": "Too many requests: wait a minute, then try again."}
+            return await self._home(request, settings, uc, status=429, errors=errors)
+        return go("/app/patient", verification="sent" if sent else "")
 
     @post("/plans/{plan_id:uuid}/waitlist", status_code=303)
     async def join_waitlist(

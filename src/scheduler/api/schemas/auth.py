@@ -57,11 +57,45 @@ class Account(msgspec.Struct):
     role: RoleName
     acts_for: UUID | None
     clinic_id: UUID | None
+    verified: bool
 
     @classmethod
     def of(cls, view: AccountView) -> Account:
         """From the accounts application's view."""
-        return cls(view.id, view.email, view.role, view.acts_for, view.clinic_id)  # type: ignore[arg-type]
+        return cls(
+            view.id,
+            view.email,
+            view.role,  # type: ignore[arg-type]
+            view.acts_for,
+            view.clinic_id,
+            view.verified,
+        )
+
+
+class MailedLink(msgspec.Struct, forbid_unknown_fields=True):
+    """The token of a link the clinic mailed (the `token` query parameter of the link)."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """The e-mail address of the account whose password is forgotten."""
+
+    email: Email
+
+
+class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
+    """A mailed reset link's token and the new password."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
+
+
+class Sent(msgspec.Struct):
+    """What was done about a mail asked for: `detail` says it for people."""
+
+    detail: str
+    sent: bool | None = None
 
 
 class Health(msgspec.Struct, omit_defaults=True):
