@@ -20,15 +20,16 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
-from scheduler.accounts import Accounts
+from scheduler.accounts import Accounts, account_id
 from scheduler.api import create_app
 from scheduler.api.auth import COOKIE
+from scheduler.notify.account_mail import reset_token
 from scheduler.settings import Settings
 
 # Both backends: the embedded default, and PostgreSQL (a seeded copy) with Redis.
 from .backends import backend_settings, backend_world, world_embedded  # noqa: F401
 from .conftest import REDIS_URL, SECRET, error_code, login
-from .world import Clock, World
+from .world import EMAILS, PASSWORD, Clock, World
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 SAMPLE = {"uuid": str(uuid.UUID(int=0xBEEF)), "str": "x", "path": "x"}
@@ -162,3 +163,58 @@ def test_signing_out_while_redis_is_down_says_so(
         assert out.status_code == 503
         assert out.headers["retry-after"] == "5"
         assert out.json()["error"] == "revocation_unavailable"
+
+
+def _reset_token(who: str, clock: Clock) -> str:
+    """The token a reset mail to `who` would carry (the seeded password: version 0)."""
+    return reset_token(SECRET, account_id(EMAILS[who]), 0, clock() + timedelta(hours=1))
+
+
+def test_a_password_reset_ends_every_earlier_sign_in_in_every_process(
+    client: TestClient[Litestar],
+    other_process: TestClient[Litestar],
+    world: World,
+    clock: Clock,
+) -> None:
+    first = login(client, "pat")
+    client.cookies.clear()
+    second = login(other_process, "pat")
+    other_process.cookies.clear()
+    staff = login(client, "dispatcher")
+    client.cookies.clear()
+    clock.advance(seconds=1)  # tokens carry whole seconds
+
+    new = "a new password for pat"
+    reset = client.post(
+        "/auth/password-reset/confirm",
+        json={"token": _reset_token("pat", clock), "password": new},
+    )
+    assert reset.status_code == 204, reset.text
+    for process in (client, other_process):
+        for headers in (first, second):
+            assert process.get("/me/plans", headers=headers).status_code == 401
+        # Another account's sign-in goes on.
+        assert process.get("/auth/me", headers=staff).status_code == 200
+    fresh = client.post("/auth/login", json={"email": EMAILS["pat"], "password": new})
+    assert fresh.status_code == 200
+    bearer = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
+    assert other_process.get("/me/plans", headers=bearer).status_code == 200
+
+
+def test_a_password_reset_while_redis_is_down_changes_nothing(
+    settings: Settings, world: World, clock: Clock
+) -> None:
+    if settings.redis_url is None:
+        return  # the embedded default keeps the sign-outs in the accounts' store
+    down = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    with TestClient(create_app(down, clock=clock), raise_server_exceptions=False) as client:
+        reset = client.post(
+            "/auth/password-reset/confirm",
+            json={"token": _reset_token("pat", clock), "password": "a new password for pat"},
+        )
+        assert reset.status_code == 503
+        assert reset.headers["retry-after"] == "5"
+        assert reset.json()["error"] == "revocation_unavailable"
+        assert client.post(
+            "/auth/login", json={"email": EMAILS["pat"], "password": PASSWORD}
+        ).status_code == 200
