@@ -35,6 +35,15 @@ NO_CLINIC_RECORD = {
     ("POST", "/app/logout"),
     # A new password is the account's own record.
     ("POST", "/me/password"),
+    # So are its e-mail verification and password reset (tests/notify/test_account_mail.py).
+    ("POST", "/auth/verify-email"),
+    ("POST", "/auth/password-reset"),
+    ("POST", "/auth/password-reset/confirm"),
+    ("POST", "/me/email-verification"),
+    ("POST", "/app/verify"),
+    ("POST", "/app/forgot"),
+    ("POST", "/app/reset"),
+    ("POST", "/app/patient/verification"),
 }
 
 
