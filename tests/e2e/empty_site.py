@@ -38,11 +38,22 @@ class EmptySite:
 
 
 @contextmanager
-def empty_site(data_dir: Path, clock: Clock) -> Iterator[EmptySite]:
-    """An empty store with its first admin, served on a spare port until the block ends."""
-    settings = Settings(data_dir=data_dir, jwt_secret=SECRET, store_threads=4, login_limit=200)
-    first_admin(settings)
+def empty_site(
+    data_dir: Path, clock: Clock, *, smtp_url: str | None = None
+) -> Iterator[EmptySite]:
+    """An empty store with its first admin, served on a spare port until the block ends
+    (mailing through `smtp_url`, with links to the site, when given)."""
     port = spare_port()
+    settings = Settings(
+        data_dir=data_dir,
+        jwt_secret=SECRET,
+        store_threads=4,
+        login_limit=200,
+        smtp_url=smtp_url,
+        public_url=f"http://127.0.0.1:{port}" if smtp_url else None,
+        notify_retry_s=1.0,
+    )
+    first_admin(settings)
     config = uvicorn.Config(
         create_app(settings, clock=clock), host="127.0.0.1", port=port, log_level="warning"
     )
