@@ -32,6 +32,8 @@ class ClinicView:
     reassessment_every: int = 6
     evaluation_minutes: int = 60
     condition_map: dict[str, list[str]] = field(default_factory=dict)
+    reminder_hours: int | None = None  # None: the deployment's
+    quiet_hours: tuple[int, int] | None = None  # (start, end) local hours; None: the deployment's
 
 
 @dataclass(frozen=True)

@@ -402,16 +402,22 @@ def _reminder(
     values: dict[str, Any],
     kind: str,
 ) -> list[Message]:
-    """The visit's reminder, due before it (none once cancelled, or already too late)."""
-    hours = ctx.settings.reminder_hours
+    """The visit's reminder, due before it (none once cancelled, or already too late),
+    at the clinic's lead time and outside its quiet hours (else the deployment's)."""
+    clinic = ctx.app.get_clinic(session.clinic_id)
+    hours = ctx.settings.reminder_hours if clinic.reminder_hours is None else clinic.reminder_hours
+    quiet_start, quiet_end = clinic.quiet_hours or (
+        ctx.settings.quiet_start,
+        ctx.settings.quiet_end,
+    )
     if kind == "cancelled" or hours <= 0:
         return []
     at = reminder_time(
         session.start,
-        _zone(ctx, session.clinic_id),
+        clinic_zone(clinic.timezone),
         hours=hours,
-        quiet_start=ctx.settings.quiet_start,
-        quiet_end=ctx.settings.quiet_end,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
     )
     if at <= event.at:
         return []

@@ -387,6 +387,7 @@ IGNORED: frozenset[type[Any]] = frozenset(
         TreatmentPlan.SessionPostponed,
         # Records the board does not show.
         Clinic.ConditionMapped,
+        Clinic.RemindersSet,  # read by the notifier from the clinic itself
         Therapist.ShiftChangeRequested,
         Therapist.ShiftChangeDecided,  # an approval also records `ShiftsChanged`
         Patient.AvailabilityChanged,

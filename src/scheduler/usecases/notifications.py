@@ -69,6 +69,52 @@ async def dead_letters(uc: UseCases, who: Actor, clinic_id: UUID) -> list[Outgoi
 
 
 @dataclass(frozen=True)
+class Reminders:
+    """A clinic's own reminder lead time and quiet hours (None: the deployment's)."""
+
+    reminder_hours: int | None
+    quiet_hours: tuple[int, int] | None
+
+
+@action()
+async def reminders(uc: UseCases, who: Actor, clinic_id: UUID) -> Reminders:
+    """The clinic's reminder settings (its dispatchers, admins)."""
+
+    def run(app: Scheduling, _: datetime) -> Reminders:
+        clinic = access.clinic_for(app, who, clinic_id)
+        return Reminders(clinic.reminder_hours, clinic.quiet_hours)
+
+    return await uc.read(run)
+
+
+@action()
+async def set_reminders(
+    uc: UseCases,
+    who: Actor,
+    clinic_id: UUID,
+    *,
+    reminder_hours: int | None,
+    quiet_hours: tuple[int, int] | None,
+) -> Reminders:
+    """How long before a visit the clinic's reminders go (0: none) and the local hours
+    none is sent in (its dispatchers, admins); for visits booked or moved from now on."""
+
+    def run(app: Scheduling, now: datetime) -> Reminders:
+        access.clinic_for(app, who, clinic_id)
+        app.set_reminders(
+            clinic_id,
+            reminder_hours=reminder_hours,
+            quiet_hours=quiet_hours,
+            actor=who.actor,
+            now=now,
+        )
+        clinic = app.get_clinic(clinic_id)
+        return Reminders(clinic.reminder_hours, clinic.quiet_hours)
+
+    return await uc.write(run)
+
+
+@dataclass(frozen=True)
 class Mailbox:
     """What one person was sent (newest first), in their clinic's time zone."""
 

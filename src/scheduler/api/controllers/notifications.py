@@ -17,12 +17,15 @@ from litestar.params import FromPath, JSONBody
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
 from scheduler.api.schemas.notifications import (
+    ClinicReminders,
     DeadLetter,
     MessagePreferences,
     NewWebhook,
+    ReminderSettings,
     SentMessage,
     Webhook,
 )
+from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import notifications as actions
 
@@ -150,3 +153,49 @@ class NotificationsController(Controller):
             uc, principal_of(request), email=data.email, reminders=data.reminders
         )
         return MessagePreferences(**chosen)
+
+    @get(
+        "/clinics/{clinic_id:uuid}/reminders",
+        operation_id="clinicReminders",
+        summary="The clinic's reminder lead time and quiet hours",
+        guards=[allow("admin", "dispatcher")],
+        responses=responses(401, 403, 404),
+    )
+    async def reminders(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        uc: NamedDependency[UseCases],
+        settings: NamedDependency[Settings],
+    ) -> ReminderSettings:
+        """The clinic's own values (null: the deployment's) and the ones that apply."""
+        own = await actions.reminders(uc, principal_of(request), clinic_id)
+        return ReminderSettings.of(own, settings.reminder_hours, settings.quiet_hours)
+
+    @put(
+        "/clinics/{clinic_id:uuid}/reminders",
+        operation_id="setClinicReminders",
+        summary="Set the clinic's reminder lead time and quiet hours",
+        guards=[allow("admin", "dispatcher")],
+        responses=responses(400, 401, 403, 404, 422),
+    )
+    async def set_reminders(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        data: JSONBody[ClinicReminders],
+        uc: NamedDependency[UseCases],
+        settings: NamedDependency[Settings],
+    ) -> ReminderSettings:
+        """For visits booked or moved from now on (reminders already due keep their
+        time). Null keeps the deployment's value. 422 for quiet hours that start and end
+        at the same hour."""
+        quiet = data.quiet_hours
+        own = await actions.set_reminders(
+            uc,
+            principal_of(request),
+            clinic_id,
+            reminder_hours=data.reminder_hours,
+            quiet_hours=None if quiet is None else (quiet.start, quiet.end),
+        )
+        return ReminderSettings.of(own, settings.reminder_hours, settings.quiet_hours)

@@ -25,6 +25,7 @@ from scheduler.api.pages.account_links import AccountLinkPages
 from scheduler.api.pages.admin import AdminPages
 from scheduler.api.pages.board import BoardPages
 from scheduler.api.pages.booking import BookingPages
+from scheduler.api.pages.clinic_reminders import ClinicReminderPages
 from scheduler.api.pages.clinical import ClinicalPages
 from scheduler.api.pages.clinical_plan import PlanPages
 from scheduler.api.pages.desk import DeskPages
@@ -120,6 +121,7 @@ def pages_router() -> Router:
             DeskDetailsPages,
             MessagePages,
             AccountLinkPages,
+            ClinicReminderPages,
         ],
         after_request=page_headers,
         exception_handlers={

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -92,3 +92,37 @@ class MessagePreferences(msgspec.Struct, forbid_unknown_fields=True):
 
     email: bool
     reminders: bool
+
+
+Hour = Annotated[int, msgspec.Meta(ge=0, le=23)]
+
+
+class QuietHours(msgspec.Struct, forbid_unknown_fields=True):
+    """Local hours no reminder is sent in: from `start` to `end` (21 and 8: 21:00-08:00)."""
+
+    start: Hour
+    end: Hour
+
+
+class ClinicReminders(msgspec.Struct, forbid_unknown_fields=True):
+    """The clinic's reminder lead time (hours before a visit, 0: no reminders) and quiet
+    hours; null: the deployment's (`SCHEDULER_REMINDER_HOURS`, `SCHEDULER_QUIET_HOURS`)."""
+
+    reminder_hours: Annotated[int, msgspec.Meta(ge=0, le=168)] | None = None
+    quiet_hours: QuietHours | None = None
+
+
+class ReminderSettings(msgspec.Struct):
+    """The clinic's own reminder settings (null: the deployment's) and what applies."""
+
+    reminder_hours: int | None
+    quiet_hours: QuietHours | None
+    applied_reminder_hours: int
+    applied_quiet_hours: QuietHours
+
+    @classmethod
+    def of(cls, own: Any, default_hours: int, default_quiet: tuple[int, int]) -> ReminderSettings:
+        """From the use case's `Reminders` and the deployment's defaults."""
+        quiet = None if own.quiet_hours is None else QuietHours(*own.quiet_hours)
+        hours = default_hours if own.reminder_hours is None else own.reminder_hours
+        return cls(own.reminder_hours, quiet, hours, quiet or QuietHours(*default_quiet))

@@ -19,6 +19,8 @@ from scheduler.domain.rules.inputs import location as _location
 from scheduler.domain.rules.inputs import text
 from scheduler.domain.timekeeping import as_utc, clinic_zone
 
+MAX_REMINDER_HOURS = 24 * 7
+"""The longest a reminder may go before its visit."""
 SLOT_CHOICES = (5, 10, 15, 20, 30, 60)
 """Booking grids a clinic may choose, in minutes."""
 
@@ -139,6 +141,50 @@ class Clinics(Store):
 
         self._save_retrying(
             command, identity=("change_clinic", str(clinic_id), display_name, repr(chosen))
+        )
+
+    def set_reminders(
+        self,
+        clinic_id: UUID | str,
+        *,
+        reminder_hours: int | None,
+        quiet_hours: tuple[int, int] | None,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """The clinic's own reminder lead time (hours before a visit, 0: none) and quiet
+        hours (local start and end hour, e.g. 21 and 8); None: the deployment's."""
+        if reminder_hours is not None and (
+            isinstance(reminder_hours, bool)
+            or not isinstance(reminder_hours, int)
+            or not 0 <= reminder_hours <= MAX_REMINDER_HOURS
+        ):
+            raise InvalidDuration(
+                f"reminder_hours must be a whole number from 0 (no reminders) "
+                f"to {MAX_REMINDER_HOURS}"
+            )
+        if quiet_hours is not None:
+            start, end = quiet_hours
+            for name, hour in (("start", start), ("end", end)):
+                if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+                    raise InvalidInput(f"quiet hours' {name} must be an hour from 0 to 23")
+            if start == end:
+                raise InvalidInput("quiet hours must start and end at different hours")
+        at = as_utc(now, "now")
+
+        def command() -> list[Aggregate]:
+            clinic = self._clinic(clinic_id)
+            clinic.set_reminders(
+                reminder_hours=reminder_hours,
+                quiet_start=None if quiet_hours is None else quiet_hours[0],
+                quiet_end=None if quiet_hours is None else quiet_hours[1],
+                actor=actor,
+                at=at,
+            )
+            return [clinic]
+
+        self._save_retrying(
+            command, identity=("set_reminders", str(clinic_id), reminder_hours, quiet_hours)
         )
 
     def map_condition(

@@ -67,6 +67,9 @@ class Clinic(Aggregate):
         self.reassessment_every = reassessment_every
         self.evaluation_minutes = evaluation_minutes
         self.condition_map: dict[str, list[str]] = {}
+        # None: the deployment's (SCHEDULER_REMINDER_HOURS, SCHEDULER_QUIET_HOURS).
+        self.reminder_hours: int | None = None
+        self.quiet_hours: tuple[int, int] | None = None
         self.registered_by = actor
         self.registered_at = at
 
@@ -130,6 +133,30 @@ class Clinic(Aggregate):
     ) -> None:
         """Let plans of `specializations` treat conditions that mention `phrase`."""
         self.condition_map[phrase] = list(specializations)
+
+    class RemindersSet(Aggregate.Event):
+        reminder_hours: int | None
+        quiet_start: int | None
+        quiet_end: int | None
+        actor: str
+        at: datetime
+
+    @event(RemindersSet)
+    def set_reminders(
+        self,
+        *,
+        reminder_hours: int | None,
+        quiet_start: int | None,
+        quiet_end: int | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """How long before a visit its reminder goes, and the local hours none is sent
+        in; None keeps the deployment's value (values already validated)."""
+        self.reminder_hours = reminder_hours
+        self.quiet_hours = (
+            None if quiet_start is None or quiet_end is None else (quiet_start, quiet_end)
+        )
 
 
 class ClinicDirectory(Aggregate):

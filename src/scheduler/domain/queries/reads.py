@@ -51,6 +51,8 @@ class Reads(Store):
             reassessment_every=clinic.reassessment_every,
             evaluation_minutes=clinic.evaluation_minutes,
             condition_map={k: list(v) for k, v in clinic.condition_map.items()},
+            reminder_hours=clinic.reminder_hours,
+            quiet_hours=None if clinic.quiet_hours is None else tuple(clinic.quiet_hours),  # type: ignore[arg-type]
         )
 
     def local_time(self, clinic_id: UUID | str, day: date, minute: int) -> datetime:

@@ -1,0 +1,126 @@
+"""`/app/desk/clinics/{clinic}/reminders`: the clinic's reminder lead time and quiet
+hours, for its dispatchers and admins (blank: the deployment's)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.domain.errors import SchedulingError
+from scheduler.settings import Settings
+from scheduler.usecases import UseCases
+from scheduler.usecases import admin as clinic_actions
+from scheduler.usecases import notifications as actions
+from scheduler.usecases.actor import Actor
+
+QUIET = re.compile(r"^\s*(\d{1,2})\s*[-\u2013]\s*(\d{1,2})\s*$")
+
+
+def read_reminders(
+    form: dict[str, str], errors: dict[str, str]
+) -> tuple[int | None, tuple[int, int] | None]:
+    """(lead time, quiet hours) of the form; blank fields are None (the deployment's)."""
+    hours: int | None = None
+    quiet: tuple[int, int] | None = None
+    raw = form.get("reminder_hours", "")
+    if raw:
+        if raw.isdigit() and int(raw) <= 168:
+            hours = int(raw)
+        else:
+            errors["reminder_hours"] = "Enter whole hours from 0 (no reminders) to 168."
+    raw = form.get("quiet_hours", "")
+    if raw:
+        found = QUIET.match(raw)
+        start, end = (int(found[1]), int(found[2])) if found else (-1, -1)
+        if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
+            errors["quiet_hours"] = "Enter two different hours from 0 to 23, like 21-8."
+        else:
+            quiet = (start, end)
+    return hours, quiet
+
+
+class ClinicReminderPages(Controller):
+    """`/app/desk/clinics/{clinic}/reminders`."""
+
+    path = "/app/desk/clinics/{clinic_id:uuid}/reminders"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/", name="pages:clinic-reminders")
+    async def show(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template:
+        """The clinic's reminder settings and the form that changes them."""
+        who = signed_in(request, settings, uc, "admin", "dispatcher")
+        own = await actions.reminders(uc, who, clinic_id)
+        form = {
+            "reminder_hours": "" if own.reminder_hours is None else str(own.reminder_hours),
+            "quiet_hours": "" if own.quiet_hours is None else "{}-{}".format(*own.quiet_hours),
+        }
+        saved = request.query_params.get("done") == "saved"
+        return await _page(request, settings, uc, who, clinic_id, form=form, errors={}, saved=saved)
+
+    @post("/", status_code=303)
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        clinic_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        uc: NamedDependency[UseCases],
+    ) -> Template | Redirect:
+        """Save them (nothing at all if a field is wrong)."""
+        who = signed_in(request, settings, uc, "admin", "dispatcher")
+        form = await checked_form(request)
+        errors: dict[str, str] = {}
+        hours, quiet = read_reminders(form, errors)
+        if not errors:
+            try:
+                await actions.set_reminders(
+                    uc, who, clinic_id, reminder_hours=hours, quiet_hours=quiet
+                )
+            except SchedulingError as error:
+                errors["form"] = f"{error}."
+            else:
+                return go(f"/app/desk/clinics/{clinic_id}/reminders", done="saved")
+        return await _page(
+            request, settings, uc, who, clinic_id, form=form, errors=errors, status=400
+        )
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    uc: UseCases,
+    who: Actor,
+    clinic_id: UUID,
+    *,
+    form: dict[str, str],
+    errors: dict[str, str],
+    saved: bool = False,
+    status: int = 200,
+) -> Template:
+    clinic = await clinic_actions.clinic(uc, who, clinic_id)
+    return render(
+        request,
+        "clinic_reminders.html",
+        status=status,
+        clinic=clinic,
+        role=who.role,
+        form=form,
+        errors=errors,
+        saved=saved,
+        default_hours=settings.reminder_hours,
+        default_quiet="{}-{}".format(*settings.quiet_hours),
+    )
