@@ -100,6 +100,8 @@ def _matrix(world: World, booked: dict[str, str]) -> dict[str, dict[str, int]]:
         f"/clinics/{world.clinic}/displaced": clinic,
         # Notifications: webhooks are the admins'; dead letters the clinic's staff's.
         f"/clinics/{world.clinic}/webhooks": {"admin": 200},
+        f"/clinics/{world.clinic}/reminders": clinic,
+        f"/clinics/{world.other_clinic}/reminders": {"admin": 200, "other_dispatcher": 200},
         f"/clinics/{world.clinic}/notifications/dead-letters": clinic,
         f"/clinics/{world.other_clinic}/notifications/dead-letters": {
             "admin": 200,
@@ -226,6 +228,14 @@ def test_writes_on_someone_elses_records_are_refused_and_change_nothing(
     for role in ("pat", "dispatcher"):
         missing = client.post(f"/sessions/{UNKNOWN}/cancel", json={}, headers=tokens[role])
         assert missing.status_code == 404
+    # A clinic's reminder settings are its own staff's.
+    for role in ("other_dispatcher", "pat", "ana"):
+        refused = client.put(
+            f"/clinics/{world.clinic}/reminders", json={"reminder_hours": 1}, headers=tokens[role]
+        )
+        assert refused.status_code == 403, (role, refused.text)
+    reminders = client.get(f"/clinics/{world.clinic}/reminders", headers=tokens["admin"])
+    assert reminders.json()["reminder_hours"] is None
 
 
 def test_dispatcher_may_book_move_and_cancel_in_their_clinic(

@@ -241,6 +241,15 @@ CASES: dict[tuple[str, str], Case] = {
         {"url": "https://crm.example/hook", "events": ["session.booked"]},
     ),
     ("DELETE", "/clinics/{clinic_id:uuid}/webhooks/{hook_id:uuid}"): _remove_webhook,
+    ("PUT", "/clinics/{clinic_id:uuid}/reminders"): _json(
+        "PUT", "/clinics/{w.clinic}/reminders", "dispatcher", {"reminder_hours": 6}
+    ),
+    ("POST", "/app/desk/clinics/{clinic_id:uuid}/reminders"): lambda c: c.form(
+        "dispatcher",
+        f"/app/desk/clinics/{c.world.clinic}/reminders",
+        reminder_hours="6",
+        quiet_hours="22-7",
+    ),
     ("PUT", "/me/message-preferences"): _json(
         "PUT", "/me/message-preferences", "pat", {"email": True, "reminders": False}
     ),
