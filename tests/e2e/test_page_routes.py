@@ -31,7 +31,7 @@ def _page_routes(tmp_path: Path) -> list[tuple[str, str]]:
 
 
 # One-click links from the mails: open, and refused without a valid signed token.
-SIGNED_LINKS = ("/app/unsubscribe", "/app/offers/accept")
+SIGNED_LINKS = ("/app/unsubscribe", "/app/offers/accept", "/app/verify", "/app/reset")
 
 
 def _signed_in(client: httpx.Client, login: dict[str, str]) -> str:
@@ -48,7 +48,8 @@ def test_every_page_sends_strangers_to_sign_in(site: Site, tmp_path: Path) -> No
         client.get("/app/login")
         token = client.cookies["scheduler_csrf"]
         for method, path in routes:
-            if path in ("/app/login", "/app/logout", "/app/signup"):  # open to strangers
+            # Open to strangers.
+            if path in ("/app/login", "/app/logout", "/app/signup", "/app/forgot"):
                 continue
             answer = client.request(method, path, data={"csrf_token": token})
             if path in SIGNED_LINKS:  # a mailed link's signed token is the sign-in
