@@ -215,6 +215,9 @@ def test_a_password_reset_while_redis_is_down_changes_nothing(
         assert reset.status_code == 503
         assert reset.headers["retry-after"] == "5"
         assert reset.json()["error"] == "revocation_unavailable"
-        assert client.post(
-            "/auth/login", json={"email": EMAILS["pat"], "password": PASSWORD}
-        ).status_code == 200
+        assert (
+            client.post(
+                "/auth/login", json={"email": EMAILS["pat"], "password": PASSWORD}
+            ).status_code
+            == 200
+        )

@@ -38,9 +38,7 @@ class EmptySite:
 
 
 @contextmanager
-def empty_site(
-    data_dir: Path, clock: Clock, *, smtp_url: str | None = None
-) -> Iterator[EmptySite]:
+def empty_site(data_dir: Path, clock: Clock, *, smtp_url: str | None = None) -> Iterator[EmptySite]:
     """An empty store with its first admin, served on a spare port until the block ends
     (mailing through `smtp_url`, with links to the site, when given)."""
     port = spare_port()
