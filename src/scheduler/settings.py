@@ -69,6 +69,8 @@ class Settings:
     quiet_hours: tuple[int, int] = (21, 8)
     notify_retry_s: float = 30.0
     notify_attempts: int = 10
+    # Apprise URLs that get patients' short texts (SMS gateways, chat); `{phone}`: theirs.
+    notify_urls: tuple[str, ...] = ()
     # Test-only: a successful keyed POST is answered this many seconds after its commit,
     # so a test can kill the process in between. Refused on any server others can reach.
     test_pause_after_commit_s: float | None = None
@@ -157,6 +159,7 @@ class Settings:
             quiet_hours=_quiet(env.get("SCHEDULER_QUIET_HOURS") or "21-8"),
             notify_retry_s=float(_int(env, "SCHEDULER_NOTIFY_RETRY_S", 30)),
             notify_attempts=_int(env, "SCHEDULER_NOTIFY_ATTEMPTS", 10),
+            notify_urls=_notify_urls(env.get("SCHEDULER_NOTIFY_URLS") or ""),
             test_pause_after_commit_s=_int(env, "SCHEDULER_TEST_PAUSE_AFTER_COMMIT_S", 0) or None,
         )
 
@@ -226,6 +229,18 @@ def _smtp_url(raw: str | None) -> str | None:
             "smtps://user:pass@host:465"
         )
     return raw
+
+
+def _notify_urls(raw: str) -> tuple[str, ...]:
+    urls = [url.strip() for url in raw.split(",") if url.strip()]
+    if not urls:
+        return ()
+    from scheduler.notify.texts import TextsConfigError, check_urls  # noqa: PLC0415 (apprise loads only when used)
+
+    try:
+        return check_urls(urls)
+    except TextsConfigError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:

@@ -49,6 +49,7 @@ class NotifySettings:
     quiet_start: int = 21  # local hour quiet hours begin
     quiet_end: int = 8  # local hour they end
     template_dir: Path | None = None
+    notify_urls: tuple[str, ...] = ()  # apprise URLs for short texts (`notify/texts.py`)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from scheduler.notify.account_mail import ACCOUNT_RULES, ACCOUNTS
 from scheduler.notify.channels import SmtpServer, email_message, post_webhook, send_mail
 from scheduler.notify.compose import RULES, Context, NotifySettings, renderer
 from scheduler.notify.outbox import DEAD, Claim, Message, Outbox
+from scheduler.notify.texts import send_text, texts_for
 
 log = logging.getLogger("scheduler.notify")
 
@@ -182,6 +183,7 @@ class Notifier:
             event = app.mapper.to_domain_event(note)
             try:
                 written = RULES[note.topic](ctx, note.id, event)
+                written += [text for m in written for text in texts_for(ctx, m)]
             except Exception as error:  # one bad event must not hold up everyone's mail
                 written = [_unwritten(note, _clinic_of(app, note), error)]
             if self.delivery.smtp is None:
@@ -244,10 +246,17 @@ class Notifier:
         ):
             await asyncio.to_thread(claim.dropped)
             return 0
+        if message.kind == "reminder" and message.channel.startswith("apprise"):
+            chosen = await self.run_store(self.scheduling().message_preferences, message.person_id)
+            if not chosen["reminders"]:
+                await asyncio.to_thread(claim.dropped)
+                return 0
         try:
             if message.channel == "webhook":
                 assert self._http is not None, "the notifier delivers only once started"
                 await post_webhook(self._http, message.recipient, message.payload, now)
+            elif message.channel.startswith("apprise"):
+                await send_text(self.settings.notify_urls, message.payload)
             else:
                 if self.delivery.smtp is None:
                     raise RuntimeError("SCHEDULER_SMTP_URL is not set")
@@ -326,6 +335,7 @@ def notify_settings(settings: Any) -> NotifySettings:
         quiet_start=settings.quiet_hours[0],
         quiet_end=settings.quiet_hours[1],
         template_dir=settings.mail_templates,
+        notify_urls=settings.notify_urls,
     )
 
 
