@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -152,3 +152,34 @@ def test_notify_urls_are_checked_at_start() -> None:
         Settings.from_env(env)
     good = Settings.from_env({"SCHEDULER_NOTIFY_URLS": "json://127.0.0.1:9/sms/{phone},"})
     assert good.notify_urls == ("json://127.0.0.1:9/sms/{phone}",)
+
+
+def test_a_patient_who_stops_reminders_gets_no_reminder_text(
+    app: Litestar,
+    client: TestClient[Litestar],
+    with_phone: World,
+    tokens: Tokens,
+    sink: Sink,
+    texts: Texts,
+    clock: Clock,
+) -> None:
+    world = with_phone
+    texts.fail_first = 0
+    visit = world.local["wed 10:00"]
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": visit.isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    texts.wait_for(2)  # booked: the SMS and the desk
+    stopped = client.put(
+        "/me/message-preferences", json={"email": True, "reminders": False}, headers=tokens["pat"]
+    )
+    assert stopped.status_code == 200, stopped.text
+    clock.current = visit - timedelta(hours=23)  # past the reminder's time
+    time.sleep(3)
+    assert [body["message"].split(":")[0] for _, body in texts.got] == ["Booked", "Booked"]
+    assert not [m for m in sink.messages if "Reminder" in str(m["Subject"])]
+    rows = [m for m in app.state.notifier.outbox.all() if m.channel == "apprise:reminder"]
+    assert [m.status for m in rows] == ["dropped", "dropped"]  # recorded, then not sent
