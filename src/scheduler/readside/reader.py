@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -98,6 +99,8 @@ _ROSTER = """
     WHERE clinic_id = $1 AND active
       AND (specializations IS NULL OR specializations ? $2) AND (mobile OR NOT $3)
     ORDER BY listed"""
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _CLINIC_ROSTER = """
     SELECT therapist_id, name, mobile, home_latitude, home_longitude, shifts::text AS shifts,
@@ -292,6 +295,18 @@ class ReadModel:
             [tuple(row) for row in visits],
             [tuple(row) for row in unavailable],
         )
+
+    async def versions(self, table: str, ids: list[UUID]) -> dict[UUID, int]:
+        """The newest version of each of `ids` in the event store's `table` (absent ids:
+        never saved). The event store shares the read model's database."""
+        if not _IDENTIFIER.fullmatch(table):
+            raise ValueError(f"not a table name: {table!r}")
+        rows = await self.pool.fetch(
+            f"SELECT originator_id, max(originator_version) FROM {table} "  # noqa: S608 - checked
+            "WHERE originator_id = ANY($1::uuid[]) GROUP BY originator_id",
+            ids,
+        )
+        return {UUID(str(row[0])): int(row[1]) for row in rows}
 
     async def clinic_of(self, therapist_id: UUID) -> UUID | None:
         """The clinic of a projected therapist (None: not projected yet)."""
