@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -98,6 +99,13 @@ _ROSTER = """
     WHERE clinic_id = $1 AND active
       AND (specializations IS NULL OR specializations ? $2) AND (mobile OR NOT $3)
     ORDER BY listed"""
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_CLINIC_ROSTER = """
+    SELECT therapist_id, name, mobile, home_latitude, home_longitude, shifts::text AS shifts,
+           max_visits, specializations::text AS specializations
+    FROM readside_therapists WHERE clinic_id = $1 AND active ORDER BY listed"""
 
 _STOPS = """
     SELECT therapist_id, day, session_id, start_utc, end_utc, latitude, longitude
@@ -249,6 +257,56 @@ class ReadModel:
             [tuple(row) for row in visits],
             [tuple(row) for row in unavailable],
         )
+
+    async def clinic_days(
+        self, clinic_id: UUID, first: date, last: date
+    ) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+        """`option_days` for every active therapist of the clinic, whatever they practise,
+        with the clinic's position in the same snapshot (what `options.index.DayCache`
+        keeps); None if the clinic is not projected yet."""
+        async with (
+            self.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            position = await conn.fetchval(
+                "SELECT position FROM readside_clinics WHERE clinic_id = $1", clinic_id
+            )
+            if position is None:
+                return None
+            roster = await conn.fetch(_CLINIC_ROSTER, clinic_id)
+            ids = [row["therapist_id"] for row in roster]
+            visits = await conn.fetch(_STOPS, ids, first, last)
+            unavailable = await conn.fetch(_OFF, ids, first, last)
+        return (
+            int(position),
+            [
+                (
+                    row["therapist_id"],
+                    row["name"],
+                    row["mobile"],
+                    row["home_latitude"],
+                    row["home_longitude"],
+                    json.loads(row["shifts"]),
+                    row["max_visits"],
+                    None if row["specializations"] is None else json.loads(row["specializations"]),
+                )
+                for row in roster
+            ],
+            [tuple(row) for row in visits],
+            [tuple(row) for row in unavailable],
+        )
+
+    async def versions(self, table: str, ids: list[UUID]) -> dict[UUID, int]:
+        """The newest version of each of `ids` in the event store's `table` (absent ids:
+        never saved). The event store shares the read model's database."""
+        if not _IDENTIFIER.fullmatch(table):
+            raise ValueError(f"not a table name: {table!r}")
+        rows = await self.pool.fetch(
+            f"SELECT originator_id, max(originator_version) FROM {table} "  # noqa: S608 - checked
+            "WHERE originator_id = ANY($1::uuid[]) GROUP BY originator_id",
+            ids,
+        )
+        return {UUID(str(row[0])): int(row[1]) for row in rows}
 
     async def clinic_of(self, therapist_id: UUID) -> UUID | None:
         """The clinic of a projected therapist (None: not projected yet)."""

@@ -48,6 +48,16 @@ REQUEST_KEY: ContextVar[str | None] = ContextVar("request_key", default=None)
 """The caller's key for the request being served (None: no receipts are kept)."""
 
 
+_WATCHED = threading.local()
+"""The reads a thread is watching (`Store.watching_reads`)."""
+
+
+def _saw(record_id: UUID, version: int) -> None:
+    seen: dict[UUID, int] | None = getattr(_WATCHED, "seen", None)
+    if seen is not None:
+        seen[record_id] = version
+
+
 class DateAsISO(Transcoding):
     """Stores calendar dates (a session's local day, a prescription's expiry) as ISO text."""
 
@@ -130,7 +140,9 @@ class Store(Application[UUID]):
         try:
             found: Any = self.repository.get(key)
         except AggregateNotFoundError:
+            _saw(key, 0)
             raise error(f"no {what} with id {key}: check the id or create it first") from None
+        _saw(key, found.version)
         if not isinstance(found, kind):
             raise error(f"{key} is a {type(found).__name__}, not a {what}")
         return found
@@ -138,9 +150,28 @@ class Store(Application[UUID]):
     def _load_or_none(self, record_id: UUID) -> Any:
         """The aggregate with this id, or None if it was never saved."""
         try:
-            return self.repository.get(record_id)
+            found: Any = self.repository.get(record_id)
         except AggregateNotFoundError:
+            _saw(record_id, 0)
             return None
+        _saw(record_id, found.version)
+        return found
+
+    @staticmethod
+    @contextmanager
+    def watching_reads() -> Iterator[dict[UUID, int]]:
+        """Every aggregate this thread loads meanwhile, at the version it was read (0: it
+        did not exist): what a cache of the reads' answer is valid for (while no
+        aggregate of it has a newer version, the same reads give the same answer)."""
+        outer = getattr(_WATCHED, "seen", None)
+        seen: dict[UUID, int] = {}
+        _WATCHED.seen = seen
+        try:
+            yield seen
+        finally:
+            _WATCHED.seen = outer
+            if outer is not None:
+                outer.update(seen)
 
     def _therapist_day(self, therapist_id: UUID, day: date, at: datetime) -> TherapistDay:
         """The therapist's day, opened (not yet saved) if nothing was booked on it."""
