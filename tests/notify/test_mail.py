@@ -152,6 +152,15 @@ def test_a_sick_call_tells_the_patient_with_a_link_to_their_options(
     assert f"https://care.loop.example/app/patient/plans/{world.pat_plan}/options" in text
     assert "flu" not in text
     assert "sclerosis" not in text
+    # The therapist gets one summary of the visits the sick call took off their week.
+    got = sink.wait_for(lambda got: any("off sick" in str(m["Subject"]) for m in got))
+    (week,) = [m for m in got if "off sick" in str(m["Subject"])]
+    assert week["To"] == EMAILS["ana"]
+    assert str(week["Subject"]).endswith("1 visit to re-book")
+    listed = week.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "- Monday 05 October, 10:00 (Pat P.)" in listed
+    assert "flu" not in listed
+    assert "sclerosis" not in listed
 
 
 def test_a_waitlist_offer_mails_a_link_that_books_in_one_click(

@@ -31,6 +31,7 @@ from scheduler.domain import Scheduling
 from scheduler.domain.model.plan import TreatmentPlan
 from scheduler.domain.model.prescription import Prescription
 from scheduler.domain.model.session import Session
+from scheduler.domain.model.sick_call import SickCall
 from scheduler.domain.model.waitlist import Waitlist
 from scheduler.domain.timekeeping import clinic_zone
 from scheduler.notify.outbox import Message
@@ -590,6 +591,45 @@ def _sick_call(kind: str) -> Rule:
     return rule
 
 
+def _sick_week(ctx: Context, event_id: int, event: Any) -> list[Message]:
+    """A sick call: the therapist's own summary of the visits it took off their week
+    (their patients are told one by one, `_sick_call`)."""
+    zone = _zone(ctx, event.clinic_id)
+    therapist = ctx.app.get_therapist(event.therapist_id)
+    visits = []
+    for session_id in event.displaced:
+        session: Any = ctx.app.repository.get(session_id)
+        patient = ctx.app.get_patient(session.patient_id)
+        when = session.start.astimezone(zone).strftime("%A %d %B, %H:%M")
+        visits.append({"when": when, "patient_short": initials(patient.name)})
+    days = [day.strftime("%A %d %B") for day in sorted(event.days)]
+    values = {
+        "you": therapist.name,
+        "days": days,
+        "visits": visits,
+        "clinic": ctx.app.get_clinic(event.clinic_id).name,
+        "week_link": f"{ctx.settings.base_url}/app/week",
+    }
+    subject = (
+        f"Your week changed: off sick {days[0]}"
+        + (f" to {days[-1]}" if len(days) > 1 else "")
+        + f", {len(visits)} visit{'s' if len(visits) != 1 else ''} to re-book"
+    )
+    return [
+        mail(
+            ctx,
+            event_id,
+            kind="sick_week",
+            to=account.email,
+            subject=subject,
+            values=values,
+            clinic_id=event.clinic_id,
+            person_id=event.therapist_id,
+        )
+        for account in _staff_of(ctx, event.clinic_id, "therapist", event.therapist_id)
+    ]
+
+
 RULES: dict[str, Rule] = {
     get_topic(Session.Booked): _session_change("booked", "REQUEST", "session.booked"),
     get_topic(Session.Rescheduled): _session_change("moved", "REQUEST", "session.moved"),
@@ -597,6 +637,7 @@ RULES: dict[str, Rule] = {
     get_topic(Session.Displaced): _sick_call("displaced"),
     get_topic(TreatmentPlan.SessionPostponed): _sick_call("postponed"),
     get_topic(Waitlist.OfferMade): _offer,
+    get_topic(SickCall.Recorded): _sick_week,
     get_topic(Prescription.ReauthorizationDue): _reauthorization,
 }
 """Event topic → the messages it calls for. Add a line to notify on a new kind of event."""
