@@ -94,7 +94,8 @@ def migrate(env: dict[str, str] | None = None) -> str:
     open both with CREATE_TABLE off, so a table missing here fails every start), and
     the notifications' outbox.
     """
-    from scheduler.accounts import create_tables  # noqa: PLC0415 - argon2 only when migrating
+    from scheduler.accounts import Accounts, create_tables  # noqa: PLC0415 - argon2 only when migrating
+    from scheduler.notify.account_mail import ACCOUNTS  # noqa: PLC0415
     from scheduler.notify.outbox import Outbox  # noqa: PLC0415
 
     settings = dict(environment() if env is None else env)
@@ -105,8 +106,14 @@ def migrate(env: dict[str, str] | None = None) -> str:
     finally:
         app.close()
     create_tables(settings)
+    accounts = Accounts(settings)
+    try:
+        accounts_end = accounts.recorder.max_notification_id() or 0
+    finally:
+        accounts.close()
     outbox = Outbox.from_store_env(settings)
     if outbox is not None:
         outbox.create_tables()
         outbox.begin(end)  # notifications are for what happens from now on
+        outbox.begin(accounts_end, ACCOUNTS)  # and the accounts' mails likewise
     return describe(settings)

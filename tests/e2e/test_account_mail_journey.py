@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from api.world import Clock
+from notify.conftest import sink  # noqa: F401 (the fixture: a real SMTP server)
 from notify.sink import Sink
 
 from .conftest import DESKTOP, PHONE
@@ -32,16 +33,7 @@ NEW_PASSWORD = "my brand new passphrase"
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    server = Sink().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def site(tmp_path: Path, sink: Sink) -> Iterator[EmptySite]:
+def site(tmp_path: Path, sink: Sink) -> Iterator[EmptySite]:  # noqa: F811
     with empty_site(tmp_path, Clock(), smtp_url=sink.url) as served:
         yield served
 
@@ -54,7 +46,7 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def _link(sink: Sink, subject: str, path: str) -> str:
+def _link(sink: Sink, subject: str, path: str) -> str:  # noqa: F811
     found = sink.wait_for(lambda got: any(str(m["Subject"]) == subject for m in got))
     mail = [m for m in found if str(m["Subject"]) == subject][-1]
     body = mail.get_body(("plain",))
@@ -65,7 +57,10 @@ def _link(sink: Sink, subject: str, path: str) -> str:
 
 
 def test_a_new_patient_confirms_their_address_and_resets_a_forgotten_password(
-    site: EmptySite, sink: Sink, browser: Browser, contexts: list[BrowserContext]
+    site: EmptySite,
+    sink: Sink,  # noqa: F811
+    browser: Browser,
+    contexts: list[BrowserContext],
 ) -> None:
     set_up_clinic_over_http(site)
     problems: list[str] = []

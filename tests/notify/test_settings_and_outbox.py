@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.notify.account_mail import ACCOUNTS
 from scheduler.notify.channels import ChannelConfigError, SmtpServer
 from scheduler.notify.compose import check_link, sign_link
 from scheduler.notify.notifier import Delivery
@@ -116,3 +117,19 @@ def test_a_page_is_recorded_once_and_each_message_sent_once(outbox: Outbox) -> N
     assert statuses[second.message.event_id] == (DEAD, 1)
     assert outbox.claim(NOW + timedelta(days=1)) is None  # sent and dead stay put
     assert [m.event_id for m in outbox.dead_letters("c")] == [second.message.event_id]
+
+
+def test_the_accounts_log_is_followed_on_its_own_position(outbox: Outbox) -> None:
+    outbox.begin(10)
+    outbox.begin(3, ACCOUNTS)
+    assert (outbox.position(), outbox.position(ACCOUNTS)) == (10, 3)
+    # The same position in the two logs is two events: their rows never meet.
+    clinic = _message(11)
+    account = Message(**{**_message(11).__dict__, "channel": "email:account", "kind": "verify"})
+    assert outbox.record([clinic], after=10, to=11, now=NOW)
+    assert not outbox.record([account], after=10, to=11, now=NOW, name=ACCOUNTS)  # stale
+    assert outbox.record([account], after=3, to=11, now=NOW, name=ACCOUNTS)
+    assert (outbox.position(), outbox.position(ACCOUNTS)) == (11, 11)
+    assert sorted(m.channel for m in outbox.all()) == ["email", "email:account"]
+    outbox.skip_to(20, ACCOUNTS)
+    assert (outbox.position(), outbox.position(ACCOUNTS)) == (11, 20)
