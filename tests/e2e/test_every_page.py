@@ -115,6 +115,14 @@ def test_every_page_fits_and_passes_the_accessibility_check(
     problems += _check(board, "staff-desk-patients")
     board.locator("[data-testid=patients] a").first.click()
     problems += _check(board, "staff-desk-patient")
+    board.get_by_role("link", name="Reminders", exact=True).click()
+    problems += _check(board, "staff-desk-reminders")
+
+    # The accounts' pages: forgot the password, and a mailed link that is no longer good.
+    anonymous.goto("/app/forgot")
+    problems += _check(anonymous, "forgot-password")
+    anonymous.goto("/app/reset?token=spent")
+    problems += _check(anonymous, "reset-link-gone", status=410)
 
     # An error page (a patient opening the board) is a page too.
     assert patient.goto("/app/board").status == 403  # type: ignore[union-attr]
