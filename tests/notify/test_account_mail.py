@@ -80,6 +80,8 @@ def test_a_new_patient_verifies_their_address_once_with_the_mailed_link(
     assert confirmed.status_code == 200, confirmed.text
     assert "E-mail address confirmed" in confirmed.text
     assert client.get("/auth/me", headers=headers).json()["verified"] is True
+    listed = client.get("/me/messages", headers=headers).json()
+    assert [m["subject"] for m in listed] == ["Confirm your e-mail address"]
 
     # Once only: the same link is gone, on the page and on the JSON route.
     assert client.get(link).status_code == 410

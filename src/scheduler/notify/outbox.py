@@ -309,9 +309,12 @@ class Outbox:
         return self._select("clinic_id = ? AND status = ?", (clinic_id, DEAD), limit)
 
     def messages_for(self, person_id: str, limit: int = 100) -> list[Outgoing]:
-        """What was sent (or is due) to a patient or therapist, newest first."""
+        """What was mailed (or is due) to a patient or therapist, newest first: the
+        clinic's mails and their account's own (verification, password reset)."""
         return self._select(
-            "person_id = ? AND channel = ? AND status != ?", (person_id, "email", DROPPED), limit
+            "person_id = ? AND channel IN (?, ?) AND status != ?",
+            (person_id, "email", "email:account", DROPPED),
+            limit,
         )
 
     def all(self) -> list[Outgoing]:
