@@ -91,8 +91,9 @@ class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
 
 
-class Sent(msgspec.Struct):
-    """What was done about a mail asked for: `detail` says it for people."""
+class Sent(msgspec.Struct, omit_defaults=True):
+    """What was done about a mail asked for: `detail` says it for people; `sent`, when
+    the caller may know, whether a mail went."""
 
     detail: str
     sent: bool | None = None
