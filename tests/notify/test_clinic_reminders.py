@@ -5,6 +5,7 @@ defaults; bad values are refused and change nothing (JSON and the desk's page)."
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -205,3 +206,37 @@ def test_the_desk_page_sets_and_clears_the_clinics_reminders(
     # Another clinic's dispatcher is refused.
     sign_in_page(client, "other_dispatcher")
     assert client.get(page).status_code == 403
+
+
+def test_a_change_of_settings_re_times_the_reminders_not_sent_yet(
+    app: Litestar, client: TestClient[Litestar], mailable: World, tokens: Tokens, sink: Sink
+) -> None:
+    world = mailable
+    visit = world.local["wed 10:00"]
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": visit.isoformat()},
+        headers=tokens["dispatcher"],
+    )
+    assert booked.status_code == 201, booked.text
+    sink.wait_for(lambda got: any("Booked" in str(m["Subject"]) for m in got))
+    outbox = app.state.notifier.outbox
+
+    def reminder() -> tuple[str, datetime]:
+        (row,) = [m for m in outbox.all() if m.kind == "reminder"]
+        return row.status, row.next_attempt
+
+    assert reminder() == ("pending", visit - timedelta(hours=24))
+    path = f"/clinics/{world.clinic}/reminders"
+    assert client.put(path, json={"reminder_hours": 2}, headers=tokens["dispatcher"]).is_success
+    wait_until(lambda: reminder() == ("pending", visit - timedelta(hours=2)))
+    assert client.put(path, json={"reminder_hours": 0}, headers=tokens["dispatcher"]).is_success
+    wait_until(lambda: reminder()[0] == "dropped")
+
+
+def wait_until(test: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for the notifier's next tick to make `test()` true."""
+    deadline = time.monotonic() + timeout
+    while not test():
+        assert time.monotonic() < deadline, "the notifier did not get there"
+        time.sleep(0.1)

@@ -248,6 +248,26 @@ def reminder_time(
     return at.astimezone(UTC)
 
 
+def reminder_due(ctx: Context, clinic_id: UUID, start: datetime) -> datetime | None:
+    """When the reminder of a visit at `start` goes: at the clinic's lead time, outside
+    its quiet hours (else the deployment's); None when the clinic sends no reminders."""
+    clinic = ctx.app.get_clinic(clinic_id)
+    hours = ctx.settings.reminder_hours if clinic.reminder_hours is None else clinic.reminder_hours
+    if hours <= 0:
+        return None
+    quiet_start, quiet_end = clinic.quiet_hours or (
+        ctx.settings.quiet_start,
+        ctx.settings.quiet_end,
+    )
+    return reminder_time(
+        start,
+        clinic_zone(clinic.timezone),
+        hours=hours,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+
+
 def _session_values(ctx: Context, session: Any) -> dict[str, Any]:
     clinic = ctx.app.get_clinic(session.clinic_id)
     zone = clinic_zone(clinic.timezone)
@@ -404,24 +424,9 @@ def _reminder(
     values: dict[str, Any],
     kind: str,
 ) -> list[Message]:
-    """The visit's reminder, due before it (none once cancelled, or already too late),
-    at the clinic's lead time and outside its quiet hours (else the deployment's)."""
-    clinic = ctx.app.get_clinic(session.clinic_id)
-    hours = ctx.settings.reminder_hours if clinic.reminder_hours is None else clinic.reminder_hours
-    quiet_start, quiet_end = clinic.quiet_hours or (
-        ctx.settings.quiet_start,
-        ctx.settings.quiet_end,
-    )
-    if kind == "cancelled" or hours <= 0:
-        return []
-    at = reminder_time(
-        session.start,
-        clinic_zone(clinic.timezone),
-        hours=hours,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
-    )
-    if at <= event.at:
+    """The visit's reminder, due before it (none once cancelled, or already too late)."""
+    at = reminder_due(ctx, session.clinic_id, session.start)
+    if kind == "cancelled" or at is None or at <= event.at:
         return []
     token = sign_link(
         ctx.settings.link_secret, "unsubscribe", str(patient.id), datetime(2100, 1, 1, tzinfo=UTC)

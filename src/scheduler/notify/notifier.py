@@ -30,10 +30,11 @@ from eventsourcing.utils import get_topic
 
 from scheduler.accounts import Accounts, AccountView
 from scheduler.domain import Scheduling
+from scheduler.domain.model.clinic import Clinic
 from scheduler.domain.model.session import Session
 from scheduler.notify.account_mail import ACCOUNT_RULES, ACCOUNTS
 from scheduler.notify.channels import SmtpServer, email_message, post_webhook, send_mail
-from scheduler.notify.compose import RULES, Context, NotifySettings, renderer
+from scheduler.notify.compose import RULES, Context, NotifySettings, reminder_due, renderer
 from scheduler.notify.outbox import DEAD, Claim, Message, Outbox
 from scheduler.notify.texts import send_text, texts_for
 
@@ -41,6 +42,7 @@ log = logging.getLogger("scheduler.notify")
 
 PAGE = 200
 INTERVAL_S = 1.0
+RETIMES_REMINDERS = get_topic(Clinic.RemindersSet)
 ENDS_REMINDERS = (
     get_topic(Session.Rescheduled),
     get_topic(Session.Cancelled),
@@ -175,14 +177,17 @@ class Notifier:
         last = app.recorder.max_notification_id() or 0
         if last <= position:
             return 0, False
-        notes = app.recorder.select_notifications(position + 1, PAGE, stop=last, topics=list(RULES))
+        notes = app.recorder.select_notifications(
+            position + 1, PAGE, stop=last, topics=[*RULES, RETIMES_REMINDERS]
+        )
         ctx = self._context()
         messages: list[Message] = []
         drops: list[tuple[str, int]] = []
+        retimes: list[tuple[tuple[int, str, str], datetime | None]] = []
         for note in notes:
             event = app.mapper.to_domain_event(note)
             try:
-                written = RULES[note.topic](ctx, note.id, event)
+                written = RULES[note.topic](ctx, note.id, event) if note.topic in RULES else []
                 written += [text for m in written for text in texts_for(ctx, m)]
             except Exception as error:  # one bad event must not hold up everyone's mail
                 written = [_unwritten(note, _clinic_of(app, note), error)]
@@ -191,10 +196,34 @@ class Notifier:
             messages.extend(written)
             if note.topic in ENDS_REMINDERS:
                 drops.append((str(note.originator_id), note.id))
+            if note.topic == RETIMES_REMINDERS:
+                retimes.extend(self._retimed(ctx, UUID(str(note.originator_id)), now))
         to = notes[-1].id if len(notes) == PAGE else last
-        if not self.outbox.record(messages, after=position, to=to, now=now, drop_reminders=drops):
+        if not self.outbox.record(
+            messages, after=position, to=to, now=now, drop_reminders=drops, retime=retimes
+        ):
             return 0, True  # another process recorded this page: read on from its position
         return len(messages), len(notes) == PAGE
+
+    def _retimed(
+        self, ctx: Context, clinic_id: UUID, now: datetime
+    ) -> list[tuple[tuple[int, str, str], datetime | None]]:
+        """The clinic's pending reminders at its new settings: each at its new time,
+        or none when the clinic sends no reminders now; one whose new time has passed
+        keeps its old one (the patient is still reminded, never in quiet hours)."""
+        out: list[tuple[tuple[int, str, str], datetime | None]] = []
+        for row in self.outbox.pending_reminders(str(clinic_id)):
+            if row.session_id is None:
+                continue
+            try:
+                session = ctx.app.get_session(row.session_id)
+                due = reminder_due(ctx, clinic_id, session.start)
+            except Exception as error:  # that reminder keeps its time; the others move
+                log.error("reminder not re-timed", extra={"error_type": type(error).__name__})
+                continue
+            if due is None or due > now:
+                out.append((row.key, due))
+        return out
 
     def _follow_accounts_page(self, now: datetime) -> tuple[int, bool]:
         """One page of the accounts' log into the outbox, as `_follow_page` does the

@@ -244,11 +244,13 @@ class Outbox:
         now: datetime,
         drop_reminders: list[tuple[str, int]] = (),  # type: ignore[assignment]
         name: str = FOLLOWER,
+        retime: list[tuple[tuple[int, str, str], datetime | None]] = (),  # type: ignore[assignment]
     ) -> bool:
         """Record `messages` and move the position from `after` to `to`, in one
         transaction; False (nothing written) when another follower moved it first.
         `drop_reminders`: (session id, event position) whose pending reminders called
-        for before that position are no longer wanted (the session moved or ended)."""
+        for before that position are no longer wanted (the session moved or ended).
+        `retime`: (a pending message's key, its new time; None: no longer wanted)."""
         with self._transaction() as cur:
             lock = " FOR UPDATE" if self.postgres else ""
             cur.execute(f"SELECT position FROM notify_position WHERE name = ?{lock}", (name,))  # noqa: S608 - fixed columns
@@ -284,6 +286,18 @@ class Outbox:
                         message.last_error,
                     ),
                 )
+            for key, due in retime:
+                cur.execute(
+                    "UPDATE notify_outbox SET status = ?, next_attempt = "
+                    "COALESCE(?, next_attempt) WHERE event_id = ? AND recipient = ? "
+                    "AND channel = ? AND status = ?",
+                    (
+                        PENDING if due is not None else DROPPED,
+                        None if due is None else _epoch(due),
+                        *key,
+                        PENDING,
+                    ),
+                )
             # After the inserts: a booking and its move may share this page.
             for session_id, before in drop_reminders:
                 cur.execute(
@@ -303,6 +317,15 @@ class Outbox:
                 (*params, limit),
             )
             return [_outgoing(row) for row in cur.fetchall()]
+
+    def pending_reminders(self, clinic_id: str) -> list[Outgoing]:
+        """The clinic's reminders not sent yet (a change of its reminder settings
+        re-times them)."""
+        return self._select(
+            "clinic_id = ? AND kind = ? AND status = ?",
+            (clinic_id, "reminder", PENDING),
+            1_000_000,
+        )
 
     def dead_letters(self, clinic_id: str, limit: int = 200) -> list[Outgoing]:
         """Messages of the clinic given up after their last retry, newest first."""

@@ -97,7 +97,7 @@ async def set_reminders(
     quiet_hours: tuple[int, int] | None,
 ) -> Reminders:
     """How long before a visit the clinic's reminders go (0: none) and the local hours
-    none is sent in (its dispatchers, admins); for visits booked or moved from now on."""
+    none is sent in (its dispatchers, admins); reminders not sent yet move with them."""
 
     def run(app: Scheduling, now: datetime) -> Reminders:
         access.clinic_for(app, who, clinic_id)

@@ -187,9 +187,9 @@ class NotificationsController(Controller):
         uc: NamedDependency[UseCases],
         settings: NamedDependency[Settings],
     ) -> ReminderSettings:
-        """For visits booked or moved from now on (reminders already due keep their
-        time). Null keeps the deployment's value. 422 for quiet hours that start and end
-        at the same hour."""
+        """Reminders not sent yet move to the new time (one whose new time has passed
+        keeps its old one; with 0 they are not sent). Null keeps the deployment's value.
+        422 for quiet hours that start and end at the same hour."""
         quiet = data.quiet_hours
         own = await actions.set_reminders(
             uc,
