@@ -153,21 +153,14 @@ def test_a_later_session_may_move_across_the_postponed_ones_place(world: World) 
         for s in app.patient_sessions(world.pat)
         if s.plan_id == world.pat_home_plan and s.start == world.local(friday, "10:00")
     )
+
+    def move(days: int) -> None:
+        start = world.local(MONDAY + timedelta(days=days), "10:00")
+        app.reschedule_session(third, start=start, actor="desk", reason="later", now=NOW)
+
     with pytest.raises(CadenceBroken):
-        app.reschedule_session(
-            third,
-            start=world.local(MONDAY + timedelta(days=21), "10:00"),
-            actor="desk",
-            reason="later",
-            now=NOW,
-        )
-    app.reschedule_session(
-        third,
-        start=world.local(MONDAY + timedelta(days=16), "10:00"),
-        actor="desk",
-        reason="later",
-        now=NOW,
-    )
+        move(21)  # beyond Monday + 2 x 9
+    move(16)
     assert app.get_session(third).start == world.local(MONDAY + timedelta(days=16), "10:00")
 
 
