@@ -10,7 +10,8 @@ import pytest
 from domain.world import NOW
 from scheduler.domain import Scheduling
 from scheduler.options import ranking, sources
-from scheduler.options.search import DayFrame, Filters
+from scheduler.options.index import DayCache
+from scheduler.options.search import Filters, Indexed
 from scheduler.readside.projector import Projector
 from scheduler.readside.reader import ReadModel
 from scheduler.settings import Settings
@@ -22,11 +23,11 @@ pytestmark = pytest.mark.postgres
 
 async def _from_read_model(
     settings: Settings, asked: sources.Ask
-) -> tuple[sources.Ask, list[DayFrame]] | None:
+) -> tuple[sources.Ask, Indexed] | None:
     model = ReadModel(settings.database_url or "")
     await model.open()
     try:
-        return await sources.read_model_frames(model, asked)
+        return await sources.read_model_frames(DayCache(model), asked)
     finally:
         await model.close()
 

@@ -37,6 +37,7 @@ from scheduler.api.schemas.types import check_day, check_instant
 from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import clinic_zone, wall_clock
 from scheduler.geo import haversine_km, travel_minutes
+from scheduler.options.index import DayCache
 from scheduler.readside.reader import ClinicRow, ReadModel, Snapshot, TherapistRow, VisitRow
 from scheduler.settings import Settings
 
@@ -59,6 +60,8 @@ class ReadSide:
         self.wait_s = wait_s
         self.cache = HotReads(redis)
         self.model = None if settings.database_url is None else ReadModel(settings.database_url)
+        # The booking page's options: each clinic's days, kept while its position holds.
+        self.days = None if self.model is None else DayCache(self.model)
 
     async def start(self) -> None:
         """Open the asyncpg pool (PostgreSQL only)."""

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from scheduler.options.search import DayFrame, Filters, Found, Ranking, part_of_day
+from scheduler.options.search import DayFrame, Filters, Found, Indexed, Ranking, part_of_day
 from scheduler.options.sources import Ask
 
 PAGE_SIZE = 20
@@ -137,7 +137,7 @@ def reasons(found: Found, ask: Ask, *, staff: bool) -> list[str]:
 
 def present(
     ask: Ask,
-    frames: list[DayFrame],
+    frames: list[DayFrame] | Indexed,
     filters: Filters,
     *,
     page: int = 1,
@@ -145,7 +145,18 @@ def present(
     staff: bool = False,
 ) -> SessionOptions:
     """Search, then one page of the ranked starts with their reasons, and the day list."""
-    ranking = Ranking(frames, ask.need, Filters(filters.therapist, filters.part_of_day))
+    within = Filters(filters.therapist, filters.part_of_day)
+    if isinstance(frames, Indexed):
+        ranking = Ranking(
+            frames.frames,
+            ask.need,
+            within,
+            index=frames.index,
+            keep=frames.keep,
+            special=frames.changed,
+        )
+    else:
+        ranking = Ranking(frames, ask.need, within)
     counts = ranking.day_counts()
     size = max(1, size)
     total = sum(n for day, n in counts.items() if filters.keeps_day(day))

@@ -15,16 +15,21 @@ tie-break, then the earliest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 from uuid import UUID
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.rules import route
 from scheduler.domain.timekeeping import minute_of_day, wall_clock
 from scheduler.geo import Location, travel_minutes
+from scheduler.options import tally
 
 PARTS_OF_DAY = {
     "morning": (0, 12 * 60),
@@ -115,15 +120,6 @@ Hit = tuple[bool, int, bool, float, datetime, str, int, int]
 (cheap to make by the thousand; `found` turns the ones shown into `Found`)."""
 
 
-def _midnight(frame: DayFrame, zone: ZoneInfo) -> datetime | None:
-    """The instant of the frame's local midnight as its shift's clock reads it, or None
-    when the clocks change during the shift (then each minute asks the zone)."""
-    first, last = frame.shift[0].astimezone(zone), frame.shift[1].astimezone(zone)
-    if first.utcoffset() != last.utcoffset():
-        return None
-    return frame.shift[0] - timedelta(hours=first.hour, minutes=first.minute)
-
-
 def _clock(frame: DayFrame, zone: ZoneInfo, midnight: datetime | None) -> Callable[[int], datetime]:
     """Local minute of the frame's day -> instant."""
     if midnight is None:
@@ -132,6 +128,8 @@ def _clock(frame: DayFrame, zone: ZoneInfo, midnight: datetime | None) -> Callab
 
 
 MINUTE = timedelta(minutes=1)
+_OTHER = 1_000_000
+"""Added to a ranking key when the therapist is not the patient's own (continuity first)."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +163,9 @@ class _Search:
         return found
 
     def midnight(self, frame: DayFrame) -> datetime | None:
-        """`_midnight`, remembered per shift."""
+        """`tally.midnight_of`, remembered per shift."""
         if frame.shift not in self.midnights:
-            self.midnights[frame.shift] = _midnight(frame, self.need.zone)
+            self.midnights[frame.shift] = tally.midnight_of(frame, self.need.zone)
         return self.midnights[frame.shift]
 
     def stretches(self, index: int, frame: DayFrame, filters: Filters) -> Iterator[Stretch]:
@@ -234,25 +232,88 @@ def _minutes(
         yield minute, start
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """Days a caller keeps between searches: the frames, their `tally.DayIndex`, which
+    frames this search may use (`keep`), and which changed since the index was built
+    (`changed`: searched the reference way)."""
+
+    frames: list[DayFrame]
+    index: tally.DayIndex
+    keep: tally.Flags
+    changed: tuple[int, ...] = ()
+
+
 class Ranking:
     """Every bookable start within the filters, ranked, counted without being made one by
-    one: only the starts of the page asked for are (`page`)."""
+    one: only the starts of the page asked for are (`page`).
 
-    def __init__(self, frames: list[DayFrame], need: Need, filters: Filters) -> None:
+    The plain days' stretches are counted on arrays (`tally`), the others by
+    `_Search.stretches`. A caller that keeps a `DayIndex` of `frames` passes it, with
+    `keep` (the frames the search may use) and `special` (frames changed since the index
+    was built, e.g. the day of the session being moved, without it)."""
+
+    def __init__(
+        self,
+        frames: list[DayFrame],
+        need: Need,
+        filters: Filters,
+        *,
+        index: tally.DayIndex | None = None,
+        keep: tally.Flags | None = None,
+        special: Iterable[int] = (),
+    ) -> None:
         self.frames, self.need = frames, need
         self.search = _Search(need)
-        self.stretches = [
+        self.index = index if index is not None else tally.DayIndex(frames, need.zone)
+        chosen = np.ones(len(frames), dtype=np.bool_) if keep is None else keep.copy()
+        if filters.therapist is not None:
+            chosen &= self.index.of_therapists([filters.therapist])
+        if filters.first is not None or filters.last is not None:
+            chosen &= np.array([filters.keeps_day(frame.day) for frame in frames], dtype=np.bool_)
+        odd = self.index.off | (self.index.midnight < 0) | self.index.touching(need.busy)
+        odd[list(special)] = True
+        low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
+        self.plain = tally.stretches(
+            self.index,
+            chosen & ~odd & ~self.index.full,
+            place=need.place,
+            minutes=need.minutes,
+            speed_kmh=need.speed_kmh,
+            grid=need.grid,
+            now=need.now,
+            low=low,
+            high=high,
+        )
+        frame_of = self.index.gap_frame[self.plain.gap]
+        self.plain_day = self.index.day[frame_of]
+        ideal = need.ideal.toordinal() if need.ideal else None
+        self.plain_key = np.abs(self.plain_day - ideal) if ideal is not None else 0 * frame_of
+        if need.continuity in self.index.therapists:
+            ours = self.index.therapists.index(need.continuity)
+            self.plain_key = self.plain_key + np.where(self.index.who[frame_of] == ours, 0, _OTHER)
+        else:
+            self.plain_key = self.plain_key + _OTHER
+        self.plain_frame = frame_of
+        self.extra = [
             stretch
-            for index, frame in enumerate(frames)
-            if (filters.therapist is None or frame.therapist_id == filters.therapist)
-            and filters.keeps_day(frame.day)
-            for stretch in self.search.stretches(index, frame, filters)
+            for index in np.flatnonzero(chosen & odd).tolist()
+            for stretch in self.search.stretches(index, frames[index], filters)
         ]
+
+    @property
+    def total(self) -> int:
+        """Every start found."""
+        return int(self.plain.count.sum()) + sum(stretch.count for stretch in self.extra)
 
     def day_counts(self) -> dict[date, int]:
         """Starts per day."""
         counts: dict[date, int] = {}
-        for stretch in self.stretches:
+        days, where = np.unique(self.plain_day, return_inverse=True)
+        sums = np.bincount(where, weights=self.plain.count, minlength=len(days))
+        for day, count in zip(days.tolist(), sums.tolist(), strict=True):
+            counts[date.fromordinal(day)] = int(count)
+        for stretch in self.extra:
             day = self.frames[stretch.index].day
             counts[day] = counts.get(day, 0) + stretch.count
         return dict(sorted(counts.items()))
@@ -261,28 +322,55 @@ class Ranking:
         self, keeps_day: Callable[[date], bool], offset: int, size: int
     ) -> tuple[int, list[Found]]:
         """The total within `keeps_day`, and the starts ranked `offset+1..offset+size`."""
-        groups: dict[tuple[bool, int], list[Stretch]] = {}
-        total = 0
-        for stretch in self.stretches:
+        days = np.unique(self.plain_day)
+        kept_days = [day for day in days.tolist() if keeps_day(date.fromordinal(day))]
+        rows = np.flatnonzero(np.isin(self.plain_day, kept_days))
+        counts: dict[int, int] = {}
+        keys, where = np.unique(self.plain_key[rows], return_inverse=True)
+        sums = np.bincount(where, weights=self.plain.count[rows], minlength=len(keys))
+        for key, count in zip(keys.tolist(), sums.tolist(), strict=True):
+            counts[key] = int(count)
+        extra: dict[int, list[Stretch]] = {}
+        for stretch in self.extra:
             if keeps_day(self.frames[stretch.index].day):
-                groups.setdefault(stretch.group, []).append(stretch)
-                total += stretch.count
+                key = stretch.group[0] * _OTHER + stretch.group[1]
+                extra.setdefault(key, []).append(stretch)
+                counts[key] = counts.get(key, 0) + stretch.count
         shown: list[Found] = []
         seen = 0
-        for group in sorted(groups):
-            members = groups[group]
-            count = sum(stretch.count for stretch in members)
-            if seen + count > offset and len(shown) < size:
-                ranked = sorted(hit for stretch in members for hit in self._hits(stretch))
+        for key in sorted(counts):
+            if seen + counts[key] > offset and len(shown) < size:
+                members = [*self._plain_stretches(rows, key), *extra.get(key, [])]
                 begin = max(0, offset - seen)
-                shown += [
-                    found(self.frames, self.need, hit)
-                    for hit in ranked[begin : begin + size - len(shown)]
-                ]
-            seen += count
-        return total, shown
+                ranked = islice(self._ranked(members), begin, begin + size - len(shown))
+                shown += [found(self.frames, self.need, hit) for hit in ranked]
+            seen += counts[key]
+        return seen, shown
 
-    def _hits(self, stretch: Stretch) -> Iterator[Hit]:
+    def _plain_stretches(self, rows: tally.Ints, key: int) -> Iterator[Stretch]:
+        """The plain stretches among `rows` whose group is `key`, as `Stretch`es."""
+        group = (key >= _OTHER, key % _OTHER)
+        plain = self.plain
+        for row in rows[self.plain_key[rows] == key].tolist():
+            yield Stretch(
+                int(self.plain_frame[row]),
+                group,
+                int(plain.first[row]),
+                int(plain.last[row]),
+                self.index.gap_stops[int(plain.gap[row])],
+                (),
+                int(plain.count[row]),
+            )
+
+    def _ranked(self, members: list[Stretch]) -> Iterator[Hit]:
+        """One group's hits in ranking order, each made only when it is read: those that
+        fit the patient's week, then the others, each a merge of the stretches' starts
+        (within a stretch, everything but the start is the same)."""
+        for fitting in (True, False):
+            yield from heapq.merge(*(self._hits(stretch, fitting) for stretch in members))
+
+    def _hits(self, stretch: Stretch, fitting: bool) -> Iterator[Hit]:
+        """The stretch's starts that fit (or do not fit) the patient's week, earliest first."""
         frame, need = self.frames[stretch.index], self.need
         windows = need.availability.get(WEEKDAYS[frame.day.weekday()], [])
         length = timedelta(minutes=need.minutes)
@@ -290,7 +378,8 @@ class Ranking:
         at = _clock(frame, need.zone, self.search.midnight(frame))
         for minute, start in _minutes(stretch, at, length, need.grid):
             fits = any(a <= minute and minute + need.minutes <= b for a, b in windows)
-            yield (*stretch.group, not fits, km, start, frame.name, stretch.index, minute)
+            if fits == fitting:
+                yield (*stretch.group, not fits, km, start, frame.name, stretch.index, minute)
 
 
 def found(frames: list[DayFrame], need: Need, hit: Hit) -> Found:
@@ -313,4 +402,4 @@ def found(frames: list[DayFrame], need: Need, hit: Hit) -> Found:
 def search(frames: list[DayFrame], need: Need, filters: Filters) -> list[Found]:
     """Every bookable start within the filters, best first."""
     ranking = Ranking(frames, need, filters)
-    return ranking.page(lambda _: True, 0, sum(s.count for s in ranking.stretches))[1]
+    return ranking.page(lambda _: True, 0, ranking.total)[1]

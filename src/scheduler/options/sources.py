@@ -3,17 +3,16 @@
 `ask` reads the plan, its cadence, the patient's other sessions and week, and who may
 take the session (active, the plan's specialization, mobile for a home visit): a few
 records. The days those therapists work within the allowed dates are read once per
-request: from the read model on PostgreSQL (`readside.reader.ReadModel.option_days`),
-else from the domain (`domain_frames`).
+request: on PostgreSQL from the clinic's days the API keeps while the read model's
+position is unchanged (`index.DayCache`), else from the domain (`domain_frames`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,10 @@ from scheduler.domain.rules import cadence as cadence_rule
 from scheduler.domain.rules import route
 from scheduler.domain.timekeeping import local_date, wall_clock
 from scheduler.geo import Location
-from scheduler.options.search import DayFrame, Need
+from scheduler.options.search import DayFrame, Indexed, Need
+
+if TYPE_CHECKING:
+    from scheduler.options.index import DayCache
 
 DAYS_AHEAD = 28
 """How far ahead the options reach by default (4 weeks)."""
@@ -178,63 +180,58 @@ def _plan_note(plan: PlanView, *, moving: bool) -> str:
     return ""
 
 
-class DayReader(Protocol):
-    """Where the therapists' days come from on PostgreSQL (`readside.ReadModel`)."""
-
-    async def option_days(
-        self, clinic_id: UUID, specialization: str, home_visit: bool, first: date, last: date
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """The qualified roster, their visits and their time off over the days."""
-
-
 async def read_model_frames(
-    model: DayReader, found: Ask, *, therapist_id: UUID | None = None
-) -> tuple[Ask, list[DayFrame]] | None:
-    """Who may take the session and their working days, from the read model in one
-    snapshot; None if the read model predates the roster's columns or holds nobody
-    qualified (then the domain is asked)."""
-    plan = found.plan
-    first, last = (found.days[0], found.days[-1]) if found.days else (date.max, date.min)
-    roster, visits, unavailable = await model.option_days(
-        plan.clinic_id, plan.specialization, plan.setting == "home", first, last
+    cache: DayCache, found: Ask, *, therapist_id: UUID | None = None
+) -> tuple[Ask, Indexed] | None:
+    """Who may take the session and their working days, from the clinic's days the
+    cache keeps (`index.DayCache`: read from the read model once per change); None if
+    the read model holds nobody qualified or predates the roster's columns (then the
+    domain is asked: a clinic just opened, no projector running)."""
+    plan, need = found.plan, found.need
+    held = await cache.days(
+        plan.clinic_id,
+        zone=need.zone,
+        location=found.clinic_location,
+        today=local_date(need.now, need.zone),
     )
-    if not roster or any(row[7] is None for row in roster):
-        # Predating the roster's columns, or nobody projected yet (a clinic just opened,
-        # no projector running): the domain answers, slower and never wrong.
+    members = [] if held is None else held.qualified(plan.specialization, plan.setting == "home")
+    if held is None or not members:
         return None
-    therapists = [
-        Candidate(
-            therapist,
-            name,
-            {day: tuple(window) for day, window in shifts.items()},
-            (home_lat, home_lon) if mobile and home_lat is not None else found.clinic_location,
-            max_visits,
-        )
-        for therapist, name, mobile, home_lat, home_lon, shifts, max_visits, _ in roster
-    ]
+    therapists = [Candidate(m.id, m.name, m.shifts, m.base, m.max_visits_per_day) for m in members]
     found = replace(found, therapists=therapists)
-    chosen = [t for t in therapists if therapist_id in (None, t.id)]
-    stops: dict[tuple[UUID, date], list[route.Booked]] = defaultdict(list)
-    for therapist, day, session, start, end, latitude, longitude in visits:
-        if session != found.moving:
-            stops[therapist, day].append((start, end, (latitude, longitude)))
-    off: dict[tuple[UUID, date], list[tuple[datetime, datetime]]] = defaultdict(list)
-    for therapist, day, start, end in unavailable:
-        off[therapist, day].append((start, end))
-    return found, _frames(found, chosen, stops, off)
+    chosen = [m for m in members if therapist_id in (None, m.id)]
+    frames, changed = held.without(found.moving)
+    return found, Indexed(frames, held.index, held.chosen(chosen, found.days), tuple(changed))
 
 
-def _frames(
-    found: Ask,
-    therapists: list[Candidate],
+class Rostered(Protocol):
+    """A therapist as `frames_of` needs them (`Candidate`, `index.Member`)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def shifts(self) -> Mapping[str, Sequence[int]]: ...
+    @property
+    def base(self) -> Location: ...
+    @property
+    def max_visits_per_day(self) -> int: ...
+
+
+def frames_of(
+    zone: ZoneInfo,
+    days: Sequence[date],
+    therapists: Sequence[Rostered],
     stops: Mapping[tuple[UUID, date], list[route.Booked]],
     off: Mapping[tuple[UUID, date], list[tuple[datetime, datetime]]],
 ) -> list[DayFrame]:
-    zone = found.need.zone
+    """Each therapist's working days among `days` (those with a shift), with their visits
+    in start order and their time off."""
     frames = []
     shifts: dict[tuple[date, int, int], tuple[datetime, datetime]] = {}
     for therapist in therapists:
-        for day in found.days:
+        for day in days:
             window = therapist.shifts.get(WEEKDAYS[day.weekday()])
             if window is None:
                 continue
@@ -274,4 +271,4 @@ def domain_frames(
                 (v.start, v.end, v.location) for v in view.visits if v.session_id != found.moving
             ]
             off[therapist.id, day] = [(a["start"], a["end"]) for a in view.unavailable]
-    return _frames(found, chosen, stops, off)
+    return frames_of(found.need.zone, found.days, chosen, stops, off)

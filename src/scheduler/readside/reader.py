@@ -99,6 +99,11 @@ _ROSTER = """
       AND (specializations IS NULL OR specializations ? $2) AND (mobile OR NOT $3)
     ORDER BY listed"""
 
+_CLINIC_ROSTER = """
+    SELECT therapist_id, name, mobile, home_latitude, home_longitude, shifts::text AS shifts,
+           max_visits, specializations::text AS specializations
+    FROM readside_therapists WHERE clinic_id = $1 AND active ORDER BY listed"""
+
 _STOPS = """
     SELECT therapist_id, day, session_id, start_utc, end_utc, latitude, longitude
     FROM board_visits
@@ -243,6 +248,44 @@ class ReadModel:
                     json.loads(row["shifts"]),
                     row["max_visits"],
                     row["specializations"],
+                )
+                for row in roster
+            ],
+            [tuple(row) for row in visits],
+            [tuple(row) for row in unavailable],
+        )
+
+    async def clinic_days(
+        self, clinic_id: UUID, first: date, last: date
+    ) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+        """`option_days` for every active therapist of the clinic, whatever they practise,
+        with the clinic's position in the same snapshot (what `options.index.DayCache`
+        keeps); None if the clinic is not projected yet."""
+        async with (
+            self.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            position = await conn.fetchval(
+                "SELECT position FROM readside_clinics WHERE clinic_id = $1", clinic_id
+            )
+            if position is None:
+                return None
+            roster = await conn.fetch(_CLINIC_ROSTER, clinic_id)
+            ids = [row["therapist_id"] for row in roster]
+            visits = await conn.fetch(_STOPS, ids, first, last)
+            unavailable = await conn.fetch(_OFF, ids, first, last)
+        return (
+            int(position),
+            [
+                (
+                    row["therapist_id"],
+                    row["name"],
+                    row["mobile"],
+                    row["home_latitude"],
+                    row["home_longitude"],
+                    json.loads(row["shifts"]),
+                    row["max_visits"],
+                    None if row["specializations"] is None else json.loads(row["specializations"]),
                 )
                 for row in roster
             ],

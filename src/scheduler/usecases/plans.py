@@ -11,7 +11,7 @@ from scheduler.domain import HistoryEntry, PlanView, Scheduling, SessionView
 from scheduler.domain.errors import InvalidInput
 from scheduler.options import ranking, sources
 from scheduler.options.ranking import PAGE_SIZE, SessionOptions
-from scheduler.options.search import PARTS_OF_DAY, DayFrame, Filters
+from scheduler.options.search import PARTS_OF_DAY, DayFrame, Filters, Indexed
 from scheduler.usecases import access
 from scheduler.usecases.actor import Actor
 from scheduler.usecases.runner import UseCases, action
@@ -94,9 +94,11 @@ async def _search(
     if query.first and query.last and query.first > query.last:
         raise InvalidInput("the first day of the range is after its last day")
     staff = who.role in ("dispatcher", "admin")
-    model = getattr(uc.reads, "model", None)
+    model = getattr(uc.reads, "days", None)
 
-    def read(app: Scheduling, now: datetime) -> tuple[sources.Ask, list[DayFrame] | None]:
+    def read(
+        app: Scheduling, now: datetime
+    ) -> tuple[sources.Ask, list[DayFrame] | Indexed | None]:
         if moving is not None:
             session = access.session_for(app, who, moving)
             if session.plan_id is None:
@@ -124,6 +126,7 @@ async def _search(
             fresh = None
         if fresh is not None:
             ask, frames = fresh
+    days: list[DayFrame] | Indexed
     if frames is None:
         found = ask
         ask, days = await uc.read(lambda app, now: _from_domain(app, found, now, query))
