@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
 from scheduler.domain.errors import AuthorizationExhausted, PrescriptionExpired, SchedulingError
@@ -270,12 +271,15 @@ class ClinicalPages(Controller):
         evaluation = _evaluation(form, errors)
         visit = form.get("ev-visit", "")
         if evaluation is not None:
-            try:
+            with refusal_on(
+                errors,
+                "ev-form",
+                said="The evaluation was not recorded: ",
+                catch=(SchedulingError, Forbidden, ValueError),
+            ):
                 await clinical.record_evaluation(
                     uc, who, patient_id, evaluation=evaluation, visit=UUID(visit) if visit else None
                 )
-            except (SchedulingError, Forbidden, ValueError) as problem:
-                errors["ev-form"] = f"The evaluation was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="evaluation"
         )
@@ -294,12 +298,14 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         prescription = _prescription(form, errors)
         if prescription is not None:
-            try:
+            with refusal_on(
+                errors,
+                "rx-form",
+                said="The prescription was not recorded: ",
+                fields={PrescriptionExpired: "rx-expires"},
+                catch=(SchedulingError, Forbidden),
+            ):
                 await clinical.record_prescription(uc, who, patient_id, prescription=prescription)
-            except PrescriptionExpired as problem:
-                errors["rx-expires"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["rx-form"] = f"The prescription was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="prescription"
         )
@@ -319,12 +325,14 @@ class ClinicalPages(Controller):
         renewal = _renewal(form, errors, await chart_of(uc, who, patient_id))
         if renewal is not None:
             prescription_id = renewal.pop("prescription_id")
-            try:
+            with refusal_on(
+                errors,
+                "rn-form",
+                said="The renewal was not recorded: ",
+                fields={PrescriptionExpired: "rn-expires"},
+                catch=(SchedulingError, Forbidden),
+            ):
                 await clinical.renew_prescription(uc, who, prescription_id, **renewal)
-            except PrescriptionExpired as problem:
-                errors["rn-expires"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["rn-form"] = f"The renewal was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="renewal"
         )
@@ -343,12 +351,14 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         plan = _plan(form, errors, await chart_of(uc, who, patient_id))
         if plan is not None:
-            try:
+            with refusal_on(
+                errors,
+                "plan-form",
+                said="The plan was not started: ",
+                fields={AuthorizationExhausted: "plan-sessions"},
+                catch=(SchedulingError, Forbidden),
+            ):
                 await clinical.create_plan(uc, who, patient_id, request=plan)
-            except AuthorizationExhausted as problem:
-                errors["plan-sessions"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["plan-form"] = f"The plan was not started: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="plan"
         )
