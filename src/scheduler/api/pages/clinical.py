@@ -274,7 +274,7 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors,
                 "ev-form",
-                said="The evaluation was not recorded: ",
+                said="The evaluation was not recorded: {}.",
                 catch=(SchedulingError, Forbidden, ValueError),
             ):
                 await clinical.record_evaluation(
@@ -301,7 +301,7 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors,
                 "rx-form",
-                said="The prescription was not recorded: ",
+                said="The prescription was not recorded: {}.",
                 fields={PrescriptionExpired: "rx-expires"},
                 catch=(SchedulingError, Forbidden),
             ):
@@ -328,7 +328,7 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors,
                 "rn-form",
-                said="The renewal was not recorded: ",
+                said="The renewal was not recorded: {}.",
                 fields={PrescriptionExpired: "rn-expires"},
                 catch=(SchedulingError, Forbidden),
             ):
@@ -354,7 +354,7 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors,
                 "plan-form",
-                said="The plan was not started: ",
+                said="The plan was not started: {}.",
                 fields={AuthorizationExhausted: "plan-sessions"},
                 catch=(SchedulingError, Forbidden),
             ):

@@ -137,7 +137,7 @@ class PlanPages(Controller):
         if not errors:
             field = f"{found['change']}-form"
             with refusal_on(
-                errors, field, said="Not changed: ", catch=(SchedulingError, Forbidden)
+                errors, field, said="Not changed: {}.", catch=(SchedulingError, Forbidden)
             ):
                 await clinical.change_plan(uc, who, plan_id, **found)
         if errors:

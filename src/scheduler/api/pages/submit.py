@@ -21,20 +21,24 @@ from scheduler.domain.errors import SchedulingError
 
 class refusal_on:  # noqa: N801 - used as a `with` statement, like contextlib's helpers
     """Catch the action's refusal (`catch`, by default any `SchedulingError`) as the
-    message at `field` in `errors`: "`said`{refusal}." ; a refusal of a type in `fields`
-    goes to that type's own field, in its own words ("{refusal}.")."""
+    message at `field` in `errors`, the refusal put in `said` ("{}." by default, or
+    say "Not changed: {}."); a refusal of a type in `fields` goes to that type's own
+    field instead: a name (the refusal's words, "{}.") or a (name, words) pair."""
 
     def __init__(
         self,
         errors: dict[str, str],
         field: str = "form",
         *,
-        said: str = "",
-        fields: Mapping[type[Exception], str] | None = None,
+        said: str = "{}.",
+        fields: Mapping[type[Exception], str | tuple[str, str]] | None = None,
         catch: tuple[type[Exception], ...] = (SchedulingError,),
     ) -> None:
         self.errors, self.field, self.said = errors, field, said
-        self.fields = dict(fields or {})
+        self.fields = {
+            kind: (own, "{}.") if isinstance(own, str) else own
+            for kind, own in (fields or {}).items()
+        }
         self.catch = (*self.fields, *catch)
 
     def __enter__(self) -> None:
@@ -48,9 +52,9 @@ class refusal_on:  # noqa: N801 - used as a `with` statement, like contextlib's 
     ) -> bool:
         if error is None or not isinstance(error, self.catch):
             return False
-        own = next((f for k, f in self.fields.items() if isinstance(error, k)), None)
-        if own is not None:
-            self.errors[own] = f"{error}."
-        else:
-            self.errors[self.field] = f"{self.said}{error}."
+        field, said = next(
+            (own for kind, own in self.fields.items() if isinstance(error, kind)),
+            (self.field, self.said),
+        )
+        self.errors[field] = said.format(error)
         return True
