@@ -16,18 +16,16 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.errors import ApiError
 from scheduler.api.pages import availability, fields
-from scheduler.api.pages.submit import refusal_on
+from scheduler.api.pages.submit import REFUSALS, refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import PatientExists, SchedulingError
+from scheduler.domain.errors import PatientExists
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import evaluations as evaluation_actions
 from scheduler.usecases import patients as actions
 from scheduler.usecases.actor import Actor
-from scheduler.usecases.errors import Forbidden
 from scheduler.usecases.home import patient_home
 
 YES_NO = {"yes": True, "no": False}
@@ -211,7 +209,7 @@ class IntakePages(Controller):
                 errors,
                 "option",
                 said="This time cannot be booked: {}. Choose another.",
-                catch=(SchedulingError, ApiError, Forbidden),
+                catch=REFUSALS,
             ):
                 await evaluation_actions.book(
                     uc,

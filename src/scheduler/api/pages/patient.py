@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
@@ -85,10 +86,7 @@ class PatientPages(Controller):
         if first and last and last < first:
             errors[f"{prefix}-latest"] = "The last day must be on or after the first day."
         if first and last and not errors:
-            try:
+            with refusal_on(errors, f"{prefix}-earliest", catch=(SchedulingError, Forbidden)):
                 await waitlist_actions.join_days(uc, who, plan_id, first=first, last=last)
-            except (SchedulingError, Forbidden) as error:
-                errors[f"{prefix}-earliest"] = f"{error}."
-        if errors:
-            return await self._home(request, settings, uc, status=400, errors=errors, form=form)
-        return go("/app/patient", joined=plan_id)
+                return go("/app/patient", joined=plan_id)
+        return await self._home(request, settings, uc, status=400, errors=errors, form=form)

@@ -16,7 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 
+from scheduler.api.errors import ApiError
 from scheduler.domain.errors import SchedulingError
+from scheduler.usecases.errors import Forbidden
+
+REFUSALS = (SchedulingError, ApiError, Forbidden)
+"""What a booking may answer a form with: a broken rule, the service's own refusal (a
+conflict, a busy store), or a record the account may not touch."""
 
 
 class refusal_on:  # noqa: N801 - used as a `with` statement, like contextlib's helpers
