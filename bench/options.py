@@ -10,9 +10,13 @@ plan's cadence, 3-7 days apart), then starts one `scheduler serve` and the proje
 and waits until the projection has caught up. For 1, 16 and 64 concurrent clients it
 then sends, in alternating rounds:
 
-- `GET /plans/{id}/options` for random plans (every start over the days its cadence
-  allows, up to four weeks; the first page of 20, ranked);
-- `GET /clinics/{id}/board?date=` for the days of the four weeks.
+- `GET /plans/{id}/options` for plans drawn at random, each plan's first search in the
+  run (every start over the days its cadence allows, up to four weeks; the first page
+  of 20, ranked): the plan's side is read from the event store, the clinic's days are
+  the ones the API keeps (`options.index`);
+- the same plans again, as a patient browsing does: `?part_of_day=afternoon` and
+  `?page=2` (the plan's side kept too, `options.plan_sides`);
+- `GET /clinics/{id}/board?date=` for the days of the four weeks (the reference).
 
 Prints p50/p95/p99 and requests/s per kind and level, and writes
 bench/results/options.json. Absolute figures depend on the machine's load; the board is
@@ -52,6 +56,12 @@ from system.load import DESK_EMAIL, sign_in  # noqa: E402
 CLINIC = (41.8837, -87.6289)
 SHIFTS = {day: [480, 1080] for day in ("mon", "tue", "wed", "thu", "fri")}
 Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+KINDS = ("options", "options again", "board")
+PATHS = {
+    "options": "/plans/{id}/options",
+    "options again": "  ?part_of_day=, ?page=2",
+    "board": "/clinics/{id}/board?date=",
+}
 
 
 def seed(database_url: str, therapists: int, plans: int, rng: random.Random) -> dict[str, Any]:
@@ -156,12 +166,19 @@ def caught_up(database_url: str, timeout_s: float = 600.0) -> None:
 
 
 def requests(
-    base: str, headers: dict[str, str], seeded: dict[str, Any], count: int, rng: random.Random
+    base: str,
+    headers: dict[str, str],
+    seeded: dict[str, Any],
+    count: int,
+    rng: random.Random,
+    seen: set[UUID],
 ) -> dict[str, list[Request]]:
-    """`count` options and board reads."""
+    """`count` reads of each kind; the first searches are of plans not in `seen` yet."""
 
-    def options(plan: UUID) -> Request:
-        return lambda client: client.get(f"{base}/plans/{plan}/options", headers=headers)
+    def options(plan: UUID, **query: Any) -> Request:
+        return lambda client: client.get(
+            f"{base}/plans/{plan}/options", params=query, headers=headers
+        )
 
     def board(day: date) -> Request:
         return lambda client: client.get(
@@ -171,8 +188,13 @@ def requests(
         )
 
     days = [seeded["monday"] + timedelta(days=n) for n in range(28) if n % 7 < 5]
+    fresh = [plan for plan in seeded["plans"] if plan not in seen]
+    plans = rng.sample(fresh, min(count, len(fresh)))
+    seen.update(plans)
+    again = [({"part_of_day": "afternoon"}, {"page": 2})[n % 2] for n in range(len(plans))]
     return {
-        "options": [options(rng.choice(seeded["plans"])) for _ in range(count)],
+        "options": [options(plan) for plan in plans],
+        "options again": [options(plan, **query) for plan, query in zip(plans, again, strict=True)],
         "board": [board(rng.choice(days)) for _ in range(count)],
     }
 
@@ -217,13 +239,14 @@ def main() -> None:
         caught_up(cluster.postgres.url)
         base = cluster.base_url(cluster.apis[0])
         headers = sign_in(base)
-        warm = requests(base, headers, seeded, 16, rng)
-        for kind in ("options", "board"):
+        seen: set[UUID] = set()
+        warm = requests(base, headers, seeded, 16, rng, seen)
+        for kind in KINDS:
             asyncio.run(drive(warm[kind], 4))
         rows = []
         for clients in (int(n) for n in args.clients.split(",")):
-            batch = requests(base, headers, seeded, args.reads, rng)
-            for kind in ("options", "board"):
+            batch = requests(base, headers, seeded, args.reads, rng, seen)
+            for kind in KINDS:
                 measured = row(asyncio.run(drive(batch[kind], clients)))
                 rows.append({"kind": kind, **measured})
                 print(kind, measured, flush=True)
@@ -238,7 +261,7 @@ def main() -> None:
         f"\n{'GET':<28}{'clients':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses"
     )
     for r in rows:
-        path = "/plans/{id}/options" if r["kind"] == "options" else "/clinics/{id}/board?date="
+        path = PATHS[r["kind"]]
         print(
             f"{path:<28}{r['clients']:>8}{r['per_s']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}"
             f"{r['p99_ms']:>9}  {r['statuses']}"

@@ -205,4 +205,5 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Litestar:
     # Outermost, around routing itself, so unknown paths get a request id and a log line.
     app.asgi_handler = RequestContext(AllowHeader(app.asgi_handler, app))
     app.state.notifier = notifier
+    app.state.reads = reads  # the read side and the options' caches (tests look at them)
     return app

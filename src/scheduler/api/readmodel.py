@@ -38,6 +38,7 @@ from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.timekeeping import clinic_zone, wall_clock
 from scheduler.geo import haversine_km, travel_minutes
 from scheduler.options.index import DayCache
+from scheduler.options.plan_sides import PlanSides
 from scheduler.readside.reader import ClinicRow, ReadModel, Snapshot, TherapistRow, VisitRow
 from scheduler.settings import Settings
 
@@ -62,6 +63,7 @@ class ReadSide:
         self.model = None if settings.database_url is None else ReadModel(settings.database_url)
         # The booking page's options: each clinic's days, kept while its position holds.
         self.days = None if self.model is None else DayCache(self.model)
+        self.plans = None if self.model is None else PlanSides(self.model)
 
     async def start(self) -> None:
         """Open the asyncpg pool (PostgreSQL only)."""

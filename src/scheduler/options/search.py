@@ -373,6 +373,8 @@ class Ranking:
         """The stretch's starts that fit (or do not fit) the patient's week, earliest first."""
         frame, need = self.frames[stretch.index], self.need
         windows = need.availability.get(WEEKDAYS[frame.day.weekday()], [])
+        if fitting and not windows:
+            return  # no start of a day the patient gave no times for fits their week
         length = timedelta(minutes=need.minutes)
         km = round(route.added_km(*stretch.stops, need.place), 1)
         at = _clock(frame, need.zone, self.search.midnight(frame))

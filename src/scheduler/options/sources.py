@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from scheduler.domain import PlanView, Scheduling, TherapistView
+from scheduler.domain import (
+    ClinicView,
+    PatientView,
+    PlanView,
+    Scheduling,
+    SessionView,
+    TherapistView,
+)
 from scheduler.domain.errors import CadenceBroken
 from scheduler.domain.model.therapist import WEEKDAYS
 from scheduler.domain.rules import cadence as cadence_rule
@@ -69,6 +76,28 @@ class Ask:
     clinic_location: Location = (0.0, 0.0)
 
 
+@dataclass(frozen=True)
+class PlanSide:
+    """What a search reads of the domain about the plan: the plan, its clinic, its
+    patient and every session of the patient (any status)."""
+
+    plan: PlanView
+    clinic: ClinicView
+    patient: PatientView
+    sessions: tuple[SessionView, ...]
+
+
+def plan_side(app: Scheduling, plan_id: UUID) -> PlanSide:
+    """The plan's side from the event store (a few records)."""
+    plan = app.get_plan(plan_id)
+    return PlanSide(
+        plan,
+        app.get_clinic(plan.clinic_id),
+        app.get_patient(plan.patient_id),
+        tuple(app.patient_sessions(plan.patient_id)),
+    )
+
+
 def ask(
     app: Scheduling,
     plan_id: UUID,
@@ -79,13 +108,26 @@ def ask(
     roster: bool = True,
 ) -> Ask:
     """The plan's side of a search (see the module docstring); without `roster`, who
-    may take it is left to the caller (the read model's `option_days`)."""
-    plan = app.get_plan(plan_id)
-    clinic = app.get_clinic(plan.clinic_id)
-    patient = app.get_patient(plan.patient_id)
+    may take it is left to the caller (the read model's days)."""
+    side = plan_side(app, plan_id)
+    staff = app.list_therapists(side.plan.clinic_id) if roster else []
+    return ask_of(side, now=now, moving=moving, days_ahead=days_ahead, staff=staff)
+
+
+def ask_of(
+    side: PlanSide,
+    *,
+    now: datetime,
+    moving: UUID | None = None,
+    days_ahead: int = DAYS_AHEAD,
+    staff: Sequence[TherapistView] = (),
+) -> Ask:
+    """The search's `Ask` from the plan's side at `now` (no I/O); `staff`: the clinic's
+    therapists, of whom the qualified ones may take it."""
+    plan, clinic, patient = side.plan, side.clinic, side.patient
     zone = ZoneInfo(clinic.timezone)
     today = local_date(now, zone)
-    sessions = [s for s in app.patient_sessions(plan.patient_id) if s.status != "cancelled"]
+    sessions = [s for s in side.sessions if s.status != "cancelled"]
     moved = next((s for s in sessions if s.id == moving), None)
     # The cadence's input: the plan's booked and completed sessions but the one moving.
     taken = sorted(
@@ -125,7 +167,7 @@ def ask(
     )
     therapists = [
         _candidate(t)
-        for t in (app.list_therapists(plan.clinic_id) if roster else [])
+        for t in staff
         if t.active
         and plan.specialization in t.specializations
         and (t.mobile or plan.setting != "home")

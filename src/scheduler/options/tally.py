@@ -102,7 +102,8 @@ class DayIndex:
 
     def of_therapists(self, ids: Sequence[UUID]) -> Flags:
         """Which frames belong to one of `ids`."""
-        wanted = [n for n, therapist in enumerate(self.therapists) if therapist in set(ids)]
+        asked = set(ids)
+        wanted = [n for n, therapist in enumerate(self.therapists) if therapist in asked]
         return np.isin(self.who, wanted)
 
     def on_days(self, days: Sequence[date]) -> Flags:

@@ -49,8 +49,7 @@ def may_see_session(who: Actor, session: SessionView) -> bool:
 def session_for(app: Scheduling, who: Actor, session_id: UUID) -> SessionView:
     """The session if the caller may see it."""
     session = app.get_session(session_id)
-    if not may_see_session(who, session):
-        raise _deny("session")
+    check_session_seen(who, session)
     return session
 
 
@@ -66,15 +65,33 @@ def treats(app: Scheduling, therapist_id: UUID | None, plan: PlanView) -> bool:
 def plan_for(app: Scheduling, who: Actor, plan_id: UUID) -> PlanView:
     """The plan if the caller may see it (its patient, its clinic, a therapist treating it)."""
     plan = app.get_plan(plan_id)
-    allowed = (
+    if not (
+        who.role == "therapist" and treats(app, who.acts_for, plan)
+    ) and not may_see_plan_as_staff_or_patient(who, plan):
+        raise _deny("plan")
+    return plan
+
+
+def may_see_plan_as_staff_or_patient(who: Actor, plan: PlanView) -> bool:
+    """True when the caller is an admin, a dispatcher of the plan's clinic or its patient
+    (a therapist's access needs their sessions: `plan_for`)."""
+    return (
         who.role == "admin"
         or (who.role == "dispatcher" and plan.clinic_id == who.clinic_id)
         or (who.role == "patient" and plan.patient_id == who.acts_for)
-        or (who.role == "therapist" and treats(app, who.acts_for, plan))
     )
-    if not allowed:
+
+
+def check_plan_seen(who: Actor, plan: PlanView) -> None:
+    """Forbidden unless `may_see_plan_as_staff_or_patient` (no I/O)."""
+    if not may_see_plan_as_staff_or_patient(who, plan):
         raise _deny("plan")
-    return plan
+
+
+def check_session_seen(who: Actor, session: SessionView) -> None:
+    """Forbidden unless the caller may see the session (no I/O)."""
+    if not may_see_session(who, session):
+        raise _deny("session")
 
 
 def clinic_for(app: Scheduling, who: Actor, clinic_id: UUID) -> ClinicView:

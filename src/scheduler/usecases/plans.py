@@ -10,6 +10,7 @@ from uuid import UUID
 from scheduler.domain import HistoryEntry, PlanView, Scheduling, SessionView
 from scheduler.domain.errors import InvalidInput
 from scheduler.options import ranking, sources
+from scheduler.options.plan_sides import PlanSides
 from scheduler.options.ranking import PAGE_SIZE, SessionOptions
 from scheduler.options.search import PARTS_OF_DAY, DayFrame, Filters, Indexed
 from scheduler.usecases import access
@@ -94,47 +95,73 @@ async def _search(
     if query.first and query.last and query.first > query.last:
         raise InvalidInput("the first day of the range is after its last day")
     staff = who.role in ("dispatcher", "admin")
-    model = getattr(uc.reads, "days", None)
-
-    def read(
-        app: Scheduling, now: datetime
-    ) -> tuple[sources.Ask, list[DayFrame] | Indexed | None]:
-        if moving is not None:
-            session = access.session_for(app, who, moving)
-            if session.plan_id is None:
-                raise InvalidInput("an evaluation visit is moved by the front desk")
-            if session.status != "booked":
-                raise InvalidInput(f"the session is {session.status}: only a booked one moves")
-            access.plan_for(app, who, session.plan_id)
-            ask = sources.ask(app, session.plan_id, now=now, moving=moving, roster=model is None)
-        else:
-            access.plan_for(app, who, plan_id)
-            ask = sources.ask(app, plan_id, now=now, roster=model is None)
-        if model is not None or ask.note:
-            return ask, None
-        return ask, sources.domain_frames(app, ask, therapist_id=query.therapist)
-
-    ask, frames = await uc.read(read)
-    if frames is None and model is not None and not ask.note:
-        try:
-            fresh = await sources.read_model_frames(model, ask, therapist_id=query.therapist)
-        except Exception as error:  # refused connections, asyncpg errors, missing tables
-            log.warning(
-                "read model unavailable, reading the options' days from the event store",
-                extra={"error_type": type(error).__name__},
+    days: list[DayFrame] | Indexed | None = None
+    cache, sides = getattr(uc.reads, "days", None), getattr(uc.reads, "plans", None)
+    if cache is None or sides is None:  # the embedded store: everything from the domain
+        ask, days = await uc.read(
+            lambda app, now: _from_domain(
+                app, _checked_ask(app, who, plan_id, moving, now), now, query
             )
-            fresh = None
-        if fresh is not None:
-            ask, frames = fresh
-    days: list[DayFrame] | Indexed
-    if frames is None:
-        found = ask
-        ask, days = await uc.read(lambda app, now: _from_domain(app, found, now, query))
+        )
     else:
+        ask = await _kept_ask(uc, sides, who, plan_id, moving)
+        if not ask.note:
+            try:
+                fresh = await sources.read_model_frames(cache, ask, therapist_id=query.therapist)
+            except Exception as error:  # refused connections, asyncpg errors, missing tables
+                log.warning(
+                    "read model unavailable, reading the options' days from the event store",
+                    extra={"error_type": type(error).__name__},
+                )
+                fresh = None
+            if fresh is not None:
+                ask, days = fresh
+    if days is None:  # the read model cannot answer: the domain does, slower
+        found = ask
+        ask, frames = await uc.read(lambda app, now: _from_domain(app, found, now, query))
         days = frames
     return ranking.present(
         ask, days, query.filters(), page=query.page, size=query.size, staff=staff
     )
+
+
+def _checked_ask(
+    app: Scheduling, who: Actor, plan_id: UUID, moving: UUID | None, now: datetime
+) -> sources.Ask:
+    """The plan's side from the domain, once the caller may search it."""
+    if moving is not None:
+        session = access.session_for(app, who, moving)
+        if session.plan_id is None:
+            raise InvalidInput("an evaluation visit is moved by the front desk")
+        _check_movable(session)
+        plan_id = session.plan_id
+    access.plan_for(app, who, plan_id)
+    return sources.ask(app, plan_id, now=now, moving=moving)
+
+
+async def _kept_ask(
+    uc: UseCases, sides: PlanSides, who: Actor, plan_id: UUID, moving: UUID | None
+) -> sources.Ask:
+    """`_checked_ask` from the plan's side the API keeps (`options.plan_sides`); the
+    roster is the caller's (the read model's days)."""
+    if moving is not None:
+        owner = await sides.plan_of(uc, moving)
+        if owner is None:
+            await uc.read(lambda app, _: access.session_for(app, who, moving))
+            raise InvalidInput("an evaluation visit is moved by the front desk")
+        side = await sides.side(uc, owner)
+        session = next(s for s in side.sessions if s.id == moving)
+        access.check_session_seen(who, session)
+        _check_movable(session)
+    else:
+        side = await sides.side(uc, plan_id)
+    access.check_plan_seen(who, side.plan)
+    return sources.ask_of(side, now=uc.clock(), moving=moving)
+
+
+def _check_movable(session: SessionView) -> None:
+    if session.status != "booked":
+        raise InvalidInput(f"the session is {session.status}: only a booked one moves")
 
 
 def _from_domain(
