@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
-from scheduler.api.pages.submit import refusal_on
+from scheduler.api.pages.submit import OwnFields, refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
 from scheduler.domain.errors import AuthorizationExhausted, PrescriptionExpired, SchedulingError
@@ -36,6 +36,8 @@ from scheduler.usecases.actor import Actor
 from scheduler.usecases.errors import Forbidden
 
 STAFF = ("therapist", "dispatcher")
+CARE_REFUSALS = (SchedulingError, Forbidden)
+"""What a chart form's action may answer: a broken rule, or a patient not the staff's."""
 
 
 @dataclass(frozen=True)
@@ -271,11 +273,9 @@ class ClinicalPages(Controller):
         evaluation = _evaluation(form, errors)
         visit = form.get("ev-visit", "")
         if evaluation is not None:
+            not_recorded = "The evaluation was not recorded: {}."
             with refusal_on(
-                errors,
-                "ev-form",
-                said="The evaluation was not recorded: {}.",
-                catch=(SchedulingError, Forbidden, ValueError),
+                errors, "ev-form", said=not_recorded, catch=(*CARE_REFUSALS, ValueError)
             ):
                 await clinical.record_evaluation(
                     uc, who, patient_id, evaluation=evaluation, visit=UUID(visit) if visit else None
@@ -298,12 +298,10 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         prescription = _prescription(form, errors)
         if prescription is not None:
+            not_recorded = "The prescription was not recorded: {}."
+            expired: OwnFields = {PrescriptionExpired: "rx-expires"}
             with refusal_on(
-                errors,
-                "rx-form",
-                said="The prescription was not recorded: {}.",
-                fields={PrescriptionExpired: "rx-expires"},
-                catch=(SchedulingError, Forbidden),
+                errors, "rx-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
             ):
                 await clinical.record_prescription(uc, who, patient_id, prescription=prescription)
         return await self._answer(
@@ -325,12 +323,10 @@ class ClinicalPages(Controller):
         renewal = _renewal(form, errors, await chart_of(uc, who, patient_id))
         if renewal is not None:
             prescription_id = renewal.pop("prescription_id")
+            not_recorded = "The renewal was not recorded: {}."
+            expired: OwnFields = {PrescriptionExpired: "rn-expires"}
             with refusal_on(
-                errors,
-                "rn-form",
-                said="The renewal was not recorded: {}.",
-                fields={PrescriptionExpired: "rn-expires"},
-                catch=(SchedulingError, Forbidden),
+                errors, "rn-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
             ):
                 await clinical.renew_prescription(uc, who, prescription_id, **renewal)
         return await self._answer(
@@ -351,12 +347,10 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         plan = _plan(form, errors, await chart_of(uc, who, patient_id))
         if plan is not None:
+            not_started = "The plan was not started: {}."
+            exhausted: OwnFields = {AuthorizationExhausted: "plan-sessions"}
             with refusal_on(
-                errors,
-                "plan-form",
-                said="The plan was not started: {}.",
-                fields={AuthorizationExhausted: "plan-sessions"},
-                catch=(SchedulingError, Forbidden),
+                errors, "plan-form", said=not_started, fields=exhausted, catch=CARE_REFUSALS
             ):
                 await clinical.create_plan(uc, who, patient_id, request=plan)
         return await self._answer(

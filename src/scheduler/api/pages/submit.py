@@ -20,6 +20,9 @@ from scheduler.api.errors import ApiError
 from scheduler.domain.errors import SchedulingError
 from scheduler.usecases.errors import Forbidden
 
+OwnFields = Mapping[type[Exception], str | tuple[str, str]]
+"""Refusals with a field of their own: the field's name, or (name, words)."""
+
 REFUSALS = (SchedulingError, ApiError, Forbidden)
 """What a booking may answer a form with: a broken rule, the service's own refusal (a
 conflict, a busy store), or a record the account may not touch."""
@@ -37,7 +40,7 @@ class refusal_on:  # noqa: N801 - used as a `with` statement, like contextlib's 
         field: str = "form",
         *,
         said: str = "{}.",
-        fields: Mapping[type[Exception], str | tuple[str, str]] | None = None,
+        fields: OwnFields | None = None,
         catch: tuple[type[Exception], ...] = (SchedulingError,),
     ) -> None:
         self.errors, self.field, self.said = errors, field, said
