@@ -8,7 +8,7 @@ Refusals are 4xx and write nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -306,3 +306,57 @@ def test_undo_leaves_waiting_a_visit_whose_time_was_taken(
     undo = client.post(f"/sick-calls/{call['sick_call_id']}/undo", json={}, headers=desk)
     assert (undo.json()["restored"], undo.json()["waiting"]) == ([], [])
     assert client.get(f"/sessions/{pats}", headers=desk).json()["start"] == choice["start"]
+
+
+def test_a_postponed_visit_widens_the_plans_cadence_on_the_options_and_the_booking(
+    client: TestClient[Litestar], world: World, tokens: Tokens, store: Scheduling
+) -> None:
+    desk, pat = tokens["dispatcher"], tokens["pat"]
+    # Pat's plan (2-9 days): Monday and Wednesday with Ana; Ana is off sick on Wednesday
+    # and the desk applies none of the re-plan, so Wednesday's visit is postponed.
+    book(client, desk, world.pat_plan, world.ana, world.local["mon 10:00"])
+    wednesday = book(client, desk, world.pat_plan, world.ana, world.local["wed 10:00"])
+    call = sick(client, desk, world.ana, dates=[str(MONDAY + timedelta(days=2))])
+    assert call.status_code == 202, call.text
+    proposal = wait_for_job(client, desk, call.json()["job"])
+    outcome = client.post(f"/proposals/{proposal}/apply", json={"only": []}, headers=desk)
+    assert outcome.json()["postponed"] == [wednesday], outcome.text
+
+    # One postponed session between: up to 2 x 9 days after Monday (the engine's v1.1
+    # rule), where the strict cadence stopped at 9.
+    widened = MONDAY + timedelta(days=18)
+    options = client.get(f"/me/plans/{world.pat_plan}/options", headers=pat)
+    assert options.status_code == 200, options.text
+    days = [date.fromisoformat(d["day"]) for d in options.json()["days"]]
+    assert max(days) == widened
+    assert MONDAY + timedelta(days=15) in days
+    fifteen = str(MONDAY + timedelta(days=15))
+    later = client.get(
+        f"/me/plans/{world.pat_plan}/options",
+        params={"first_day": fifteen, "last_day": fifteen},
+        headers=pat,
+    ).json()
+    choice = later["options"][0]
+    assert "postponed" in " ".join(choice["reasons"]), choice
+
+    before = last_position(store)
+    beyond = world.local["mon 10:00"] + timedelta(days=21)
+    refused = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": str(world.ana), "start": beyond.isoformat()},
+        headers=pat,
+    )
+    assert refused.status_code == 422, refused.text
+    assert "across 1 postponed" in refused.text
+    assert last_position(store) == before
+    assert client.get(f"/sessions/{wednesday}", headers=desk).json()["status"] == "displaced"
+
+    booked = client.post(
+        f"/plans/{world.pat_plan}/sessions",
+        json={"therapist_id": choice["therapist_id"], "start": choice["start"]},
+        headers=pat,
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["id"] == wednesday  # the postponed visit got its new time
+    session = client.get(f"/sessions/{wednesday}", headers=pat).json()
+    assert (session["status"], session["start"]) == ("booked", choice["start"])

@@ -8,11 +8,15 @@ and filters, then:
   as `book_session`, nothing saved), or by the move command for a move's options;
 - every start on the slot grid that the command accepts and the filters keep is offered
   (a brute-force scan of every therapist, day and grid minute of the search's days).
+
+Now and then a therapist calls in sick for a day, and the visits it displaced may be
+postponed: the next booking gives a displaced visit its new time, and a postponed one
+widens the cadence (v1.1), in the options as in the command.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -41,32 +45,59 @@ booking = st.tuples(
     st.integers(0, 6),  # which day from Monday
     st.integers(8 * 4, 17 * 4),  # local start in quarter hours
 )
-clinics = st.fixed_dictionaries(
+CLINIC = {
+    "extra": st.fixed_dictionaries(
+        {
+            "mobile": st.booleans(),
+            "start": st.integers(7, 11),
+            "hours": st.integers(3, 8),
+            "days": st.sets(st.sampled_from(["mon", "tue", "wed", "thu", "fri"]), min_size=1),
+            "max_visits": st.integers(1, 5),
+        }
+    ),
+    "bookings": st.lists(booking, max_size=12),
+    "time_off": st.none() | st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(8, 15)),
+    # The plans' cadence: the world's 2-9 days, or a short one (min, min + extra) so
+    # that a postponed session's widening falls within the days searched.
+    "cadence": st.none() | st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    # A sick call on the day of one of the bookings made (which one, postponed or not).
+    "sick": st.none() | st.tuples(st.integers(0, 11), st.booleans()),
+    "availability": st.dictionaries(
+        st.sampled_from(["mon", "tue", "wed", "thu", "fri"]),
+        st.sampled_from([[[540, 720]], [[780, 1020]], [[600, 900]]]),
+        max_size=3,
+    ),
+    "now_hours": st.integers(0, 24 * 6),
+    "plan": st.integers(0, 2),
+    "move": st.booleans(),
+    "therapist": st.none() | st.integers(0, 2),
+    "part": st.none() | st.sampled_from(sorted(PARTS_OF_DAY)),
+    "days": st.none() | st.tuples(st.integers(0, HORIZON - 1), st.integers(0, 3)),
+}
+clinics = st.fixed_dictionaries(CLINIC)
+
+
+def _course(plan: int, days: list[int], quarter: int) -> list[tuple[int, int, int, int]]:
+    """A home plan's sessions with Ana on `days`, in order (most keep a short cadence)."""
+    return [(plan, 0, day, quarter) for day in sorted(days)]
+
+
+courses = st.builds(
+    _course,
+    st.sampled_from([0, 2]),
+    st.lists(st.integers(0, 6), min_size=3, max_size=5, unique=True),
+    st.integers(9 * 4, 15 * 4),
+)
+after_sick_calls = st.fixed_dictionaries(
     {
-        "extra": st.fixed_dictionaries(
-            {
-                "mobile": st.booleans(),
-                "start": st.integers(7, 11),
-                "hours": st.integers(3, 8),
-                "days": st.sets(st.sampled_from(["mon", "tue", "wed", "thu", "fri"]), min_size=1),
-                "max_visits": st.integers(1, 5),
-            }
-        ),
-        "bookings": st.lists(booking, max_size=12),
-        "time_off": st.none() | st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(8, 15)),
-        "availability": st.dictionaries(
-            st.sampled_from(["mon", "tue", "wed", "thu", "fri"]),
-            st.sampled_from([[[540, 720]], [[780, 1020]], [[600, 900]]]),
-            max_size=3,
-        ),
-        "now_hours": st.integers(0, 24 * 6),
-        "plan": st.integers(0, 2),
-        "move": st.booleans(),
-        "therapist": st.none() | st.integers(0, 2),
-        "part": st.none() | st.sampled_from(sorted(PARTS_OF_DAY)),
-        "days": st.none() | st.tuples(st.integers(0, HORIZON - 1), st.integers(0, 3)),
+        **CLINIC,
+        "bookings": st.builds(lambda a, b: a + b, courses, st.lists(booking, max_size=6)),
+        "cadence": st.tuples(st.integers(0, 1), st.integers(1, 2)),
+        "sick": st.tuples(st.integers(0, 4), st.just(value=True)),
+        "now_hours": st.integers(0, 24 * 4),
     }
 )
+"""Clinics where a sick call postponed a visit of a short course, searched on its plan."""
 
 
 def _clinic(case: dict[str, Any]) -> tuple[World, list[UUID], list[UUID]]:
@@ -89,6 +120,13 @@ def _clinic(case: dict[str, Any]) -> tuple[World, list[UUID], list[UUID]]:
     )
     therapists = [world.ana, world.ben, cara]
     plans = [world.pat_home_plan, world.pat_clinic_plan, world.quinn_home_plan]
+    if case["cadence"] is not None:
+        low, extra = case["cadence"]
+        for plan in plans:
+            app.change_cadence(
+                plan, min_days=low, max_days=low + extra, actor="desk", reason="short", now=NOW
+            )
+    made = []
     for plan, therapist, day, quarter in case["bookings"]:
         try:
             start = app.local_time(world.clinic, MONDAY + timedelta(days=day), quarter * 15)
@@ -100,7 +138,8 @@ def _clinic(case: dict[str, Any]) -> tuple[World, list[UUID], list[UUID]]:
                 now=NOW,
             )
         except SchedulingError:
-            pass  # random bookings break rules now and then: the calendar refuses them
+            continue  # random bookings break rules now and then: the calendar refuses them
+        made.append((therapists[therapist], MONDAY + timedelta(days=day)))
     if case["time_off"] is not None:
         who, day, hour = case["time_off"]
         app.record_time_off(
@@ -111,18 +150,50 @@ def _clinic(case: dict[str, Any]) -> tuple[World, list[UUID], list[UUID]]:
             reason="errand",
             now=NOW,
         )
+    if case["sick"] is not None and made:
+        which, postpone = case["sick"]
+        who, day = made[which % len(made)]
+        _sick_call(app, who, day, postpone=postpone)
     if case["availability"]:
         app.change_availability(world.pat, availability=case["availability"], actor="pat", now=NOW)
     return world, therapists, plans
+
+
+def _sick_call(app: Scheduling, therapist: UUID, day: date, *, postpone: bool) -> None:
+    """The therapist is off sick on `day`; its visits are displaced (and, `postpone`,
+    postponed: no re-plan found them a time)."""
+    call = app.record_sick_call(therapist, days=[day], actor="desk", reason="flu", now=NOW)
+    for session_id in app.get_sick_call(call).displaced if postpone else ():
+        app.postpone_session(
+            session_id, actor="desk", reason="no time", now=NOW, wait_until=NOW + timedelta(days=9)
+        )
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clinics)
 def test_options_are_exactly_the_starts_the_booking_command_accepts(case: dict[str, Any]) -> None:
     world, therapists, plans = _clinic(case)
+    _options_are_what_the_command_accepts(world, therapists, plans[case["plan"]], case)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(after_sick_calls)
+def test_after_a_sick_call_the_options_are_still_the_starts_the_command_accepts(
+    case: dict[str, Any],
+) -> None:
+    world, therapists, plans = _clinic(case)
+    app = world.app
+    waiting = [p for p in plans if app.get_plan(p).postponed]
+    plan_id = waiting[0] if waiting else plans[case["plan"]]
+    _options_are_what_the_command_accepts(world, therapists, plan_id, case)
+
+
+def _options_are_what_the_command_accepts(
+    world: World, therapists: list[UUID], plan_id: UUID, case: dict[str, Any]
+) -> None:
+    """Every option is accepted by the command, and every accepted start is an option."""
     app = world.app
     now = NOW + timedelta(hours=case["now_hours"], minutes=7)
-    plan_id = plans[case["plan"]]
     booked = [
         s.id
         for s in app.patient_sessions(app.get_plan(plan_id).patient_id)

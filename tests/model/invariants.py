@@ -10,7 +10,9 @@ it stood then:
 - the therapist's day is a route: from base, travel between visits, back by the end of
   the shift, at most `max_visits_per_day`, never over time off;
 - the plan's cadence with its neighbours (the overdue exception included), unless a
-  dispatcher overrode it (recorded on the event);
+  dispatcher overrode it (recorded on the event); the neighbours on either side of p
+  postponed sessions (placed where they were displaced from) may be up to
+  `max_days * (p + 1)` apart, the planning format's v1.1 words;
 - not in the past, unless back-filled (recorded on the event);
 
 and after every event that no prescription holds more sessions than it authorizes.
@@ -91,6 +93,7 @@ class Visit:
     end: datetime
     place: tuple[float, float]
     status: str = "booked"
+    postponed: bool = False  # displaced, and no re-plan found it a time
 
 
 @dataclass
@@ -191,17 +194,24 @@ def _check_cadence(
         for v in others
         if v.plan == visit.plan and v.status in ("booked", "completed")
     )
+    postponed = [
+        v.start.astimezone(zone).date()
+        for v in replay.sessions.values()
+        if v.plan == visit.plan and v.status == "displaced" and v.postponed
+    ]
     low, high = plan["min_days"], plan["max_days"]
     before = [d for d in days if d <= day]
     after = [d for d in days if d > day]
     if before:
         gap = (day - before[-1]).days
-        overdue = before[-1] + timedelta(days=high) < today
-        if gap < low or (gap > high and not overdue):
+        longest = high * (1 + sum(1 for d in postponed if before[-1] < d <= day))
+        overdue = before[-1] + timedelta(days=longest) < today
+        if gap < low or (gap > longest and not overdue):
             replay.broken.append(f"{where}: {gap} days after the previous session ({low}-{high})")
     if after:
         gap = (after[0] - day).days
-        if not low <= gap <= high:
+        longest = high * (1 + sum(1 for d in postponed if day < d < after[0]))
+        if not low <= gap <= longest:
             replay.broken.append(f"{where}: {gap} days before the next session ({low}-{high})")
 
 
@@ -295,6 +305,8 @@ def replay_log(records: list[tuple[int, str, dict[str, Any]]]) -> Replay:
             if replay.sessions[key].status != "booked":
                 replay.broken.append(f"position {position}: displaced a session not booked")
             replay.sessions[key].status = "displaced"
+        elif name == "TreatmentPlan.SessionPostponed":
+            replay.sessions[state["session_id"]].postponed = True
         elif name == "Session.Cancelled":
             replay.sessions[key].status = "cancelled"
         elif name == "Session.Completed":

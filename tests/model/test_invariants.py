@@ -98,3 +98,30 @@ def test_over_authorized_prescriptions_and_missing_acknowledgements_are_found() 
     problems = check_store(app.recorder, [Acknowledged("cancelled", UUID(int=7))])
     assert any("holds 4 sessions, 3 authorized" in p for p in problems)
     assert any("acknowledged cancelled" in p for p in problems)
+
+
+def test_a_postponed_session_widens_the_cadence_as_far_as_v1_1_allows() -> None:
+    app, world = _world()
+    plan, ana = world.plans["pat-ms"], world.therapists["ana"]  # 2-5 days
+    for day in (0, 2):
+        app.book_session(
+            plan_id=plan, therapist_id=ana, start=_at(app, world, day, 600), actor="desk", now=NOW
+        )
+    call = app.record_sick_call(
+        ana, days=[MONDAY + timedelta(days=2)], actor="desk", reason="flu", now=NOW
+    )
+    (waiting,) = app.get_sick_call(call).displaced
+    app.postpone_session(
+        waiting, actor="desk", reason="no time", now=NOW, wait_until=NOW + timedelta(days=9)
+    )
+    # Up to 2 x 5 days after Monday, across the postponed one: beyond is found...
+    forged = _forged(app, world, "pat-ms", _at(app, world, 11, 600), NOW)
+    # ...within is what the domain books (the postponed session's new time).
+    moved = app.book_session(
+        plan_id=plan, therapist_id=ana, start=_at(app, world, 9, 600), actor="desk", now=NOW
+    )
+    assert moved == waiting
+    problems = check_store(app.recorder, [])
+    assert len(problems) == 1, problems
+    assert f"session {forged}" in problems[0]
+    assert "11 days after the previous session" in problems[0]

@@ -101,6 +101,11 @@ def _spacing(day: date, ask: Ask) -> list[str]:
     after = [d for d in ask.taken if d > day]
     if before:
         gap = (day - before[-1]).days
+        if gap > ask.plan.max_days and any(before[-1] < p <= day for p in ask.postponed):
+            return [
+                f"{_ago(gap)} your last session: the session postponed by a sick call "
+                "lets the gap stretch"
+            ]
         if gap > ask.plan.max_days:
             return ["as soon as you can: the prescribed gap has passed"]
         return [f"{_ago(gap)} your last session, as prescribed ({_cadence(ask)})"]

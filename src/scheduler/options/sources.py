@@ -72,6 +72,7 @@ class Ask:
     moving: UUID | None  # the session being moved, if any
     note: str = ""  # why there is nothing to offer, if so
     taken: tuple[date, ...] = ()  # the plan's other sessions' days (the cadence's input)
+    postponed: tuple[date, ...] = ()  # its postponed sessions' places (they widen the gaps)
     clinic_location: Location = (0.0, 0.0)
 
 
@@ -134,6 +135,8 @@ def ask_of(
         for s in sessions
         if s.plan_id == plan.id and s.status in ("booked", "completed") and s.id != moving
     )
+    # A postponed session keeps its place (the day it was displaced from): v1.1's widening.
+    postponed = tuple(local_date(s.start, zone) for s in sessions if s.id in plan.postponed)
     previous = None
     continuity = plan.preferred_therapist
     if moved is not None:
@@ -172,7 +175,16 @@ def ask_of(
     note = _plan_note(plan, moving=moved is not None)
     if note:
         return Ask(
-            plan, need, therapists, [], previous, moving, note, tuple(taken), clinic.location
+            plan,
+            need,
+            therapists,
+            [],
+            previous,
+            moving,
+            note,
+            tuple(taken),
+            postponed,
+            clinic.location,
         )
     days = []
     for offset in range(days_ahead):
@@ -180,7 +192,7 @@ def ask_of(
         if day > plan.expires_on:
             continue
         try:
-            cadence_rule.check(day, taken, plan.min_days, plan.max_days, today)
+            cadence_rule.check(day, taken, plan.min_days, plan.max_days, today, postponed=postponed)
         except CadenceBroken:
             continue
         days.append(day)
@@ -192,6 +204,7 @@ def ask_of(
         previous,
         moving,
         taken=tuple(taken),
+        postponed=postponed,
         clinic_location=clinic.location,
     )
 

@@ -92,14 +92,6 @@ _UNAVAILABLE = """
     SELECT therapist_id, day, kind, start_utc, end_utc, reason FROM board_unavailable
     WHERE therapist_id = ANY($1::uuid[]) AND day BETWEEN $2 AND $3 ORDER BY position"""
 
-_ROSTER = """
-    SELECT therapist_id, name, mobile, home_latitude, home_longitude, shifts::text AS shifts,
-           max_visits, specializations::text AS specializations
-    FROM readside_therapists
-    WHERE clinic_id = $1 AND active
-      AND (specializations IS NULL OR specializations ? $2) AND (mobile OR NOT $3)
-    ORDER BY listed"""
-
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _CLINIC_ROSTER = """
@@ -222,48 +214,16 @@ class ReadModel:
             ],
         )
 
-    async def option_days(
-        self, clinic_id: UUID, specialization: str, home_visit: bool, first: date, last: date
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """What the booking page's search needs, from one snapshot: the clinic's active
-        therapists who practise `specialization` (mobile ones for a home visit) as
-        (therapist, name, mobile, home latitude, home longitude, shifts, max visits,
-        specializations), their visits (therapist, day, session, start, end, latitude,
-        longitude) and their time off (therapist, day, start, end) from `first` to
-        `last`. A therapist row with NULL specializations comes from a read model made
-        before the column existed: the caller reads the roster elsewhere then."""
-        async with (
-            self.pool.acquire() as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            roster = await conn.fetch(_ROSTER, clinic_id, specialization, home_visit)
-            ids = [row["therapist_id"] for row in roster]
-            visits = await conn.fetch(_STOPS, ids, first, last)
-            unavailable = await conn.fetch(_OFF, ids, first, last)
-        return (
-            [
-                (
-                    row["therapist_id"],
-                    row["name"],
-                    row["mobile"],
-                    row["home_latitude"],
-                    row["home_longitude"],
-                    json.loads(row["shifts"]),
-                    row["max_visits"],
-                    row["specializations"],
-                )
-                for row in roster
-            ],
-            [tuple(row) for row in visits],
-            [tuple(row) for row in unavailable],
-        )
-
     async def clinic_days(
         self, clinic_id: UUID, first: date, last: date
     ) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
-        """`option_days` for every active therapist of the clinic, whatever they practise,
-        with the clinic's position in the same snapshot (what `options.index.DayCache`
-        keeps); None if the clinic is not projected yet."""
+        """What the booking page's options need, in one snapshot: the clinic's position,
+        its active therapists (therapist, name, mobile, home latitude, home longitude,
+        shifts, max visits, specializations: None in a read model made before that
+        column, and the caller then reads the roster elsewhere), their visits (therapist,
+        day, session, start, end, latitude, longitude) and their time off (therapist,
+        day, start, end) from `first` to `last`, as `options.index.DayCache` keeps them;
+        None if the clinic is not projected yet."""
         async with (
             self.pool.acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
+from litestar.types import Dependencies
 
 from scheduler.api.auth import allow, principal_of
 from scheduler.api.errors import responses
@@ -36,13 +37,14 @@ READS = responses(400, 401, 403, 404)
 
 def _query(
     *,
-    therapist_id: UUID | None,
-    part_of_day: str | None,
-    first_day: date | None,
-    last_day: date | None,
-    page: int,
-    size: int,
+    therapist_id: Therapist = None,
+    part_of_day: PartOfDay = None,
+    first_day: FirstDay = None,
+    last_day: LastDay = None,
+    page: Page = 1,
+    size: Size = PAGE_SIZE,
 ) -> OptionQuery:
+    """The filters and page of the query string (every route here takes them)."""
     return OptionQuery(therapist_id, part_of_day, first_day, last_day, page, size)
 
 
@@ -50,6 +52,9 @@ class OptionsController(Controller):
     """Ranked, filtered, paged options for booking or moving a session."""
 
     tags = ("options",)
+    dependencies: Dependencies | None = {  # noqa: RUF012 - how Litestar declares them
+        "narrowed": Provide(_query, sync_to_thread=False)
+    }
 
     @get(
         "/me/plans/{plan_id:uuid}/options",
@@ -64,26 +69,13 @@ class OptionsController(Controller):
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
         uc: NamedDependency[UseCases],
-        therapist_id: Therapist = None,
-        part_of_day: PartOfDay = None,
-        first_day: FirstDay = None,
-        last_day: LastDay = None,
-        page: Page = 1,
-        size: Size = PAGE_SIZE,
+        narrowed: NamedDependency[OptionQuery],
     ) -> SessionOptions:
         """Every start on the clinic's grid that the booking rules accept, over the days the
         plan's cadence allows (4 weeks ahead at most): your therapist first, then the
         days closest to the prescribed gap, then your usual times; each with its reasons
         ("your therapist Ana", "5 days after your last session, as prescribed")."""
-        query = _query(
-            therapist_id=therapist_id,
-            part_of_day=part_of_day,
-            first_day=first_day,
-            last_day=last_day,
-            page=page,
-            size=size,
-        )
-        return await plan_actions.options(uc, principal_of(request), plan_id, query)
+        return await plan_actions.options(uc, principal_of(request), plan_id, narrowed)
 
     @get(
         "/plans/{plan_id:uuid}/options",
@@ -98,24 +90,11 @@ class OptionsController(Controller):
         request: Request[Any, Any, Any],
         plan_id: FromPath[UUID],
         uc: NamedDependency[UseCases],
-        therapist_id: Therapist = None,
-        part_of_day: PartOfDay = None,
-        first_day: FirstDay = None,
-        last_day: LastDay = None,
-        page: Page = 1,
-        size: Size = PAGE_SIZE,
+        narrowed: NamedDependency[OptionQuery],
     ) -> SessionOptions:
         """The options the patient sees, for the front desk booking on their behalf; each
         also says what it adds to the therapist's route (`added_km`)."""
-        query = _query(
-            therapist_id=therapist_id,
-            part_of_day=part_of_day,
-            first_day=first_day,
-            last_day=last_day,
-            page=page,
-            size=size,
-        )
-        return await plan_actions.options(uc, principal_of(request), plan_id, query)
+        return await plan_actions.options(uc, principal_of(request), plan_id, narrowed)
 
     @get(
         "/sessions/{session_id:uuid}/options",
@@ -130,21 +109,8 @@ class OptionsController(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         uc: NamedDependency[UseCases],
-        therapist_id: Therapist = None,
-        part_of_day: PartOfDay = None,
-        first_day: FirstDay = None,
-        last_day: LastDay = None,
-        page: Page = 1,
-        size: Size = PAGE_SIZE,
+        narrowed: NamedDependency[OptionQuery],
     ) -> SessionOptions:
         """Where the session can go: the same search as booking, within the days the
         plan's cadence allows between its neighbouring sessions (`window` explains)."""
-        query = _query(
-            therapist_id=therapist_id,
-            part_of_day=part_of_day,
-            first_day=first_day,
-            last_day=last_day,
-            page=page,
-            size=size,
-        )
-        return await plan_actions.move_options(uc, principal_of(request), session_id, query)
+        return await plan_actions.move_options(uc, principal_of(request), session_id, narrowed)

@@ -19,10 +19,11 @@ from litestar.response import Redirect, Template
 from scheduler.accounts import AccountExists, InvalidAccount
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import forms
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain import ClinicView
 from scheduler.domain.commands.clinics import SLOT_CHOICES, Policies
-from scheduler.domain.errors import InvalidTimezone, SchedulingError
+from scheduler.domain.errors import InvalidTimezone
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as account_actions
@@ -145,7 +146,7 @@ class AdminPages(Controller):
         except (ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = "Enter a time zone like America/Chicago or Europe/Berlin."
         if not errors and location and policies:
-            try:
+            with refusal_on(errors, fields={InvalidTimezone: "timezone"}):
                 clinic = await actions.open_clinic(
                     uc,
                     who,
@@ -155,11 +156,6 @@ class AdminPages(Controller):
                     timezone=zone,
                     policies=policies,
                 )
-            except InvalidTimezone as error:
-                errors["timezone"] = f"{error}."
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/admin/clinics/{clinic.id}", done="opened")
         return render(request, "admin_clinic_new.html", status=400, form=form, errors=errors)
 
@@ -238,7 +234,7 @@ class AdminPages(Controller):
         errors: dict[str, str] = {}
         name, address, location, policies = read_clinic(form, errors)
         if not errors and location and policies:
-            try:
+            with refusal_on(errors):
                 await actions.change_clinic(
                     uc,
                     who,
@@ -249,9 +245,6 @@ class AdminPages(Controller):
                     policies=policies,
                     reason=form.get("reason", ""),
                 )
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/admin/clinics/{clinic_id}", done="saved")
         return await self._clinic_page(
             request,
@@ -280,7 +273,10 @@ class AdminPages(Controller):
         errors = _account_errors(form)
         if not errors:
             role = form["role"]
-            try:
+            taken = ("email", "This e-mail address already has an account.")
+            with refusal_on(
+                errors, "account_form", fields={AccountExists: taken}, catch=(InvalidAccount,)
+            ):
                 await account_actions.open_account(
                     uc,
                     who,
@@ -291,11 +287,6 @@ class AdminPages(Controller):
                     therapist_id=UUID(form["therapist"]) if role == "therapist" else None,
                     patient_id=UUID(form["patient"]) if role == "patient" else None,
                 )
-            except AccountExists:
-                errors["email"] = "This e-mail address already has an account."
-            except InvalidAccount as error:
-                errors["account_form"] = f"{error}."
-            else:
                 return go(f"/app/admin/clinics/{clinic_id}", done="account")
         form.pop("password", None)  # a password is never sent back to the browser
         return await self._clinic_page(

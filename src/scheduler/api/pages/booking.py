@@ -19,15 +19,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.errors import ApiError
+from scheduler.api.pages.submit import REFUSALS, refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import SchedulingError
 from scheduler.options.search import PARTS_OF_DAY
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases, choosing
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases import sessions as session_actions
-from scheduler.usecases.errors import Forbidden
 from scheduler.usecases.plans import OptionQuery
 
 PAGE = 24
@@ -182,7 +180,8 @@ class BookingPages(Controller):
         chosen = _option(raw)
         if chosen is None:
             return render(request, "review.html", status=400, chosen=None, back=back, raw=raw)
-        try:
+        refused: dict[str, str] = {}
+        with refusal_on(refused, "problem", said="{}", catch=REFUSALS):
             session = await session_actions.book(
                 uc,
                 who,
@@ -191,18 +190,17 @@ class BookingPages(Controller):
                 start=chosen[1],
                 reason="booked by the patient",
             )
-        except (SchedulingError, ApiError, Forbidden) as error:
-            return await self._review(
-                request,
-                settings,
-                uc,
-                plan_id,
-                moving=None,
-                back=back,
-                raw=raw,
-                problem=f"{error}",
-            )
-        return go(f"/app/patient/sessions/{session.id}/booked")
+            return go(f"/app/patient/sessions/{session.id}/booked")
+        return await self._review(
+            request,
+            settings,
+            uc,
+            plan_id,
+            moving=None,
+            back=back,
+            raw=raw,
+            problem=refused["problem"],
+        )
 
     @post("/sessions/{session_id:uuid}/move", status_code=303)
     async def move(
@@ -220,7 +218,8 @@ class BookingPages(Controller):
         chosen = _option(raw)
         if chosen is None:
             return render(request, "review.html", status=400, chosen=None, back=back, raw=raw)
-        try:
+        refused: dict[str, str] = {}
+        with refusal_on(refused, "problem", said="{}", catch=REFUSALS):
             await session_actions.move(
                 uc,
                 who,
@@ -229,18 +228,17 @@ class BookingPages(Controller):
                 therapist_id=chosen[0],
                 reason=form.get("reason") or "moved by the patient",
             )
-        except (SchedulingError, ApiError, Forbidden) as error:
-            return await self._review(
-                request,
-                settings,
-                uc,
-                session_id,
-                moving=session_id,
-                back=back,
-                raw=raw,
-                problem=f"{error}",
-            )
-        return go(f"/app/patient/sessions/{session_id}/booked", moved=1)
+            return go(f"/app/patient/sessions/{session_id}/booked", moved=1)
+        return await self._review(
+            request,
+            settings,
+            uc,
+            session_id,
+            moving=session_id,
+            back=back,
+            raw=raw,
+            problem=refused["problem"],
+        )
 
     @get("/sessions/{session_id:uuid}/booked", name="pages:booked")
     async def booked(

@@ -13,8 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import admin as clinic_actions
@@ -86,13 +86,10 @@ class ClinicReminderPages(Controller):
         errors: dict[str, str] = {}
         hours, quiet = read_reminders(form, errors)
         if not errors:
-            try:
+            with refusal_on(errors):
                 await actions.set_reminders(
                     uc, who, clinic_id, reminder_hours=hours, quiet_hours=quiet
                 )
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/desk/clinics/{clinic_id}/reminders", done="saved")
         return await _page(
             request, settings, uc, who, clinic_id, form=form, errors=errors, status=400

@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
+from scheduler.api.pages.submit import OwnFields, refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
 from scheduler.domain.errors import AuthorizationExhausted, PrescriptionExpired, SchedulingError
@@ -35,6 +36,8 @@ from scheduler.usecases.actor import Actor
 from scheduler.usecases.errors import Forbidden
 
 STAFF = ("therapist", "dispatcher")
+CARE_REFUSALS = (SchedulingError, Forbidden)
+"""What a chart form's action may answer: a broken rule, or a patient not the staff's."""
 
 
 @dataclass(frozen=True)
@@ -270,12 +273,13 @@ class ClinicalPages(Controller):
         evaluation = _evaluation(form, errors)
         visit = form.get("ev-visit", "")
         if evaluation is not None:
-            try:
+            not_recorded = "The evaluation was not recorded: {}."
+            with refusal_on(
+                errors, "ev-form", said=not_recorded, catch=(*CARE_REFUSALS, ValueError)
+            ):
                 await clinical.record_evaluation(
                     uc, who, patient_id, evaluation=evaluation, visit=UUID(visit) if visit else None
                 )
-            except (SchedulingError, Forbidden, ValueError) as problem:
-                errors["ev-form"] = f"The evaluation was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="evaluation"
         )
@@ -294,12 +298,12 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         prescription = _prescription(form, errors)
         if prescription is not None:
-            try:
+            not_recorded = "The prescription was not recorded: {}."
+            expired: OwnFields = {PrescriptionExpired: "rx-expires"}
+            with refusal_on(
+                errors, "rx-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
+            ):
                 await clinical.record_prescription(uc, who, patient_id, prescription=prescription)
-            except PrescriptionExpired as problem:
-                errors["rx-expires"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["rx-form"] = f"The prescription was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="prescription"
         )
@@ -319,12 +323,12 @@ class ClinicalPages(Controller):
         renewal = _renewal(form, errors, await chart_of(uc, who, patient_id))
         if renewal is not None:
             prescription_id = renewal.pop("prescription_id")
-            try:
+            not_recorded = "The renewal was not recorded: {}."
+            expired: OwnFields = {PrescriptionExpired: "rn-expires"}
+            with refusal_on(
+                errors, "rn-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
+            ):
                 await clinical.renew_prescription(uc, who, prescription_id, **renewal)
-            except PrescriptionExpired as problem:
-                errors["rn-expires"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["rn-form"] = f"The renewal was not recorded: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="renewal"
         )
@@ -343,12 +347,12 @@ class ClinicalPages(Controller):
         errors: dict[str, str] = {}
         plan = _plan(form, errors, await chart_of(uc, who, patient_id))
         if plan is not None:
-            try:
+            not_started = "The plan was not started: {}."
+            exhausted: OwnFields = {AuthorizationExhausted: "plan-sessions"}
+            with refusal_on(
+                errors, "plan-form", said=not_started, fields=exhausted, catch=CARE_REFUSALS
+            ):
                 await clinical.create_plan(uc, who, patient_id, request=plan)
-            except AuthorizationExhausted as problem:
-                errors["plan-sessions"] = f"{problem}."
-            except (SchedulingError, Forbidden) as problem:
-                errors["plan-form"] = f"The plan was not started: {problem}."
         return await self._answer(
             request, patient_id, settings, uc, form=form, errors=errors, done="plan"
         )

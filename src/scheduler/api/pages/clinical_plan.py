@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
 from scheduler.api.pages.clinical import STAFF, colleagues
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
@@ -134,10 +135,11 @@ class PlanPages(Controller):
         therapists, _ = await colleagues(uc, who)
         found = _change(form, errors, {str(t.id) for t in therapists})
         if not errors:
-            try:
+            field = f"{found['change']}-form"
+            with refusal_on(
+                errors, field, said="Not changed: {}.", catch=(SchedulingError, Forbidden)
+            ):
                 await clinical.change_plan(uc, who, plan_id, **found)
-            except (SchedulingError, Forbidden) as problem:
-                errors[f"{found['change']}-form"] = f"Not changed: {problem}."
         if errors:
             return await self._plan(
                 request, plan_id, settings, uc, form=form, errors=errors, status=400

@@ -20,9 +20,9 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import availability, fields, forms
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain import PatientView, PlanView, SessionView
-from scheduler.domain.errors import SchedulingError
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
@@ -186,11 +186,8 @@ class DeskPages(Controller):
         errors: dict[str, str] = {}
         details = read_details(form, errors)
         if details is not None:
-            try:
+            with refusal_on(errors):
                 patient = await patient_actions.register(uc, who, clinic_id, details=details)
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/desk/patients/{patient.id}", done="registered")
         return render(
             request,

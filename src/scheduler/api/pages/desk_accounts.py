@@ -98,12 +98,5 @@ class DeskAccountPages(Controller):
             return go(f"/app/desk/therapists/{therapist_id}", done="account")
         form.pop(f"{PREFIX}password", None)
         return await StaffPages.render_page(
-            request,
-            uc,
-            who,
-            view,
-            forms_shown={"account": form},
-            errors=errors,
-            failed="account",
-            status=400,
+            request, uc, who, view, typed=form, errors=errors, failed="account", status=400
         )

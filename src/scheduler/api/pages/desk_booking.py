@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages.booking import _query as option_query
+from scheduler.api.pages.submit import REFUSALS, refusal_on
 from scheduler.api.pages.web import (
     checked_form,
     go,
@@ -38,7 +39,6 @@ from scheduler.usecases import patients as patient_actions
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases import sessions as session_actions
 from scheduler.usecases.actor import Actor
-from scheduler.usecases.errors import Forbidden
 
 DESK = ("dispatcher", "admin")
 
@@ -125,7 +125,9 @@ class DeskBookingPages(Controller):
         if picked is None:
             errors = {"option": "Choose one of the times."}
             return await self._page(request, uc, who, plan_id, errors=errors, status=400)
-        try:
+        errors = {}
+        said = "This time cannot be booked: {}. Choose another."
+        with refusal_on(errors, "option", said=said, catch=REFUSALS):
             session = await session_actions.book(
                 uc,
                 who,
@@ -134,10 +136,8 @@ class DeskBookingPages(Controller):
                 start=picked[1],
                 reason=form.get("reason") or "booked by the front desk for the patient",
             )
-        except (SchedulingError, ApiError, Forbidden) as error:
-            errors = {"option": f"This time cannot be booked: {error}. Choose another."}
-            return await self._page(request, uc, who, plan_id, errors=errors, status=409)
-        return go(f"/app/desk/patients/{session.patient_id}", done="booked")
+            return go(f"/app/desk/patients/{session.patient_id}", done="booked")
+        return await self._page(request, uc, who, plan_id, errors=errors, status=409)
 
     @get("/sessions/{session_id:uuid}/move", name="pages:desk-move")
     async def move_form(
@@ -182,7 +182,17 @@ class DeskBookingPages(Controller):
                 start = local_instant(f"{day}T{at}", ZoneInfo(clinic.timezone))
                 target = (None, start) if start else None
         if target and not errors:
-            try:
+            past = (
+                "day" if not form.get("option") else "option",
+                "Choose a day and time in the future.",
+            )
+            with refusal_on(
+                errors,
+                "option" if form.get("option") else "time",
+                said="This time cannot be booked: {}.",
+                fields={InThePast: past},
+                catch=REFUSALS,
+            ):
                 await session_actions.move(
                     uc,
                     who,
@@ -191,14 +201,6 @@ class DeskBookingPages(Controller):
                     therapist_id=target[0],
                     reason=form.get("reason") or "moved by the front desk for the patient",
                 )
-            except InThePast:
-                errors["day" if not form.get("option") else "option"] = (
-                    "Choose a day and time in the future."
-                )
-            except (SchedulingError, ApiError, Forbidden) as error:
-                field = "option" if form.get("option") else "time"
-                errors[field] = f"This time cannot be booked: {error}."
-            else:
                 return go(f"/app/desk/patients/{session.patient_id}", done="moved")
         return await self._page(
             request,

@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk import patient_page, read_details
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import patients as patient_actions
@@ -44,15 +44,12 @@ class DeskDetailsPages(Controller):
         errors: dict[str, str] = {}
         details = read_details(form, errors)
         if details is not None:
-            try:
+            with refusal_on(errors, "details_form"):
                 await patient_actions.change_details(uc, who, patient_id, details=details)
                 if details.availability != patient.availability:
                     await patient_actions.change_availability(
                         uc, who, patient_id, availability=details.availability
                     )
-            except SchedulingError as error:
-                errors["details_form"] = f"{error}."
-            else:
                 return go(f"/app/desk/patients/{patient_id}", done="details")
         context = await patient_page(uc, who, patient)
         context.update(details_form=form, details_errors=errors)

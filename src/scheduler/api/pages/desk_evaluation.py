@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk_booking import chosen_option
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
@@ -115,7 +116,8 @@ class DeskEvaluationPages(Controller):
         elif picked is None:
             errors["option"] = "Choose one of the times."
         else:
-            try:
+            said = "This time cannot be booked: {}. Choose another."
+            with refusal_on(errors, "option", said=said, catch=(SchedulingError, Forbidden)):
                 await actions.book(
                     uc,
                     who,
@@ -125,11 +127,8 @@ class DeskEvaluationPages(Controller):
                     reason=reason,
                     setting=setting,
                 )
-            except (SchedulingError, Forbidden) as error:
-                errors["option"] = f"This time cannot be booked: {error}. Choose another."
-                status = 409
-            else:
                 return go(f"/app/desk/patients/{patient_id}", done="evaluation")
+            status = 409
         return await self._page(
             request, uc, who, patient_id, form=form, errors=errors, status=status
         )

@@ -16,17 +16,16 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.errors import ApiError
 from scheduler.api.pages import availability, fields
+from scheduler.api.pages.submit import REFUSALS, refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import PatientExists, SchedulingError
+from scheduler.domain.errors import PatientExists
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import evaluations as evaluation_actions
 from scheduler.usecases import patients as actions
 from scheduler.usecases.actor import Actor
-from scheduler.usecases.errors import Forbidden
 from scheduler.usecases.home import patient_home
 
 YES_NO = {"yes": True, "no": False}
@@ -114,13 +113,10 @@ class IntakePages(Controller):
         }
         if not errors:
             intake = actions.Intake(answers=answers, pregnant=YES_NO[form["pregnant"]], **texts)
-            try:
+            with refusal_on(errors):
                 await actions.submit_intake(uc, who, _patient_id(who), intake=intake)
-            except SchedulingError as problem:
-                errors["form"] = f"{problem}."
-        if errors:
-            return await self._intake(request, settings, uc, form=form, errors=errors, status=400)
-        return go("/app/patient/evaluation", intake="sent")
+                return go("/app/patient/evaluation", intake="sent")
+        return await self._intake(request, settings, uc, form=form, errors=errors, status=400)
 
     async def _evaluation(
         self,
@@ -201,7 +197,7 @@ class IntakePages(Controller):
         reason, setting = form.get("reason", ""), form.get("setting", "")
         therapist, _, start_text = form.get("option", "").partition("@")
         errors: dict[str, str] = {}
-        refused = False
+        status = 400
         try:
             therapist_id, start = UUID(therapist), datetime.fromisoformat(start_text)
         except ValueError:
@@ -209,7 +205,12 @@ class IntakePages(Controller):
         if not reason or setting not in ("clinic", "home"):
             errors["reason"] = "Say what the visit is for, and where, then search again."
         if not errors:
-            try:
+            with refusal_on(
+                errors,
+                "option",
+                said="This time cannot be booked: {}. Choose another.",
+                catch=REFUSALS,
+            ):
                 await evaluation_actions.book(
                     uc,
                     who,
@@ -219,15 +220,11 @@ class IntakePages(Controller):
                     reason=reason,
                     setting=setting,
                 )
-            except (SchedulingError, ApiError, Forbidden) as problem:
-                refused = True
-                errors["option"] = f"This time cannot be booked: {problem}. Choose another."
-        if errors:
-            status = 409 if refused else 400
-            return await self._evaluation(
-                request, settings, uc, form=form, errors=errors, status=status
-            )
-        return go("/app/patient/evaluation", booked="1")
+                return go("/app/patient/evaluation", booked="1")
+            status = 409
+        return await self._evaluation(
+            request, settings, uc, form=form, errors=errors, status=status
+        )
 
     async def _profile(
         self,
@@ -287,15 +284,11 @@ class IntakePages(Controller):
         if details.home is None and details.address == patient.address and patient.home_located:
             details = replace(details, home=patient.home)
         if not errors:
-            try:
+            taken = ("email", "Another patient of the clinic has this e-mail or phone.")
+            with refusal_on(errors, fields={PatientExists: taken}):
                 await actions.change_details(uc, who, patient.id, details=details)
-            except PatientExists:
-                errors["email"] = "Another patient of the clinic has this e-mail or phone."
-            except SchedulingError as problem:
-                errors["form"] = f"{problem}."
-        if errors:
-            return await self._profile(request, settings, uc, form=form, errors=errors, status=400)
-        return go("/app/patient/profile", saved="details")
+                return go("/app/patient/profile", saved="details")
+        return await self._profile(request, settings, uc, form=form, errors=errors, status=400)
 
     @post("/profile/availability", status_code=303)
     async def change_availability(
@@ -310,11 +303,8 @@ class IntakePages(Controller):
         errors: dict[str, str] = {}
         weekly = fields.weekly(form, "availability", errors)
         if not errors:
-            try:
+            with refusal_on(errors, "availability"):
                 await actions.change_availability(uc, who, _patient_id(who), availability=weekly)
-            except SchedulingError as problem:
-                errors["availability"] = f"{problem}."
-        if errors:
-            kept = {"availability": form.get("availability", "")}
-            return await self._profile(request, settings, uc, form=kept, errors=errors, status=400)
-        return go("/app/patient/profile", saved="availability")
+                return go("/app/patient/profile", saved="availability")
+        kept = {"availability": form.get("availability", "")}
+        return await self._profile(request, settings, uc, form=kept, errors=errors, status=400)

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import TooManyRequests
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
@@ -82,12 +83,11 @@ class PatientPages(Controller):
         """Mail the e-mail verification link again."""
         who = signed_in(request, settings, uc, "patient")
         await checked_form(request)
-        try:
+        errors: dict[str, str] = {}
+        with refusal_on(errors, catch=(TooManyRequests,)):
             sent = await account_actions.resend_verification(uc, who)
-        except TooManyRequests:
-            errors = {"form": "Too many requests: wait a minute, then try again."}
-            return await self._home(request, settings, uc, status=429, errors=errors)
-        return go("/app/patient", verification="sent" if sent else "")
+            return go("/app/patient", verification="sent" if sent else "")
+        return await self._home(request, settings, uc, status=429, errors=errors)
 
     @post("/plans/{plan_id:uuid}/waitlist", status_code=303)
     async def join_waitlist(
@@ -107,10 +107,7 @@ class PatientPages(Controller):
         if first and last and last < first:
             errors[f"{prefix}-latest"] = "The last day must be on or after the first day."
         if first and last and not errors:
-            try:
+            with refusal_on(errors, f"{prefix}-earliest", catch=(SchedulingError, Forbidden)):
                 await waitlist_actions.join_days(uc, who, plan_id, first=first, last=last)
-            except (SchedulingError, Forbidden) as error:
-                errors[f"{prefix}-earliest"] = f"{error}."
-        if errors:
-            return await self._home(request, settings, uc, status=400, errors=errors, form=form)
-        return go("/app/patient", joined=plan_id)
+                return go("/app/patient", joined=plan_id)
+        return await self._home(request, settings, uc, status=400, errors=errors, form=form)

@@ -12,8 +12,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import sessions as actions
@@ -80,12 +80,10 @@ class PatientSessionPages(Controller):
             return await self._cancel_page(
                 request, session_id, settings, uc, errors=errors, status=400
             )
-        try:
+        errors = {}
+        with refusal_on(errors):
             done = await actions.cancel(
                 uc, who, session_id, reason=reason or "cancelled by the patient"
             )
-        except SchedulingError as error:
-            return await self._cancel_page(
-                request, session_id, settings, uc, errors={"form": f"{error}."}, status=409
-            )
-        return go("/app/patient", cancelled=session_id, late=1 if done.late else "")
+            return go("/app/patient", cancelled=session_id, late=1 if done.late else "")
+        return await self._cancel_page(request, session_id, settings, uc, errors=errors, status=409)

@@ -17,8 +17,8 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk import directions
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.domain.errors import SchedulingError
 from scheduler.domain.rules.care import CONTRAINDICATIONS
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
@@ -124,15 +124,12 @@ class SessionPages(Controller):
         fields = _note_fields(form, errors)
         reassessment = _reassessment(form, errors) if form.get("reassessment") else None
         if not errors:
-            try:
+            with refusal_on(errors, "note"):
                 await actions.complete(uc, who, session_id, reassessment=reassessment, **fields)
-            except SchedulingError as error:
-                errors["note"] = f"{error}."
-        if errors:
-            return await self._session(
-                request, session_id, settings, uc, errors=errors, form=form, status=400
-            )
-        return go(f"/app/sessions/{session_id}")
+                return go(f"/app/sessions/{session_id}")
+        return await self._session(
+            request, session_id, settings, uc, errors=errors, form=form, status=400
+        )
 
     @post("/sessions/{session_id:uuid}/note", status_code=303)
     async def amend(
@@ -153,12 +150,9 @@ class SessionPages(Controller):
         elif len(reason) > 500:
             errors["reason"] = "Keep the reason under 500 characters."
         if not errors:
-            try:
+            with refusal_on(errors, "note"):
                 await actions.amend_note(uc, who, session_id, reason=reason, **fields)
-            except SchedulingError as error:
-                errors["note"] = f"{error}."
-        if errors:
-            return await self._session(
-                request, session_id, settings, uc, errors=errors, form=form, status=400
-            )
-        return go(f"/app/sessions/{session_id}")
+                return go(f"/app/sessions/{session_id}")
+        return await self._session(
+            request, session_id, settings, uc, errors=errors, form=form, status=400
+        )

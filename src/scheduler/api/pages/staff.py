@@ -16,9 +16,9 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import forms
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain import TherapistView
-from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import admin as admin_actions
@@ -141,13 +141,10 @@ class StaffPages(Controller):
         profile, chosen = await read_profile(request, form, errors)
         shifts = forms.weekly_shifts(form, errors)
         if profile and not errors:
-            try:
+            with refusal_on(errors):
                 therapist = await actions.register_therapist(
                     uc, who, clinic_id, profile=profile, shifts=shifts
                 )
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/desk/therapists/{therapist.id}", done="registered")
         return await self._new_page(
             request, uc, who, clinic_id, form=form, chosen=chosen, errors=errors, status=400
@@ -174,20 +171,23 @@ class StaffPages(Controller):
         who: Actor,
         view: TherapistView,
         *,
-        forms_shown: dict[str, dict[str, str]] | None = None,
+        typed: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         failed: str = "",
         chosen: list[str] | None = None,
         done: str = "",
         status: int = 200,
     ) -> Template:
+        """The therapist's page; `failed` names the form shown again with what was
+        `typed` into it, and its `errors`."""
         shown = {
             "profile": profile_form(view),
             "shifts": forms.shifts_form(view.shifts),
             "time_off": {},
             "account": {},
-            **(forms_shown or {}),
         }
+        if typed is not None:
+            shown[failed] = typed
         clinic = await admin_actions.clinic(uc, who, view.clinic_id)
         return render(
             request,
@@ -222,20 +222,17 @@ class StaffPages(Controller):
         errors: dict[str, str] = {}
         profile, chosen = await read_profile(request, form, errors)
         if profile and not errors:
-            try:
+            with refusal_on(errors):
                 await actions.change_profile(
                     uc, who, therapist_id, profile=profile, reason=form.get("reason", "")
                 )
-            except SchedulingError as error:
-                errors["form"] = f"{error}."
-            else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="profile")
         return await self.render_page(
             request,
             uc,
             who,
             view,
-            forms_shown={"profile": form},
+            typed=form,
             errors=errors,
             failed="profile",
             chosen=chosen,
@@ -257,23 +254,13 @@ class StaffPages(Controller):
         errors: dict[str, str] = {}
         shifts = forms.weekly_shifts(form, errors)
         if not errors:
-            try:
+            with refusal_on(errors, "shifts_form"):
                 await actions.change_shifts(
                     uc, who, therapist_id, shifts=shifts, reason=form.get("shifts_reason", "")
                 )
-            except SchedulingError as error:
-                errors["shifts_form"] = f"{error}."
-            else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="shifts")
         return await self.render_page(
-            request,
-            uc,
-            who,
-            view,
-            forms_shown={"shifts": form},
-            errors=errors,
-            failed="shifts",
-            status=400,
+            request, uc, who, view, typed=form, errors=errors, failed="shifts", status=400
         )
 
     @post("/therapists/{therapist_id:uuid}/time-off", status_code=303)
@@ -294,23 +281,13 @@ class StaffPages(Controller):
         if first and last and last < first:
             errors["last"] = "The last day off cannot be before the first."
         if first and last and not errors:
-            try:
+            with refusal_on(errors, "time_off_form"):
                 await actions.record_time_off(
                     uc, who, therapist_id, first=first, last=last, reason=form.get("why", "")
                 )
-            except SchedulingError as error:
-                errors["time_off_form"] = f"{error}."
-            else:
                 return go(f"/app/desk/therapists/{therapist_id}", done="time_off")
         return await self.render_page(
-            request,
-            uc,
-            who,
-            view,
-            forms_shown={"time_off": form},
-            errors=errors,
-            failed="time_off",
-            status=400,
+            request, uc, who, view, typed=form, errors=errors, failed="time_off", status=400
         )
 
     @post("/therapists/{therapist_id:uuid}/active", status_code=303)
@@ -357,16 +334,15 @@ class StaffPages(Controller):
             return await self.render_page(
                 request, uc, who, view, errors=errors, failed="request", status=400
             )
-        try:
+        errors = {}
+        with refusal_on(errors, "request_form"):
             await actions.decide_shift_change(
                 uc, who, therapist_id, request_id=request_id, approve=decision == "approve"
             )
-        except SchedulingError as error:
-            errors = {"request_form": f"{error}."}
-            return await self.render_page(
-                request, uc, who, view, errors=errors, failed="request", status=409
+            return go(
+                f"/app/desk/therapists/{therapist_id}",
+                done="approved" if decision == "approve" else "declined",
             )
-        return go(
-            f"/app/desk/therapists/{therapist_id}",
-            done="approved" if decision == "approve" else "declined",
+        return await self.render_page(
+            request, uc, who, view, errors=errors, failed="request", status=409
         )

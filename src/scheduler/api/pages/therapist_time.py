@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages import availability, fields
+from scheduler.api.pages.submit import refusal_on
 from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
 from scheduler.domain.errors import SchedulingError
 from scheduler.settings import Settings
@@ -133,12 +134,10 @@ class AvailabilityPages(Controller):
         first, last = _days(form, "off", errors)
         reason = fields.text(form, "off-reason", errors, label="the reason", limit=500)
         if not errors and who.acts_for is not None:
-            try:
+            with refusal_on(errors, "off-first", catch=(SchedulingError, Forbidden)):
                 await staff_actions.record_time_off(
                     uc, who, who.acts_for, first=first, last=last, reason=reason
                 )
-            except (SchedulingError, Forbidden) as problem:
-                errors["off-first"] = f"{problem}."
         return await self._answer(request, settings, uc, form=form, errors=errors, done="time_off")
 
     @post("/shift-requests", status_code=303)
@@ -159,12 +158,10 @@ class AvailabilityPages(Controller):
             errors["shifts"] = "Name one working window per day."
         reason = fields.text(form, "shifts-reason", errors, label="the reason", limit=500)
         if not errors:
-            try:
+            with refusal_on(errors, "shifts"):
                 await staff_actions.request_shift_change(
                     uc, who, shifts={d: w[0] for d, w in weekly.items()}, reason=reason
                 )
-            except SchedulingError as problem:
-                errors["shifts"] = f"{problem}."
         return await self._answer(request, settings, uc, form=form, errors=errors, done="shifts")
 
     @post("/sick", status_code=303)
@@ -182,7 +179,8 @@ class AvailabilityPages(Controller):
         reason = fields.text(form, "sick-reason", errors, label="the reason", limit=500)
         if not errors and who.acts_for is not None:
             days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-            try:
+            refusals = (SchedulingError, Forbidden, ApiError, Unavailable)
+            with refusal_on(errors, "sick-first", catch=refusals):
                 if form.get("confirm") != "yes":  # first, what it would displace
                     preview = await sick_actions.preview_sick_call(
                         uc, who, who.acts_for, dates=days
@@ -191,6 +189,4 @@ class AvailabilityPages(Controller):
                 await sick_actions.report_sick(
                     uc, who, who.acts_for, dates=days, reason=reason, time_limit_s=SICK_REPLAN_S
                 )
-            except (SchedulingError, Forbidden, ApiError, Unavailable) as problem:
-                errors["sick-first"] = f"{problem}."
         return await self._answer(request, settings, uc, form=form, errors=errors, done="sick")

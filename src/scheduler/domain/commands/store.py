@@ -52,10 +52,18 @@ _WATCHED = threading.local()
 """The reads a thread is watching (`Store.watching_reads`)."""
 
 
-def _saw(record_id: UUID, version: int) -> None:
+def _saw(record_id: UUID, version: int, aggregate: Any = None) -> None:
     seen: dict[UUID, int] | None = getattr(_WATCHED, "seen", None)
     if seen is not None:
         seen[record_id] = version
+        if aggregate is not None:
+            _WATCHED.loaded[record_id] = aggregate
+
+
+def _recalled(record_id: UUID) -> Any:
+    """The copy this thread loaded already while its reads are watched, if any."""
+    loaded: dict[UUID, Any] | None = getattr(_WATCHED, "loaded", None)
+    return None if loaded is None else loaded.get(record_id)
 
 
 class DateAsISO(Transcoding):
@@ -138,11 +146,11 @@ class Store(Application[UUID]):
         what = kind.__name__.lower()
         key = as_uuid(record_id, error, what)
         try:
-            found: Any = self.repository.get(key)
+            found: Any = _recalled(key) or self.repository.get(key)
         except AggregateNotFoundError:
             _saw(key, 0)
             raise error(f"no {what} with id {key}: check the id or create it first") from None
-        _saw(key, found.version)
+        _saw(key, found.version, found)
         if not isinstance(found, kind):
             raise error(f"{key} is a {type(found).__name__}, not a {what}")
         return found
@@ -150,11 +158,11 @@ class Store(Application[UUID]):
     def _load_or_none(self, record_id: UUID) -> Any:
         """The aggregate with this id, or None if it was never saved."""
         try:
-            found: Any = self.repository.get(record_id)
+            found: Any = _recalled(record_id) or self.repository.get(record_id)
         except AggregateNotFoundError:
             _saw(record_id, 0)
             return None
-        _saw(record_id, found.version)
+        _saw(record_id, found.version, found)
         return found
 
     @staticmethod
@@ -162,16 +170,18 @@ class Store(Application[UUID]):
     def watching_reads() -> Iterator[dict[UUID, int]]:
         """Every aggregate this thread loads meanwhile, at the version it was read (0: it
         did not exist): what a cache of the reads' answer is valid for (while no
-        aggregate of it has a newer version, the same reads give the same answer)."""
-        outer = getattr(_WATCHED, "seen", None)
+        aggregate of it has a newer version, the same reads give the same answer).
+
+        For queries only: meanwhile an aggregate loaded twice is read once (the second
+        load gets the first one's copy), so nothing may change what it loads."""
+        if getattr(_WATCHED, "seen", None) is not None:
+            raise RuntimeError("reads are watched already in this thread")
         seen: dict[UUID, int] = {}
-        _WATCHED.seen = seen
+        _WATCHED.seen, _WATCHED.loaded = seen, {}
         try:
             yield seen
         finally:
-            _WATCHED.seen = outer
-            if outer is not None:
-                outer.update(seen)
+            _WATCHED.seen = _WATCHED.loaded = None
 
     def _therapist_day(self, therapist_id: UUID, day: date, at: datetime) -> TherapistDay:
         """The therapist's day, opened (not yet saved) if nothing was booked on it."""

@@ -97,9 +97,11 @@ class TreatmentPlan(Aggregate):
         self.flagged: list[UUID] = []  # booked sessions a newer evaluation rules out
         self.summary = ""  # the discharge summary, once completed
         # Held sessions a sick call displaced (-> the sick call), waiting for a new time;
-        # those postponed are a cadence exception the sick call caused.
+        # those postponed are a cadence exception the sick call caused. Each keeps its
+        # place among the plan's sessions: the day it was displaced from.
         self.displaced: dict[UUID, UUID] = {}
         self.postponed: dict[UUID, UUID] = {}
+        self.displaced_from: dict[UUID, date] = {}
 
     @property
     def location(self) -> tuple[float, float]:
@@ -139,11 +141,18 @@ class TreatmentPlan(Aggregate):
         self, day: date, today: date, *, moving: UUID | None = None, overrides: dict[str, str]
     ) -> None:
         """Raise CadenceBroken unless a session on `day` keeps the plan's cadence (the
-        session `moving` is left out of its own neighbours); overridable."""
+        session `moving` is left out of its own neighbours; postponed sessions widen the
+        gaps they lie in); overridable."""
         if "cadence" in overrides:
             return
         others = [d for session_id, d in self.days.items() if session_id != moving]
-        cadence_rule.check(day, others, self.min_days, self.max_days, today)
+        cadence_rule.check(
+            day, others, self.min_days, self.max_days, today, postponed=self.postponed_places()
+        )
+
+    def postponed_places(self) -> list[date]:
+        """The days the postponed sessions were displaced from: their places (v1.1)."""
+        return [self.displaced_from[s] for s in self.postponed if s in self.displaced_from]
 
     def check_no_flags(self) -> None:
         """Raise ContraindicationUnresolved while a booked session is flagged."""
@@ -199,6 +208,7 @@ class TreatmentPlan(Aggregate):
         self.days[session_id] = day
         self.displaced.pop(session_id, None)
         self.postponed.pop(session_id, None)
+        self.displaced_from.pop(session_id, None)
 
     class SessionDisplaced(Aggregate.Event):
         session_id: UUID
@@ -210,7 +220,9 @@ class TreatmentPlan(Aggregate):
     def displace(self, session_id: UUID, sick_call_id: UUID, actor: str, at: datetime) -> None:
         """A sick call took the held session's time: it stays held (it is still to take
         place) but leaves the cadence until it has a new day."""
-        self.days.pop(session_id, None)
+        was = self.days.pop(session_id, None)
+        if was is not None:
+            self.displaced_from[session_id] = was
         self.displaced[session_id] = sick_call_id
 
     class SessionPostponed(Aggregate.Event):
@@ -244,6 +256,7 @@ class TreatmentPlan(Aggregate):
             self.flagged.remove(session_id)
         self.displaced.pop(session_id, None)
         self.postponed.pop(session_id, None)
+        self.displaced_from.pop(session_id, None)
 
     class SessionMissed(Aggregate.Event):
         session_id: UUID
