@@ -277,3 +277,56 @@ def test_account_mails_are_recorded_once_in_the_outbox(
     assert [m.status for m in rows] == ["sent", "sent"]
     ids = [str(m["Message-ID"]) for m in sink.to(NEW)]
     assert len(set(ids)) == 2
+
+
+def test_a_patient_account_the_desk_opens_is_mailed_its_link_too(
+    client: TestClient[Litestar], world: World, sink: Sink, tokens: Tokens
+) -> None:
+    registered = client.post(
+        f"/clinics/{world.clinic}/patients",
+        json={"name": "Nora New", "email": NEW, "home": {"latitude": 41.93, "longitude": -87.65}},
+        headers=tokens["dispatcher"],
+    )
+    assert registered.status_code == 201, registered.text
+    opened = client.post(
+        "/accounts",
+        json={
+            "email": NEW,
+            "password": PASSWORD,
+            "role": "patient",
+            "patient_id": registered.json()["id"],
+        },
+        headers=tokens["dispatcher"],
+    )
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["verified"] is False
+    sink.wait_for(lambda got: any(m["To"] == NEW for m in got))
+    assert [str(m["Subject"]) for m in sink.to(NEW)] == ["Confirm your e-mail address"]
+
+
+def test_asking_for_new_links_too_often_is_refused_on_the_page_and_sends_nothing_more(
+    client: TestClient[Litestar], world: World, sink: Sink
+) -> None:
+    _sign_up(client, world)
+    sink.wait_for(lambda got: len([m for m in got if m["To"] == NEW]) == 1)
+    client.cookies.clear()
+    client.get("/app/login")
+    csrf = client.cookies["scheduler_csrf"]
+    client.post(
+        "/app/login",
+        data={"email": NEW, "password": PASSWORD, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    answers = [
+        client.post(
+            "/app/patient/verification", data={"csrf_token": csrf}, follow_redirects=False
+        ).status_code
+        for _ in range(11)
+    ]
+    assert answers == [303] * 10 + [429]
+    refused = client.post("/app/patient/verification", data={"csrf_token": csrf})
+    assert refused.status_code == 429
+    assert "too many verification requests" in refused.text
+    sink.wait_for(lambda got: len([m for m in got if m["To"] == NEW]) == 11)
+    time.sleep(2.5)
+    assert len(sink.to(NEW)) == 11  # the first and ten more: none for the refused ones

@@ -43,6 +43,7 @@ class RateLimiter:
             "login": (settings.login_limit, settings.login_window_s),
             "signup": (settings.login_limit, settings.login_window_s),
             "reset": (settings.login_limit, settings.login_window_s),
+            "verification": (settings.login_limit, settings.login_window_s),
         }
 
     async def hit(self, rule: str, who: Actor) -> None:

@@ -23,7 +23,9 @@ from scheduler.usecases.runner import UseCases
 LOGIN = "login"
 """The rate limit of sign-in attempts, counted per client address and per e-mail."""
 RESET = "reset"
-"""The rate limit of password reset requests (and verification resends), as sign-in's."""
+"""The rate limit of password reset requests, as sign-in's."""
+VERIFICATION = "verification"
+"""The rate limit of an account's requests for a new verification link, as sign-in's."""
 
 
 async def sign_in(uc: UseCases, *, email: str, password: str, client: str) -> AccountView:
@@ -115,7 +117,7 @@ async def my_account(uc: UseCases, who: Actor) -> AccountView:
 async def resend_verification(uc: UseCases, who: Actor) -> bool:
     """Mail the signed-in account's verification link again; False if it is verified."""
     if uc.limits is not None:
-        await uc.limits.hit(RESET, who)
+        await uc.limits.hit(VERIFICATION, who)
     return await uc.accounts_store.run(uc.accounts.resend_verification, who.account_id, uc.clock())
 
 
