@@ -54,6 +54,22 @@ def _sign_up(client: TestClient[Litestar], world: World) -> dict[str, str]:
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
+def _new_patient_on_the_pages(client: TestClient[Litestar], world: World, sink: Sink) -> str:
+    """Sign up (its mail arrives), then sign in on the sign-in page; the form token."""
+    _sign_up(client, world)
+    sink.wait_for(lambda got: len([m for m in got if m["To"] == NEW]) == 1)
+    client.cookies.clear()
+    client.get("/app/login")
+    csrf = client.cookies["scheduler_csrf"]
+    signed = client.post(
+        "/app/login",
+        data={"email": NEW, "password": PASSWORD, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    return csrf
+
+
 def _form(client: TestClient[Litestar], path: str, **fields: str) -> object:
     client.get("/app/login")
     csrf = client.cookies["scheduler_csrf"]
@@ -128,17 +144,7 @@ def test_a_verification_link_expires_and_a_new_one_can_be_asked_for(
 def test_the_patient_page_asks_an_unverified_patient_and_mails_a_new_link(
     client: TestClient[Litestar], world: World, sink: Sink
 ) -> None:
-    _sign_up(client, world)
-    sink.wait_for(lambda got: len([m for m in got if m["To"] == NEW]) == 1)
-    client.cookies.clear()
-    client.get("/app/login")
-    csrf = client.cookies["scheduler_csrf"]
-    signed = client.post(
-        "/app/login",
-        data={"email": NEW, "password": PASSWORD, "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303
+    csrf = _new_patient_on_the_pages(client, world, sink)
     page = client.get("/app/patient")
     assert 'data-testid="verify-email"' in page.text
     resend = client.post(
@@ -307,16 +313,7 @@ def test_a_patient_account_the_desk_opens_is_mailed_its_link_too(
 def test_asking_for_new_links_too_often_is_refused_on_the_page_and_sends_nothing_more(
     client: TestClient[Litestar], world: World, sink: Sink
 ) -> None:
-    _sign_up(client, world)
-    sink.wait_for(lambda got: len([m for m in got if m["To"] == NEW]) == 1)
-    client.cookies.clear()
-    client.get("/app/login")
-    csrf = client.cookies["scheduler_csrf"]
-    client.post(
-        "/app/login",
-        data={"email": NEW, "password": PASSWORD, "csrf_token": csrf},
-        follow_redirects=False,
-    )
+    csrf = _new_patient_on_the_pages(client, world, sink)
     answers = [
         client.post(
             "/app/patient/verification", data={"csrf_token": csrf}, follow_redirects=False
