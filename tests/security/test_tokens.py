@@ -26,6 +26,10 @@ PUBLIC = {
     ("GET", "/ready"),
     ("POST", "/auth/login"),
     ("POST", "/auth/logout"),
+    # A mailed link's token is the proof; a reset request never says if an account exists.
+    ("POST", "/auth/verify-email"),
+    ("POST", "/auth/password-reset"),
+    ("POST", "/auth/password-reset/confirm"),
     ("GET", "/calendar/{name:str}"),  # a feed URL holds its own unguessable token
     ("GET", "/clinics"),  # to choose a clinic when signing up: names and addresses only
     ("POST", "/signup"),
