@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 from redis.exceptions import RedisError
 from saq import Queue, Worker
 from saq.job import Job, Status
+from saq.queue.redis import RedisQueue
 
 from scheduler.domain import Scheduling
 from scheduler.domain.commands.store import request_key
@@ -245,6 +246,34 @@ async def solve_proposal(ctx: dict[str, Any], **kwargs: Any) -> str:
     return str(proposal)
 
 
+class PatientSweeps(RedisQueue):
+    """SAQ's Redis queue, whose sweep leaves alone a job that is in the active list but
+    still says `queued` until it says so a round later.
+
+    SAQ moves a job to the active list, then marks it active; a sweep between the two
+    aborts it as "swept" (saq#124, saq#277). Here it happened to a job queued before the
+    worker started, at the worker's first sweep, under load. A job a dead worker left in
+    that state is still swept, one round (`timers["sweep"]`, 60 s) later.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._suspects: set[bytes] = set()
+
+    async def sweep(self, lock: int = 60, abort: float = 5.0) -> list[str]:
+        """SAQ's sweep, skipped while a job newly found half-dequeued is in the list."""
+        fresh = set()
+        active: list[bytes] = await self.redis.lrange(self._active, 0, -1)  # type: ignore[misc]
+        for job_id in active:
+            job = self.deserialize(await self.redis.get(job_id))
+            if job is not None and job.status == Status.QUEUED and job_id not in self._suspects:
+                fresh.add(job_id)
+        self._suspects = fresh
+        if fresh:
+            return []
+        return await super().sweep(lock, abort)
+
+
 def saq_worker(
     settings: Settings, *, concurrency: int = 1, clock: Callable[[], datetime] = utc_now
 ) -> Worker[Any]:
@@ -257,7 +286,7 @@ def saq_worker(
     """
     if settings.redis_url is None:
         raise ValueError("a worker needs REDIS_URL (the embedded default solves in the API)")
-    queue = Queue.from_url(settings.redis_url, name=queue_name(settings))
+    queue = PatientSweeps.from_url(settings.redis_url, name=queue_name(settings))
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["store_threads"] = store = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store")

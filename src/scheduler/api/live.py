@@ -218,7 +218,8 @@ async def _events(
         yield ServerSentEventMessage(event="ready", data="subscribed")
         while True:
             try:
-                item = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
+                async with asyncio.timeout(KEEPALIVE_S):  # never swallows a cancellation
+                    item = await queue.get()
             except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive")
                 continue

@@ -9,8 +9,9 @@ starts empty instead (make the first admin with `scheduler accounts add`). With
 seeded unless `SCHEDULER_DEMO=1`.
 
 For several worker processes: `uvicorn scheduler.cli.serve:app_from_env --factory --workers 4
---timeout-graceful-shutdown 10` (without the timeout an open live-board stream holds a
-SIGTERM'd process until it is killed).
+--timeout-graceful-shutdown 10 --timeout-keep-alive 75` (without the first an open
+live-board stream holds a SIGTERM'd process until it is killed; the second, see
+`KEEP_ALIVE_S`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 
 DEMO_LOGINS = "demo-logins.json"
 GRACEFUL_SHUTDOWN_S = 10
+KEEP_ALIVE_S = 75
+"""How long an idle client connection stays open. Longer than clients' and load
+balancers' own idle limits (httpx 5 s, most balancers 60 s): with uvicorn's 5 s, a
+client reusing a connection as the server closed it lost the request (a system test's
+booking under load came back with no answer)."""
 """On SIGTERM, requests in flight get this long to finish before they are cancelled: an
 open live-board stream never finishes by itself and would otherwise hold the process
 until the orchestrator's SIGKILL (30 s in deploy/), cutting every request with it."""
@@ -89,6 +95,7 @@ def run_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     return 0
 

@@ -79,6 +79,10 @@ def outbox_for(settings: Any) -> Outbox:
     return Outbox(database_url=None, sqlite_path=str(Path(settings.data_dir) / SQLITE_FILE))
 
 
+STOP_CHECK_S = 1.0
+"""How long `Notifier.stop` waits for its loop to end before cancelling it again."""
+
+
 class Notifier:
     """Follow and deliver every `interval_s` until stopped."""
 
@@ -120,7 +124,9 @@ class Notifier:
         """Stop the loop (before the store closes); a send in flight is abandoned and
         its message sent again by the next deliverer."""
         if self._task is not None:
-            self._task.cancel()
+            while not self._task.done():  # cancel again should a library swallow it
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=STOP_CHECK_S)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
@@ -308,8 +314,11 @@ class Notifier:
 
     async def _run(self) -> None:
         while True:
+            # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` can swallow a
+            # cancellation that lands as the wake-up does, and `stop` then waited forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_s)
+                async with asyncio.timeout(self.interval_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.tick()
