@@ -3,7 +3,9 @@
 One loop, two steps per tick, as the waitlist's offer follower does:
 1. **follow**: read the events after the outbox's position, write each one's messages
    (`compose.RULES`) and the new position in one transaction, so each event is turned
-   into messages exactly once, whichever process gets there first;
+   into messages exactly once, whichever process gets there first; then the same for
+   the accounts' log (`account_mail.ACCOUNT_RULES`: verification and reset mails), on
+   its own position;
 2. **deliver**: claim the messages due one by one, send them, record the outcome. A
    failed send is retried after `retry_s`, doubling, up to `attempts` tries; then it is
    dead-lettered (dispatchers see it at `/clinics/{id}/notifications/dead-letters`).
