@@ -34,7 +34,7 @@ from scheduler.domain.rules import route
 from scheduler.geo import EARTH_RADIUS_KM, Location, travel_minutes
 
 if TYPE_CHECKING:
-    from scheduler.options.search import DayFrame
+    from scheduler.options.search import DayFrame, Need
 
 US = 1_000_000
 """Microseconds in a second: instants here are integer microseconds since the epoch."""
@@ -167,21 +167,18 @@ class Stretches:
     count: Ints
 
 
-def stretches(
-    index: DayIndex,
-    plain: Flags,
-    *,
-    place: Location,
-    minutes: int,
-    speed_kmh: float,
-    grid: int,
-    now: datetime,
-    low: int,
-    high: int,
-) -> Stretches:
+def stretches(index: DayIndex, plain: Flags, need: Need, part: tuple[int, int]) -> Stretches:
     """The stretches of the `plain` frames (a mask over `index.frames`: days the
-    reference need not see) for a `minutes` visit at `place`, starting at a local minute
-    in [low, high) on the slot grid."""
+    reference need not see) for the session `need` describes, starting at a local minute
+    in `part` ([from, to)) on the slot grid."""
+    place, minutes, speed_kmh, grid, now = (
+        need.place,
+        need.minutes,
+        need.speed_kmh,
+        need.grid,
+        need.now,
+    )
+    low, high = part
     gaps = np.flatnonzero(plain[index.gap_frame])
     frame = index.gap_frame[gaps]
     length = minutes * MINUTE_US
