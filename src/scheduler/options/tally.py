@@ -171,22 +171,15 @@ def stretches(index: DayIndex, plain: Flags, need: Need, part: tuple[int, int]) 
     """The stretches of the `plain` frames (a mask over `index.frames`: days the
     reference need not see) for the session `need` describes, starting at a local minute
     in `part` ([from, to)) on the slot grid."""
-    place, minutes, speed_kmh, grid, now = (
-        need.place,
-        need.minutes,
-        need.speed_kmh,
-        need.grid,
-        need.now,
-    )
     low, high = part
     gaps = np.flatnonzero(plain[index.gap_frame])
     frame = index.gap_frame[gaps]
-    length = minutes * MINUTE_US
-    come = travel(index.before_place[gaps], place, speed_kmh, forward=True) * MINUTE_US
-    leave = travel(index.after_place[gaps], place, speed_kmh, forward=False) * MINUTE_US
+    grid, length = need.grid, need.minutes * MINUTE_US
+    come = travel(index.before_place[gaps], need.place, need.speed_kmh, forward=True) * MINUTE_US
+    leave = travel(index.after_place[gaps], need.place, need.speed_kmh, forward=False) * MINUTE_US
     window_start = index.before_at[gaps] + come
     window_end = index.after_at[gaps] - leave - length
-    earliest = np.maximum(np.maximum(window_start, index.shift0[frame]), micros(now))
+    earliest = np.maximum(np.maximum(window_start, index.shift0[frame]), micros(need.now))
     latest = np.minimum(window_end, index.shift1[frame] - length)
     midnight = index.midnight[frame]
     lowest = -(-low // grid) * grid
