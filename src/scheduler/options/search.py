@@ -275,15 +275,7 @@ class Ranking:
         odd[list(special)] = True
         low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
         self.plain = tally.stretches(
-            self.index,
-            chosen & ~odd & ~self.index.full,
-            place=need.place,
-            minutes=need.minutes,
-            speed_kmh=need.speed_kmh,
-            grid=need.grid,
-            now=need.now,
-            low=low,
-            high=high,
+            self.index, chosen & ~odd & ~self.index.full, need, (low, high)
         )
         frame_of = self.index.gap_frame[self.plain.gap]
         self.plain_day = self.index.day[frame_of]

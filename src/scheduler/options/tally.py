@@ -34,7 +34,7 @@ from scheduler.domain.rules import route
 from scheduler.geo import EARTH_RADIUS_KM, Location, travel_minutes
 
 if TYPE_CHECKING:
-    from scheduler.options.search import DayFrame
+    from scheduler.options.search import DayFrame, Need
 
 US = 1_000_000
 """Microseconds in a second: instants here are integer microseconds since the epoch."""
@@ -167,29 +167,19 @@ class Stretches:
     count: Ints
 
 
-def stretches(
-    index: DayIndex,
-    plain: Flags,
-    *,
-    place: Location,
-    minutes: int,
-    speed_kmh: float,
-    grid: int,
-    now: datetime,
-    low: int,
-    high: int,
-) -> Stretches:
+def stretches(index: DayIndex, plain: Flags, need: Need, part: tuple[int, int]) -> Stretches:
     """The stretches of the `plain` frames (a mask over `index.frames`: days the
-    reference need not see) for a `minutes` visit at `place`, starting at a local minute
-    in [low, high) on the slot grid."""
+    reference need not see) for the session `need` describes, starting at a local minute
+    in `part` ([from, to)) on the slot grid."""
+    low, high = part
     gaps = np.flatnonzero(plain[index.gap_frame])
     frame = index.gap_frame[gaps]
-    length = minutes * MINUTE_US
-    come = travel(index.before_place[gaps], place, speed_kmh, forward=True) * MINUTE_US
-    leave = travel(index.after_place[gaps], place, speed_kmh, forward=False) * MINUTE_US
+    grid, length = need.grid, need.minutes * MINUTE_US
+    come = travel(index.before_place[gaps], need.place, need.speed_kmh, forward=True) * MINUTE_US
+    leave = travel(index.after_place[gaps], need.place, need.speed_kmh, forward=False) * MINUTE_US
     window_start = index.before_at[gaps] + come
     window_end = index.after_at[gaps] - leave - length
-    earliest = np.maximum(np.maximum(window_start, index.shift0[frame]), micros(now))
+    earliest = np.maximum(np.maximum(window_start, index.shift0[frame]), micros(need.now))
     latest = np.minimum(window_end, index.shift1[frame] - length)
     midnight = index.midnight[frame]
     lowest = -(-low // grid) * grid
