@@ -8,7 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from scheduler.domain import HistoryEntry, PlanView, Scheduling, SessionView
-from scheduler.domain.errors import InvalidInput
+from scheduler.domain.errors import InvalidInput, UnknownSession
 from scheduler.options import ranking, sources
 from scheduler.options.plan_sides import PlanSides
 from scheduler.options.ranking import PAGE_SIZE, SessionOptions
@@ -150,7 +150,9 @@ async def _kept_ask(
             await uc.read(lambda app, _: access.session_for(app, who, moving))
             raise InvalidInput("an evaluation visit is moved by the front desk")
         side = await sides.side(uc, owner)
-        session = next(s for s in side.sessions if s.id == moving)
+        session = next((s for s in side.sessions if s.id == moving), None)
+        if session is None:  # never expected: a plan's side lists every session it held
+            raise UnknownSession(f"no session with id {moving} on its plan")
         access.check_session_seen(who, session)
         _check_movable(session)
     else:
