@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, Router, get
+from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -43,7 +44,14 @@ from scheduler.api.pages.signin import SignInPages
 from scheduler.api.pages.signup import SignUpPages
 from scheduler.api.pages.staff import StaffPages
 from scheduler.api.pages.therapist_time import AvailabilityPages
-from scheduler.api.pages.web import SignInFirst, go, page_headers, render, security_headers
+from scheduler.api.pages.web import (
+    SignInFirst,
+    go,
+    page_context,
+    page_headers,
+    render,
+    security_headers,
+)
 from scheduler.api.pages.week import WeekPages
 from scheduler.domain.errors import NotFound
 from scheduler.usecases.errors import Forbidden
@@ -123,6 +131,7 @@ def pages_router() -> Router:
             AccountLinkPages,
             ClinicReminderPages,
         ],
+        dependencies={"page": Provide(page_context, sync_to_thread=False)},
         after_request=page_headers,
         exception_handlers={
             SignInFirst: _sign_in_first,

@@ -8,20 +8,17 @@ panel is fetched again on every change) and polls a running optimization's progr
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.drawing import route_map, timeline
-from scheduler.api.pages.web import local_instant, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, local_instant, parse_date
 from scheduler.api.schemas.records import Board
 from scheduler.domain.timekeeping import local_date
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import dispatch as dispatch_actions
 from scheduler.usecases import sick_calls as sick_actions
@@ -35,32 +32,21 @@ class BoardPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:board")
-    async def board(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def board(self, page: NamedDependency[PageContext]) -> Template:
         """The whole board page."""
-        return await self._board(request, settings, uc, "board.html")
+        return await self._board(page, "board.html")
 
     @get("/panel", name="pages:board-panel")
-    async def panel(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def panel(self, page: NamedDependency[PageContext]) -> Template:
         """Only the routes, map and demand (what a live update replaces)."""
-        return await self._board(request, settings, uc, "_board_panel.html")
+        return await self._board(page, "_board_panel.html")
 
-    async def _board(
-        self, request: Request[Any, Any, Any], settings: Settings, uc: UseCases, template: str
-    ) -> Template:
-        who = signed_in(request, settings, uc, "dispatcher")
+    async def _board(self, page: PageContext, template: str) -> Template:
+        uc = page.uc
+        who = page.signed_in("dispatcher")
         clinic = await clinic_actions.mine(uc, who)
         zone = ZoneInfo(clinic.timezone)
-        query = request.query_params
+        query = page.request.query_params
         errors: dict[str, str] = {}
         today = local_date(uc.clock(), zone)
         day = parse_date(query.get("date", ""), "date", {}) or today
@@ -74,8 +60,7 @@ class BoardPages(Controller):
         demand = await dispatch_actions.demand(uc, who, clinic.id)
         waiting = await sick_actions.waiting(uc, who, clinic.id)
         due = await clinic_actions.reauthorizations(uc, who, clinic.id)
-        return render(
-            request,
+        return page.render(
             template,
             status=400 if errors else 200,
             board=board,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import COOKIE, read_token
@@ -114,6 +116,38 @@ async def checked_form(request: Request[Any, Any, Any]) -> dict[str, str]:
     if not kept or not hmac.compare_digest(sent.encode(), kept.encode()):
         raise FormExpired("this form has expired: reload the page and send it again")
     return {key: str(value).strip() for key, value in form.items() if key != CSRF_FIELD}
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a page handler works with: the request, the settings and the use cases
+    (the `page` dependency of every page), and the page helpers bound to them."""
+
+    request: Request[Any, Any, Any]
+    settings: Settings
+    uc: UseCases
+
+    def signed_in(self, *roles: str) -> Actor:
+        """The signed-in account (see `signed_in`): SignInFirst, or WrongRole unless
+        it has one of `roles`."""
+        return signed_in(self.request, self.settings, self.uc, *roles)
+
+    def render(self, name: str, *, status: int = 200, **context: Any) -> Template:
+        """The template `name` with the CSRF token (see `render`)."""
+        return render(self.request, name, status=status, **context)
+
+    async def form(self) -> dict[str, str]:
+        """The POSTed form's fields, after the CSRF check (see `checked_form`)."""
+        return await checked_form(self.request)
+
+
+def page_context(
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    uc: NamedDependency[UseCases],
+) -> PageContext:
+    """The `page` dependency: provided once, on the pages' router."""
+    return PageContext(request, settings, uc)
 
 
 def go(path: str, **query: object) -> Redirect:
