@@ -19,10 +19,9 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.pages.web import HOME_OF_ROLE, render, signed_in
+from scheduler.api.pages.web import HOME_OF_ROLE, PageContext, render
 from scheduler.domain.errors import LinkExpired, SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import Actor, UseCases
+from scheduler.usecases import Actor
 from scheduler.usecases import notifications as actions
 
 
@@ -34,18 +33,12 @@ class MessagePages(Controller):
     opt = PUBLIC
 
     @get("/messages", name="pages:messages")
-    async def messages(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def messages(self, page: NamedDependency[PageContext]) -> Template:
         """The signed-in patient's or therapist's messages, newest first."""
-        who = signed_in(request, settings, uc, "patient", "therapist")
-        mailbox = await actions.my_messages(uc, who)
-        chosen = await actions.my_preferences(uc, who)
-        return render(
-            request,
+        who = page.signed_in("patient", "therapist")
+        mailbox = await actions.my_messages(page.uc, who)
+        chosen = await actions.my_preferences(page.uc, who)
+        return page.render(
             "messages.html",
             messages=mailbox.messages,
             preferences=chosen,
@@ -54,32 +47,23 @@ class MessagePages(Controller):
         )
 
     @get("/dead-letters", name="pages:dead-letters")
-    async def dead_letters(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def dead_letters(self, page: NamedDependency[PageContext]) -> Template:
         """The clinic's messages given up after their last retry."""
-        who = signed_in(request, settings, uc, "dispatcher")
+        who = page.signed_in("dispatcher")
         assert who.clinic_id is not None, "a dispatcher belongs to a clinic"
-        letters = await actions.dead_letters(uc, who, who.clinic_id)
-        return render(
-            request, "dead_letters.html", letters=letters, attempts=settings.notify_attempts
+        letters = await actions.dead_letters(page.uc, who, who.clinic_id)
+        return page.render(
+            "dead_letters.html", letters=letters, attempts=page.settings.notify_attempts
         )
 
     @get("/unsubscribe", name="pages:unsubscribe")
     async def unsubscribe_form(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """A button that stops reminders (opening the link alone changes nothing)."""
-        valid = await actions.link_is_valid(uc, "unsubscribe", token, settings.jwt_secret)
+        valid = await actions.link_is_valid(page.uc, "unsubscribe", token, page.settings.jwt_secret)
         return ask(
-            request,
+            page.request,
             valid,
             token,
             heading="Stop reminders?",
@@ -89,33 +73,27 @@ class MessagePages(Controller):
 
     @post("/unsubscribe", status_code=200, name="pages:unsubscribe-now")
     async def unsubscribe(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """Stop reminders (the button, or a mail client's one-click POST)."""
         try:
-            await actions.stop_reminders(uc, Actor.anonymous(), token, settings.jwt_secret)
+            await actions.stop_reminders(
+                page.uc, Actor.anonymous(), token, page.settings.jwt_secret
+            )
         except LinkExpired:
-            return expired_page(request)
+            return expired_page(page.request)
         return link_page(
-            request, heading="Reminders stopped", text="You will get no more reminders."
+            page.request, heading="Reminders stopped", text="You will get no more reminders."
         )
 
     @get("/offers/accept", name="pages:offer-link")
     async def offer_form(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """A button that takes the offered time."""
-        valid = await actions.link_is_valid(uc, "offer", token, settings.jwt_secret)
+        valid = await actions.link_is_valid(page.uc, "offer", token, page.settings.jwt_secret)
         return ask(
-            request,
+            page.request,
             valid,
             token,
             heading="Take this time?",
@@ -125,23 +103,19 @@ class MessagePages(Controller):
 
     @post("/offers/accept", status_code=200, name="pages:offer-link-take")
     async def offer_take(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """Book the offered time (as the ordinary booking does)."""
         try:
             session = await actions.accept_by_link(
-                uc, Actor.anonymous(), token, settings.jwt_secret
+                page.uc, Actor.anonymous(), token, page.settings.jwt_secret
             )
         except LinkExpired:
-            return expired_page(request)
+            return expired_page(page.request)
         except SchedulingError as error:
-            return link_page(request, heading="Not booked", text=str(error), status=409)
+            return link_page(page.request, heading="Not booked", text=str(error), status=409)
         when = session.start_local.strftime("%A %-d %B, %H:%M")
-        return link_page(request, heading="Booked", text=f"Your session is booked: {when}.")
+        return link_page(page.request, heading="Booked", text=f"Your session is booked: {when}.")
 
 
 def ask(
