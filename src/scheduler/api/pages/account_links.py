@@ -21,10 +21,8 @@ from scheduler.api.auth import COOKIE, PUBLIC
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.messages import ask, expired_page, link_page
 from scheduler.api.pages.signin import login_errors
-from scheduler.api.pages.web import checked_form, render
+from scheduler.api.pages.web import PageContext, render
 from scheduler.api.revocation import RevocationUnavailable
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as actions
 
 RESET_GONE = (
@@ -56,18 +54,14 @@ class AccountLinkPages(Controller):
 
     @get("/verify", name="pages:verify")
     async def verify_form(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """A button that confirms the address (opening the link alone changes nothing)."""
-        valid = await actions.verification_link_is_valid(uc, token, settings.jwt_secret)
+        valid = await actions.verification_link_is_valid(page.uc, token, page.settings.jwt_secret)
         if not valid:
-            return expired_page(request, VERIFY_GONE)
+            return expired_page(page.request, VERIFY_GONE)
         return ask(
-            request,
+            page.request,
             valid,
             token,
             heading="Confirm your e-mail address?",
@@ -77,19 +71,17 @@ class AccountLinkPages(Controller):
 
     @post("/verify", status_code=200, name="pages:verify-now")
     async def verify(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """Confirm the address (the link's token is the proof: no sign-in needed)."""
         try:
-            await actions.verify_email(uc, token, settings.jwt_secret)
+            await actions.verify_email(page.uc, token, page.settings.jwt_secret)
         except LinkGone:
-            return expired_page(request, VERIFY_GONE)
+            return expired_page(page.request, VERIFY_GONE)
         return link_page(
-            request, heading="E-mail address confirmed", text="Thank you: your address is verified."
+            page.request,
+            heading="E-mail address confirmed",
+            text="Thank you: your address is verified.",
         )
 
     @get("/forgot", name="pages:forgot")
@@ -98,22 +90,19 @@ class AccountLinkPages(Controller):
         return render(request, "forgot.html", email="", errors={}, sent=False, signed_in=False)
 
     @post("/forgot", status_code=200)
-    async def forgot(
-        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
-    ) -> Template:
+    async def forgot(self, page: NamedDependency[PageContext]) -> Template:
         """Mail the link if the address has an account; the page says the same either way."""
-        form = await checked_form(request)
+        form = await page.form()
         email = form.get("email", "")
         errors = {k: v for k, v in login_errors(email, "-").items() if k == "email"}
         if not errors:
-            client = request.client.host if request.client else "unknown"
+            client = page.request.client.host if page.request.client else "unknown"
             try:
-                await actions.request_password_reset(uc, email=email, client=client)
+                await actions.request_password_reset(page.uc, email=email, client=client)
             except TooManyRequests:
                 errors["form"] = "Too many requests: wait a minute, then try again."
         status = 429 if "form" in errors else 400 if errors else 200
-        return render(
-            request,
+        return page.render(
             "forgot.html",
             status=status,
             email=email,
@@ -124,43 +113,35 @@ class AccountLinkPages(Controller):
 
     @get("/reset", name="pages:reset")
     async def reset_form(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """The new-password form, for a valid link only."""
-        if not await actions.reset_link_is_valid(uc, token, settings.jwt_secret):
-            return expired_page(request, RESET_GONE)
-        return _reset_page(request, token, {})
+        if not await actions.reset_link_is_valid(page.uc, token, page.settings.jwt_secret):
+            return expired_page(page.request, RESET_GONE)
+        return _reset_page(page, token, {})
 
     @post("/reset", status_code=200)
     async def reset(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        token: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], token: FromQuery[str] = ""
     ) -> Template:
         """Set the new password; every sign-in made before it ends (this browser's too)."""
-        form = await checked_form(request)
+        form = await page.form()
         errors = password_errors(form.get("password", ""), form.get("repeat", ""))
         if not errors:
             try:
                 await actions.reset_password(
-                    uc, token=token, password=form["password"], secret=settings.jwt_secret
+                    page.uc, token=token, password=form["password"], secret=page.settings.jwt_secret
                 )
             except LinkGone:
-                return expired_page(request, RESET_GONE)
+                return expired_page(page.request, RESET_GONE)
             except InvalidAccount as problem:
                 errors["password"] = f"{problem}."
             except RevocationUnavailable as problem:
                 errors["form"] = f"{problem.detail}."
         if errors:
-            return _reset_page(request, token, errors, status=503 if "form" in errors else 400)
+            return _reset_page(page, token, errors, status=503 if "form" in errors else 400)
         done = link_page(
-            request,
+            page.request,
             heading="Password changed",
             text="Sign in with your new password. Every earlier sign-in has ended.",
         )
@@ -169,10 +150,9 @@ class AccountLinkPages(Controller):
 
 
 def _reset_page(
-    request: Request[Any, Any, Any], token: str, errors: dict[str, str], status: int = 200
+    page: PageContext, token: str, errors: dict[str, str], status: int = 200
 ) -> Template:
-    return render(
-        request,
+    return page.render(
         "reset.html",
         status=status,
         token=token,
