@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
@@ -13,7 +11,7 @@ from litestar.response import Redirect, Template
 from scheduler.accounts import AccountView, InvalidCredentials
 from scheduler.api.auth import COOKIE, PUBLIC, issue_token
 from scheduler.api.errors import TooManyRequests
-from scheduler.api.pages.web import HOME_OF_ROLE, checked_form, go, render, signed_in
+from scheduler.api.pages.web import HOME_OF_ROLE, PageContext, go
 from scheduler.api.revocation import DenyList
 from scheduler.settings import Settings
 from scheduler.usecases import UseCases
@@ -69,62 +67,46 @@ class SignInPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:home")
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Redirect:
+    async def home(self, page: NamedDependency[PageContext]) -> Redirect:
         """Each role's home page (the sign-in page for anyone else)."""
-        who = signed_in(request, settings, uc)
+        who = page.signed_in()
         return go(HOME_OF_ROLE.get(who.role, "/app/login"))
 
     @get("/login", name="pages:login")
     async def login_form(
-        self,
-        request: Request[Any, Any, Any],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], next: FromQuery[str] = ""
     ) -> Template:
         """The sign-in form."""
-        return render(request, "login.html", email="", errors={}, next=safe_next(next))
+        return page.render("login.html", email="", errors={}, next=safe_next(next))
 
     @post("/login", status_code=303)
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def login(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Check the form, sign in, set the cookie and go to the role's home page."""
-        form = await checked_form(request)
+        form = await page.form()
         email, password = form.get("email", ""), form.get("password", "")
         target = safe_next(form.get("next", ""))
         errors = login_errors(email, password)
         if not errors:
-            client = request.client.host if request.client else "unknown"
+            client = page.request.client.host if page.request.client else "unknown"
             try:
-                account = await sign_in(uc, email=email, password=password, client=client)
+                account = await sign_in(page.uc, email=email, password=password, client=client)
             except InvalidCredentials:
                 errors["form"] = "That e-mail address and password do not match an account."
             except TooManyRequests:
                 errors["form"] = "Too many attempts: wait a minute, then try again."
         if errors:
-            return render(
-                request, "login.html", status=400, email=email, errors=errors, next=target
-            )
-        return signed_in_redirect(account, settings, uc, target)
+            return page.render("login.html", status=400, email=email, errors=errors, next=target)
+        return signed_in_redirect(account, page.settings, page.uc, target)
 
     @post("/logout", status_code=303)
     async def logout(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        deny_list: NamedDependency[DenyList],
+        self, page: NamedDependency[PageContext], deny_list: NamedDependency[DenyList]
     ) -> Redirect:
         """Revoke the sign-in (everywhere, as the API's sign-out does) and forget the cookie."""
-        await checked_form(request)
-        await deny_list.sign_out(request.cookies.get(COOKIE), settings.jwt_secret, uc.clock())
+        await page.form()
+        await deny_list.sign_out(
+            page.request.cookies.get(COOKIE), page.settings.jwt_secret, page.uc.clock()
+        )
         redirect = go("/app/login")
         redirect.cookies.append(Cookie(key=COOKIE, value="", max_age=0, path="/"))
         return redirect
