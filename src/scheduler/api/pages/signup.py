@@ -4,10 +4,9 @@ goes on to the intake questionnaire."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
@@ -17,10 +16,8 @@ from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages import fields
 from scheduler.api.pages.availability import EXAMPLE
 from scheduler.api.pages.signin import login_errors, signed_in_redirect
-from scheduler.api.pages.web import checked_form, render
+from scheduler.api.pages.web import PageContext
 from scheduler.domain.errors import PatientExists, SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import admin as clinic_actions
 from scheduler.usecases import patients as actions
 from scheduler.usecases.actor import Actor
@@ -45,17 +42,10 @@ class SignUpPages(Controller):
     opt = PUBLIC
 
     async def _form(
-        self,
-        request: Request[Any, Any, Any],
-        uc: UseCases,
-        *,
-        form: dict[str, str],
-        errors: dict[str, str],
-        status: int = 200,
+        self, page: PageContext, *, form: dict[str, str], errors: dict[str, str], status: int = 200
     ) -> Template:
-        clinics = await clinic_actions.clinics(uc, Actor.anonymous())
-        return render(
-            request,
+        clinics = await clinic_actions.clinics(page.uc, Actor.anonymous())
+        return page.render(
             "signup.html",
             status=status,
             clinics=clinics,
@@ -66,31 +56,24 @@ class SignUpPages(Controller):
         )
 
     @get("/", name="pages:signup")
-    async def show(
-        self, request: Request[Any, Any, Any], uc: NamedDependency[UseCases]
-    ) -> Template:
+    async def show(self, page: NamedDependency[PageContext]) -> Template:
         """The sign-up form."""
-        return await self._form(request, uc, form={}, errors={})
+        return await self._form(page, form={}, errors={})
 
     @post("/", status_code=303)
-    async def sign_up(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def sign_up(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Create the account and the record (nothing at all if a field is wrong)."""
-        form = await checked_form(request)
-        listed = {str(c.id) for c in await clinic_actions.clinics(uc, Actor.anonymous())}
+        form = await page.form()
+        listed = {str(c.id) for c in await clinic_actions.clinics(page.uc, Actor.anonymous())}
         errors = _errors_of(form, listed)
         details = fields.contact(form, errors, email=form.get("email", ""))
         weekly = fields.weekly(form, "availability", errors)
         if not errors:
             details = replace(details, availability=weekly)
-            client = request.client.host if request.client else "unknown"
+            client = page.request.client.host if page.request.client else "unknown"
             try:
                 _, account = await actions.sign_up(
-                    uc,
+                    page.uc,
                     Actor.anonymous(),
                     UUID(form["clinic"]),
                     details=details,
@@ -112,5 +95,5 @@ class SignUpPages(Controller):
                 errors["form"] = f"{problem}."
         if errors:
             kept = {k: v for k, v in form.items() if k not in ("password", "repeat")}
-            return await self._form(request, uc, form=kept, errors=errors, status=400)
-        return signed_in_redirect(account, settings, uc, "/app/patient/intake?welcome=1")
+            return await self._form(page, form=kept, errors=errors, status=400)
+        return signed_in_redirect(account, page.settings, page.uc, "/app/patient/intake?welcome=1")
