@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -14,10 +13,8 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, go, parse_date
 from scheduler.domain.errors import SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import waitlist as waitlist_actions
 from scheduler.usecases.errors import Forbidden
@@ -32,31 +29,23 @@ class PatientPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:patient")
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def home(self, page: NamedDependency[PageContext]) -> Template:
         """The plan (done, left, next), a link to its times, and upcoming sessions."""
-        return await self._home(request, settings, uc)
+        return await self._home(page)
 
     async def _home(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         *,
         status: int = 200,
         errors: dict[str, str] | None = None,
         form: dict[str, str] | None = None,
     ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
-        home = await patient_home(uc, who)
-        account = await account_actions.my_account(uc, who)
-        today = uc.clock().astimezone(ZoneInfo(home.timezone)).date()
-        return render(
-            request,
+        who = page.signed_in("patient")
+        home = await patient_home(page.uc, who)
+        account = await account_actions.my_account(page.uc, who)
+        today = page.uc.clock().astimezone(ZoneInfo(home.timezone)).date()
+        return page.render(
             "patient.html",
             status=status,
             home=home,
@@ -64,42 +53,33 @@ class PatientPages(Controller):
             errors=errors or {},
             form=form or {},
             today=today,
-            booked=request.query_params.get("booked"),
-            cancelled=request.query_params.get("cancelled"),
-            late=request.query_params.get("late") == "1",
-            moved=request.query_params.get("moved"),
-            joined=request.query_params.get("joined"),
+            booked=page.request.query_params.get("booked"),
+            cancelled=page.request.query_params.get("cancelled"),
+            late=page.request.query_params.get("late") == "1",
+            moved=page.request.query_params.get("moved"),
+            joined=page.request.query_params.get("joined"),
             verified=account.verified,
-            verification_sent=request.query_params.get("verification") == "sent",
+            verification_sent=page.request.query_params.get("verification") == "sent",
         )
 
     @post("/verification", status_code=303)
-    async def resend_verification(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def resend_verification(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Mail the e-mail verification link again."""
-        who = signed_in(request, settings, uc, "patient")
-        await checked_form(request)
+        who = page.signed_in("patient")
+        await page.form()
         errors: dict[str, str] = {}
         with refusal_on(errors, catch=(TooManyRequests,)):
-            sent = await account_actions.resend_verification(uc, who)
+            sent = await account_actions.resend_verification(page.uc, who)
             return go("/app/patient", verification="sent" if sent else "")
-        return await self._home(request, settings, uc, status=429, errors=errors)
+        return await self._home(page, status=429, errors=errors)
 
     @post("/plans/{plan_id:uuid}/waitlist", status_code=303)
     async def join_waitlist(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Wait for freed time between two dates (the clinic's days, inclusive)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         errors: dict[str, str] = {}
         prefix = f"wait-{plan_id}"
         first = parse_date(form.get("earliest", ""), f"{prefix}-earliest", errors)
@@ -108,6 +88,6 @@ class PatientPages(Controller):
             errors[f"{prefix}-latest"] = "The last day must be on or after the first day."
         if first and last and not errors:
             with refusal_on(errors, f"{prefix}-earliest", catch=(SchedulingError, Forbidden)):
-                await waitlist_actions.join_days(uc, who, plan_id, first=first, last=last)
+                await waitlist_actions.join_days(page.uc, who, plan_id, first=first, last=last)
                 return go("/app/patient", joined=plan_id)
-        return await self._home(request, settings, uc, status=400, errors=errors, form=form)
+        return await self._home(page, status=400, errors=errors, form=form)
