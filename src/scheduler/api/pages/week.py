@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.controllers.calendar import feed_url
-from scheduler.api.pages.web import checked_form, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, parse_date
 from scheduler.api.schemas.records import Visit, Week
 from scheduler.domain.timekeeping import local_date
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import staff as staff_actions
 
@@ -54,31 +51,18 @@ class WeekPages(Controller):
     opt = PUBLIC
 
     @get("/week", name="pages:week")
-    async def week(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def week(self, page: NamedDependency[PageContext]) -> Template:
         """Seven days from `start` (default: this week's Monday) as a calendar grid."""
-        return await self._week(request, settings, uc, feed_url="")
+        return await self._week(page, feed_url="")
 
-    async def _week(
-        self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
-        *,
-        feed_url: str,
-    ) -> Template:
-        who = signed_in(request, settings, uc, "therapist")
-        me = await staff_actions.me(uc, who)
-        today = local_date(uc.clock(), ZoneInfo(me.timezone))
-        start = parse_date(request.query_params.get("start", ""), "start", {})
+    async def _week(self, page: PageContext, *, feed_url: str) -> Template:
+        who = page.signed_in("therapist")
+        me = await staff_actions.me(page.uc, who)
+        today = local_date(page.uc.clock(), ZoneInfo(me.timezone))
+        start = parse_date(page.request.query_params.get("start", ""), "start", {})
         start = start or today - timedelta(days=today.weekday())
-        week: Week = await clinic_actions.week(uc, who, start=start)
-        return render(
-            request,
+        week: Week = await clinic_actions.week(page.uc, who, start=start)
+        return page.render(
             "week.html",
             therapist=me.therapist.name,
             week=week,
@@ -90,14 +74,9 @@ class WeekPages(Controller):
         )
 
     @post("/week/calendar-link", status_code=200)
-    async def calendar_link(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def calendar_link(self, page: NamedDependency[PageContext]) -> Template:
         """A new secret iCal URL (the previous one stops working), shown once."""
-        who = signed_in(request, settings, uc, "therapist")
-        await checked_form(request)
-        token = await staff_actions.rotate_calendar_token(uc, who)
-        return await self._week(request, settings, uc, feed_url=feed_url(settings, token))
+        who = page.signed_in("therapist")
+        await page.form()
+        token = await staff_actions.rotate_calendar_token(page.uc, who)
+        return await self._week(page, feed_url=feed_url(page.settings, token))
