@@ -4,19 +4,16 @@ hours, for its dispatchers and admins (blank: the deployment's)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
+from scheduler.api.pages.web import PageContext, go
 from scheduler.usecases import admin as clinic_actions
 from scheduler.usecases import notifications as actions
 from scheduler.usecases.actor import Actor
@@ -55,51 +52,37 @@ class ClinicReminderPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:clinic-reminders")
-    async def show(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def show(self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]) -> Template:
         """The clinic's reminder settings and the form that changes them."""
-        who = signed_in(request, settings, uc, "admin", "dispatcher")
-        own = await actions.reminders(uc, who, clinic_id)
+        who = page.signed_in("admin", "dispatcher")
+        own = await actions.reminders(page.uc, who, clinic_id)
         form = {
             "reminder_hours": "" if own.reminder_hours is None else str(own.reminder_hours),
             "quiet_hours": "" if own.quiet_hours is None else "{}-{}".format(*own.quiet_hours),
         }
-        saved = request.query_params.get("done") == "saved"
-        return await _page(request, settings, uc, who, clinic_id, form=form, errors={}, saved=saved)
+        saved = page.request.query_params.get("done") == "saved"
+        return await _page(page, who, clinic_id, form=form, errors={}, saved=saved)
 
     @post("/", status_code=303)
     async def save(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Save them (nothing at all if a field is wrong)."""
-        who = signed_in(request, settings, uc, "admin", "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("admin", "dispatcher")
+        form = await page.form()
         errors: dict[str, str] = {}
         hours, quiet = read_reminders(form, errors)
         if not errors:
             with refusal_on(errors):
                 await actions.set_reminders(
-                    uc, who, clinic_id, reminder_hours=hours, quiet_hours=quiet
+                    page.uc, who, clinic_id, reminder_hours=hours, quiet_hours=quiet
                 )
                 return go(f"/app/desk/clinics/{clinic_id}/reminders", done="saved")
-        return await _page(
-            request, settings, uc, who, clinic_id, form=form, errors=errors, status=400
-        )
+        return await _page(page, who, clinic_id, form=form, errors=errors, status=400)
 
 
 async def _page(
-    request: Request[Any, Any, Any],
-    settings: Settings,
-    uc: UseCases,
+    page: PageContext,
     who: Actor,
     clinic_id: UUID,
     *,
@@ -108,9 +91,8 @@ async def _page(
     saved: bool = False,
     status: int = 200,
 ) -> Template:
-    clinic = await clinic_actions.clinic(uc, who, clinic_id)
-    return render(
-        request,
+    clinic = await clinic_actions.clinic(page.uc, who, clinic_id)
+    return page.render(
         "clinic_reminders.html",
         status=status,
         clinic=clinic,
@@ -118,6 +100,6 @@ async def _page(
         form=form,
         errors=errors,
         saved=saved,
-        default_hours=settings.reminder_hours,
-        default_quiet="{}-{}".format(*settings.quiet_hours),
+        default_hours=page.settings.reminder_hours,
+        default_quiet="{}-{}".format(*page.settings.quiet_hours),
     )
