@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -14,9 +13,7 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk import patient_page, read_details
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
+from scheduler.api.pages.web import PageContext, go
 from scheduler.usecases import patients as patient_actions
 
 DESK = ("dispatcher", "admin")
@@ -31,26 +28,22 @@ class DeskDetailsPages(Controller):
 
     @post("/", status_code=303)
     async def change(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Save the details, then the availability if it changed (both read first)."""
-        who = signed_in(request, settings, uc, "dispatcher", "admin")
-        form = await checked_form(request)
-        patient = await patient_actions.patient(uc, who, patient_id)
+        who = page.signed_in("dispatcher", "admin")
+        form = await page.form()
+        patient = await patient_actions.patient(page.uc, who, patient_id)
         errors: dict[str, str] = {}
         details = read_details(form, errors)
         if details is not None:
             with refusal_on(errors, "details_form"):
-                await patient_actions.change_details(uc, who, patient_id, details=details)
+                await patient_actions.change_details(page.uc, who, patient_id, details=details)
                 if details.availability != patient.availability:
                     await patient_actions.change_availability(
-                        uc, who, patient_id, availability=details.availability
+                        page.uc, who, patient_id, availability=details.availability
                     )
                 return go(f"/app/desk/patients/{patient_id}", done="details")
-        context = await patient_page(uc, who, patient)
+        context = await patient_page(page.uc, who, patient)
         context.update(details_form=form, details_errors=errors)
-        return render(request, "desk_patient.html", status=400, **context)
+        return page.render("desk_patient.html", status=400, **context)
