@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -16,8 +16,7 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import forms
 from scheduler.api.pages.desk import patient_page
 from scheduler.api.pages.staff import StaffPages
-from scheduler.api.pages.web import checked_form, go, render, signed_in
-from scheduler.settings import Settings
+from scheduler.api.pages.web import PageContext, go
 from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import patients as patient_actions
@@ -63,40 +62,39 @@ class DeskAccountPages(Controller):
 
     @post("/patients/{patient_id:uuid}/account", status_code=303)
     async def patient_account(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """A sign-in for the patient, to book and follow their care online."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        patient = await patient_actions.patient(uc, who, patient_id)
-        errors = await _open(uc, who, form, "patient", patient_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        patient = await patient_actions.patient(page.uc, who, patient_id)
+        errors = await _open(page.uc, who, form, "patient", patient_id)
         if not errors:
             return go(f"/app/desk/patients/{patient_id}", done="account")
         form.pop(f"{PREFIX}password", None)  # a password is never sent back to the browser
-        context = await patient_page(uc, who, patient)
+        context = await patient_page(page.uc, who, patient)
         context.update(account_form=form, account_errors=errors)
-        return render(request, "desk_patient.html", status=400, **context)
+        return page.render("desk_patient.html", status=400, **context)
 
     @post("/therapists/{therapist_id:uuid}/account", status_code=303)
     async def therapist_account(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template | Redirect:
         """A sign-in for the therapist, to see their week and record their visits."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await staff_actions.therapist(uc, who, therapist_id)
-        errors = await _open(uc, who, form, "therapist", therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await staff_actions.therapist(page.uc, who, therapist_id)
+        errors = await _open(page.uc, who, form, "therapist", therapist_id)
         if not errors:
             return go(f"/app/desk/therapists/{therapist_id}", done="account")
         form.pop(f"{PREFIX}password", None)
         return await StaffPages.render_page(
-            request, uc, who, view, typed=form, errors=errors, failed="account", status=400
+            page.request,
+            page.uc,
+            who,
+            view,
+            typed=form,
+            errors=errors,
+            failed="account",
+            status=400,
         )
