@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -17,10 +17,8 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk_booking import chosen_option
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain.errors import SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import admin as admin_actions
 from scheduler.usecases import evaluations as actions
 from scheduler.usecases import patients as patient_actions
@@ -42,8 +40,7 @@ class DeskEvaluationPages(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, Any],
-        uc: UseCases,
+        page: PageContext,
         who: Actor,
         patient_id: UUID,
         *,
@@ -51,18 +48,17 @@ class DeskEvaluationPages(Controller):
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
-        patient = await patient_actions.patient(uc, who, patient_id)
-        clinic = await admin_actions.clinic(uc, who, patient.clinic_id)
+        patient = await patient_actions.patient(page.uc, who, patient_id)
+        clinic = await admin_actions.clinic(page.uc, who, patient.clinic_id)
         zone = ZoneInfo(clinic.timezone)
         reason, setting = form.get("reason", ""), form.get("setting", "")
         days: list[tuple[Any, list[actions.EvaluationOption]]] = []
         searched = bool(reason) and setting in SETTINGS and "reason" not in errors
         if searched:
-            found = await actions.options(uc, who, patient_id, reason=reason, setting=setting)
+            found = await actions.options(page.uc, who, patient_id, reason=reason, setting=setting)
             by_day = groupby(found, key=lambda o: o.start.astimezone(zone).date())
             days = [(day, list(times)) for day, times in by_day][:DAYS_SHOWN]
-        return render(
-            request,
+        return page.render(
             "desk_evaluation.html",
             status=status,
             role=who.role,
@@ -77,36 +73,28 @@ class DeskEvaluationPages(Controller):
 
     @get("/", name="pages:desk-evaluation")
     async def evaluation(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template:
         """What the visit is for and where (`?reason=&setting=`); then the times that fit."""
-        who = signed_in(request, settings, uc, *DESK)
-        reason = str(request.query_params.get("reason", "")).strip()
-        setting = str(request.query_params.get("setting", ""))
+        who = page.signed_in(*DESK)
+        reason = str(page.request.query_params.get("reason", "")).strip()
+        setting = str(page.request.query_params.get("setting", ""))
         form, errors = {"reason": reason[:300], "setting": setting}, {}
-        if request.query_params and not reason:
+        if page.request.query_params and not reason:
             errors["reason"] = "Say what the visit is for, e.g. low back pain."
-        if request.query_params and setting not in SETTINGS:
+        if page.request.query_params and setting not in SETTINGS:
             errors["setting"] = "Choose the clinic or a home visit."
         return await self._page(
-            request, uc, who, patient_id, form=form, errors=errors, status=400 if errors else 200
+            page, who, patient_id, form=form, errors=errors, status=400 if errors else 200
         )
 
     @post("/", status_code=303)
     async def book(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Book the chosen time for the patient (the booking rules decide again)."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
+        who = page.signed_in(*DESK)
+        form = await page.form()
         errors: dict[str, str] = {}
         status = 400
         picked = chosen_option(form.get("option", ""))
@@ -119,7 +107,7 @@ class DeskEvaluationPages(Controller):
             said = "This time cannot be booked: {}. Choose another."
             with refusal_on(errors, "option", said=said, catch=(SchedulingError, Forbidden)):
                 await actions.book(
-                    uc,
+                    page.uc,
                     who,
                     patient_id,
                     therapist_id=picked[0],
@@ -129,6 +117,4 @@ class DeskEvaluationPages(Controller):
                 )
                 return go(f"/app/desk/patients/{patient_id}", done="evaluation")
             status = 409
-        return await self._page(
-            request, uc, who, patient_id, form=form, errors=errors, status=status
-        )
+        return await self._page(page, who, patient_id, form=form, errors=errors, status=status)
