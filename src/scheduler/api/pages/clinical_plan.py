@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -18,10 +18,9 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
 from scheduler.api.pages.clinical import STAFF, colleagues
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain.errors import SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases, clinical
+from scheduler.usecases import clinical
 from scheduler.usecases import patients as patient_actions
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases.errors import Forbidden
@@ -77,23 +76,20 @@ class PlanPages(Controller):
 
     async def _plan(
         self,
-        request: Request[Any, Any, Any],
+        page: PageContext,
         plan_id: UUID,
-        settings: Settings,
-        uc: UseCases,
         *,
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc, *STAFF)
-        progress = await clinical.progress(uc, who, plan_id)
-        patient = await patient_actions.patient(uc, who, progress.plan.patient_id)
-        sessions = await plan_actions.sessions(uc, who, plan_id)
-        therapists, zone = await colleagues(uc, who)
-        done = request.query_params.get("done", "")
-        return render(
-            request,
+        who = page.signed_in(*STAFF)
+        progress = await clinical.progress(page.uc, who, plan_id)
+        patient = await patient_actions.patient(page.uc, who, progress.plan.patient_id)
+        sessions = await plan_actions.sessions(page.uc, who, plan_id)
+        therapists, zone = await colleagues(page.uc, who)
+        done = page.request.query_params.get("done", "")
+        return page.render(
             "clinical_plan.html",
             status=status,
             plan=progress.plan,
@@ -110,38 +106,26 @@ class PlanPages(Controller):
         )
 
     @get("/", name="pages:treatment")
-    async def plan(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def plan(self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]) -> Template:
         """The plan, its progress and sessions, and the changes it may take."""
-        return await self._plan(request, plan_id, settings, uc)
+        return await self._plan(page, plan_id)
 
     @post("/changes", status_code=303)
     async def change(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template | Redirect:
         """One change of the plan, recorded with its reason."""
-        who = signed_in(request, settings, uc, *STAFF)
-        form = await checked_form(request)
+        who = page.signed_in(*STAFF)
+        form = await page.form()
         errors: dict[str, str] = {}
-        therapists, _ = await colleagues(uc, who)
+        therapists, _ = await colleagues(page.uc, who)
         found = _change(form, errors, {str(t.id) for t in therapists})
         if not errors:
             field = f"{found['change']}-form"
             with refusal_on(
                 errors, field, said="Not changed: {}.", catch=(SchedulingError, Forbidden)
             ):
-                await clinical.change_plan(uc, who, plan_id, **found)
+                await clinical.change_plan(page.uc, who, plan_id, **found)
         if errors:
-            return await self._plan(
-                request, plan_id, settings, uc, form=form, errors=errors, status=400
-            )
+            return await self._plan(page, plan_id, form=form, errors=errors, status=400)
         return go(f"/app/treatment/{plan_id}", done=found["change"])
