@@ -7,11 +7,10 @@ fix) and renders the answer.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -20,12 +19,10 @@ from scheduler.accounts import AccountExists, InvalidAccount
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import forms
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain import ClinicView
 from scheduler.domain.commands.clinics import SLOT_CHOICES, Policies
 from scheduler.domain.errors import InvalidTimezone
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import admin as actions
 from scheduler.usecases import clinics as clinic_actions
@@ -105,39 +102,24 @@ class AdminPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:admin")
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def home(self, page: NamedDependency[PageContext]) -> Template:
         """Every clinic, with a link to open a new one."""
-        who = signed_in(request, settings, uc, "admin")
-        clinics = await actions.clinics(uc, who)
-        return render(request, "admin_home.html", clinics=clinics)
+        who = page.signed_in("admin")
+        clinics = await actions.clinics(page.uc, who)
+        return page.render("admin_home.html", clinics=clinics)
 
     @get("/clinics/new", name="pages:admin-new-clinic")
-    async def new_clinic_form(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def new_clinic_form(self, page: NamedDependency[PageContext]) -> Template:
         """The form to open a clinic, with the usual policies filled in."""
-        signed_in(request, settings, uc, "admin")
+        page.signed_in("admin")
         form = {k: v for k, v in clinic_form(_TEMPLATE_CLINIC).items() if k in _POLICY_FIELDS}
-        return render(request, "admin_clinic_new.html", form=form, errors={})
+        return page.render("admin_clinic_new.html", form=form, errors={})
 
     @post("/clinics/new", status_code=303)
-    async def open_clinic(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def open_clinic(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Open the clinic, then show its page (where its staff are registered)."""
-        who = signed_in(request, settings, uc, "admin")
-        form = await checked_form(request)
+        who = page.signed_in("admin")
+        form = await page.form()
         errors: dict[str, str] = {}
         name, address, location, policies = read_clinic(form, errors)
         zone = form.get("timezone", "")
@@ -148,7 +130,7 @@ class AdminPages(Controller):
         if not errors and location and policies:
             with refusal_on(errors, fields={InvalidTimezone: "timezone"}):
                 clinic = await actions.open_clinic(
-                    uc,
+                    page.uc,
                     who,
                     name=name,
                     address=address,
@@ -157,23 +139,20 @@ class AdminPages(Controller):
                     policies=policies,
                 )
                 return go(f"/app/admin/clinics/{clinic.id}", done="opened")
-        return render(request, "admin_clinic_new.html", status=400, form=form, errors=errors)
+        return page.render("admin_clinic_new.html", status=400, form=form, errors=errors)
 
     @get("/clinics/{clinic_id:uuid}", name="pages:admin-clinic")
     async def clinic(
         self,
-        request: Request[Any, Any, Any],
+        page: NamedDependency[PageContext],
         clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
         done: FromQuery[str] = "",
     ) -> Template:
         """The clinic's details and policies (to change), its therapists and accounts."""
-        who = signed_in(request, settings, uc, "admin")
-        view = await actions.clinic(uc, who, clinic_id)
+        who = page.signed_in("admin")
+        view = await actions.clinic(page.uc, who, clinic_id)
         return await self._clinic_page(
-            request,
-            uc,
+            page,
             who,
             view,
             form=clinic_form(view),
@@ -185,8 +164,7 @@ class AdminPages(Controller):
 
     async def _clinic_page(
         self,
-        request: Request[Any, Any, Any],
-        uc: UseCases,
+        page: PageContext,
         who: Actor,
         view: ClinicView,
         *,
@@ -197,12 +175,11 @@ class AdminPages(Controller):
         done: str = "",
         status: int = 200,
     ) -> Template:
-        therapists = await clinic_actions.therapists(uc, who, view.id)
-        patients = await patient_actions.search(uc, who, view.id, text="")
-        accounts = await account_actions.clinic_accounts(uc, who, view.id)
+        therapists = await clinic_actions.therapists(page.uc, who, view.id)
+        patients = await patient_actions.search(page.uc, who, view.id, text="")
+        accounts = await account_actions.clinic_accounts(page.uc, who, view.id)
         names = {t.id: t.name for t in therapists} | {p.id: p.name for p in patients}
-        return render(
-            request,
+        return page.render(
             "admin_clinic.html",
             status=status,
             clinic=view,
@@ -221,22 +198,18 @@ class AdminPages(Controller):
 
     @post("/clinics/{clinic_id:uuid}", status_code=303)
     async def change_clinic(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Save the clinic's new details and policies (its time zone stays)."""
-        who = signed_in(request, settings, uc, "admin")
-        form = await checked_form(request)
-        view = await actions.clinic(uc, who, clinic_id)
+        who = page.signed_in("admin")
+        form = await page.form()
+        view = await actions.clinic(page.uc, who, clinic_id)
         errors: dict[str, str] = {}
         name, address, location, policies = read_clinic(form, errors)
         if not errors and location and policies:
             with refusal_on(errors):
                 await actions.change_clinic(
-                    uc,
+                    page.uc,
                     who,
                     clinic_id,
                     name=name,
@@ -247,8 +220,7 @@ class AdminPages(Controller):
                 )
                 return go(f"/app/admin/clinics/{clinic_id}", done="saved")
         return await self._clinic_page(
-            request,
-            uc,
+            page,
             who,
             view,
             form={**form, "timezone": view.timezone},
@@ -260,16 +232,12 @@ class AdminPages(Controller):
 
     @post("/clinics/{clinic_id:uuid}/accounts", status_code=303)
     async def open_account(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Open a sign-in for one of the clinic's dispatchers, therapists or patients."""
-        who = signed_in(request, settings, uc, "admin")
-        form = await checked_form(request)
-        view = await actions.clinic(uc, who, clinic_id)
+        who = page.signed_in("admin")
+        form = await page.form()
+        view = await actions.clinic(page.uc, who, clinic_id)
         errors = _account_errors(form)
         if not errors:
             role = form["role"]
@@ -278,7 +246,7 @@ class AdminPages(Controller):
                 errors, "account_form", fields={AccountExists: taken}, catch=(InvalidAccount,)
             ):
                 await account_actions.open_account(
-                    uc,
+                    page.uc,
                     who,
                     email=form["email"],
                     password=form["password"],
@@ -290,8 +258,7 @@ class AdminPages(Controller):
                 return go(f"/app/admin/clinics/{clinic_id}", done="account")
         form.pop("password", None)  # a password is never sent back to the browser
         return await self._clinic_page(
-            request,
-            uc,
+            page,
             who,
             view,
             form=clinic_form(view),
