@@ -20,10 +20,9 @@ from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.submit import REFUSALS, refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.options.search import PARTS_OF_DAY
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases, choosing
+from scheduler.usecases import choosing
 from scheduler.usecases import plans as plan_actions
 from scheduler.usecases import sessions as session_actions
 from scheduler.usecases.plans import OptionQuery
@@ -76,40 +75,30 @@ class BookingPages(Controller):
 
     @get("/plans/{plan_id:uuid}/options", name="pages:options")
     async def options(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template:
         """Every time the plan's next session can be booked, by day, with filters."""
-        who = signed_in(request, settings, uc, "patient")
-        query = _query(request)
-        found = await plan_actions.options(uc, who, plan_id, query)
+        who = page.signed_in("patient")
+        query = _query(page.request)
+        found = await plan_actions.options(page.uc, who, plan_id, query)
         action = f"/app/patient/plans/{plan_id}"
-        return render(request, "options.html", found=found, query=query, action=action)
+        return page.render("options.html", found=found, query=query, action=action)
 
     @get("/sessions/{session_id:uuid}/move", name="pages:move")
     async def move_options(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template:
         """Every time the session can move to, by day, with the cadence window explained."""
-        who = signed_in(request, settings, uc, "patient")
-        query = _query(request)
-        found = await plan_actions.move_options(uc, who, session_id, query)
-        page = await session_actions.page(uc, who, session_id)
+        who = page.signed_in("patient")
+        query = _query(page.request)
+        found = await plan_actions.move_options(page.uc, who, session_id, query)
+        moving = await session_actions.page(page.uc, who, session_id)
         action = f"/app/patient/sessions/{session_id}/move"
-        return render(request, "options.html", found=found, query=query, action=action, moving=page)
+        return page.render("options.html", found=found, query=query, action=action, moving=moving)
 
     async def _review(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         plan_id: UUID,
         *,
         moving: UUID | None,
@@ -118,16 +107,15 @@ class BookingPages(Controller):
         status: int = 200,
         problem: str = "",
     ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
+        who = page.signed_in("patient")
         chosen = _option(raw)
         if chosen is None:
-            return render(request, "review.html", status=400, chosen=None, back=back, raw=raw)
+            return page.render("review.html", status=400, chosen=None, back=back, raw=raw)
         therapist_id, start = chosen
         seen = await choosing.review(
-            uc, who, plan_id, therapist_id=therapist_id, start=start, moving=moving
+            page.uc, who, plan_id, therapist_id=therapist_id, start=start, moving=moving
         )
-        return render(
-            request,
+        return page.render(
             "review.html",
             status=409 if problem else status,
             chosen=seen,
@@ -137,53 +125,37 @@ class BookingPages(Controller):
         )
 
     @get("/plans/{plan_id:uuid}/review", name="pages:review")
-    async def review(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def review(self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]) -> Template:
         """The chosen time before booking: day, time, therapist, place, the policy."""
-        raw = request.query_params.get("option", "")
+        raw = page.request.query_params.get("option", "")
         back = f"/app/patient/plans/{plan_id}/options"
-        return await self._review(request, settings, uc, plan_id, moving=None, back=back, raw=raw)
+        return await self._review(page, plan_id, moving=None, back=back, raw=raw)
 
     @get("/sessions/{session_id:uuid}/move/review", name="pages:move-review")
     async def move_review(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template:
         """The new time before moving: day, time, therapist, place, the policy."""
-        raw = request.query_params.get("option", "")
+        raw = page.request.query_params.get("option", "")
         back = f"/app/patient/sessions/{session_id}/move"
-        return await self._review(
-            request, settings, uc, session_id, moving=session_id, back=back, raw=raw
-        )
+        return await self._review(page, session_id, moving=session_id, back=back, raw=raw)
 
     @post("/plans/{plan_id:uuid}/book", status_code=303)
     async def book(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Book the reviewed time (the booking rules decide again)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         raw = form.get("option", "")
         back = f"/app/patient/plans/{plan_id}/options"
         chosen = _option(raw)
         if chosen is None:
-            return render(request, "review.html", status=400, chosen=None, back=back, raw=raw)
+            return page.render("review.html", status=400, chosen=None, back=back, raw=raw)
         refused: dict[str, str] = {}
         with refusal_on(refused, "problem", said="{}", catch=REFUSALS):
             session = await session_actions.book(
-                uc,
+                page.uc,
                 who,
                 plan_id,
                 therapist_id=chosen[0],
@@ -192,36 +164,25 @@ class BookingPages(Controller):
             )
             return go(f"/app/patient/sessions/{session.id}/booked")
         return await self._review(
-            request,
-            settings,
-            uc,
-            plan_id,
-            moving=None,
-            back=back,
-            raw=raw,
-            problem=refused["problem"],
+            page, plan_id, moving=None, back=back, raw=raw, problem=refused["problem"]
         )
 
     @post("/sessions/{session_id:uuid}/move", status_code=303)
     async def move(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Move the session to the reviewed time (the move's rules decide again)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         raw = form.get("option", "")
         back = f"/app/patient/sessions/{session_id}/move"
         chosen = _option(raw)
         if chosen is None:
-            return render(request, "review.html", status=400, chosen=None, back=back, raw=raw)
+            return page.render("review.html", status=400, chosen=None, back=back, raw=raw)
         refused: dict[str, str] = {}
         with refusal_on(refused, "problem", said="{}", catch=REFUSALS):
             await session_actions.move(
-                uc,
+                page.uc,
                 who,
                 session_id,
                 start=chosen[1],
@@ -230,47 +191,32 @@ class BookingPages(Controller):
             )
             return go(f"/app/patient/sessions/{session_id}/booked", moved=1)
         return await self._review(
-            request,
-            settings,
-            uc,
-            session_id,
-            moving=session_id,
-            back=back,
-            raw=raw,
-            problem=refused["problem"],
+            page, session_id, moving=session_id, back=back, raw=raw, problem=refused["problem"]
         )
 
     @get("/sessions/{session_id:uuid}/booked", name="pages:booked")
     async def booked(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template:
         """The confirmation: what is booked, where, the policy, and the calendar file."""
-        who = signed_in(request, settings, uc, "patient")
-        seen = await choosing.booked(uc, who, session_id)
-        moved = request.query_params.get("moved") == "1"
-        return render(request, "booked.html", chosen=seen, moved=moved)
+        who = page.signed_in("patient")
+        seen = await choosing.booked(page.uc, who, session_id)
+        moved = page.request.query_params.get("moved") == "1"
+        return page.render("booked.html", chosen=seen, moved=moved)
 
     @get("/sessions/{session_id:uuid}/calendar.ics", name="pages:session-ics")
     async def calendar_file(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Response[bytes]:
         """The session as an iCalendar file for the patient's own calendar."""
-        who = signed_in(request, settings, uc, "patient")
-        seen = await choosing.booked(uc, who, session_id)
+        who = page.signed_in("patient")
+        seen = await choosing.booked(page.uc, who, session_id)
         calendar = Calendar()
         calendar.add("prodid", "-//scheduler//session//EN")
         calendar.add("version", "2.0")
         event = Event()
         event.add("uid", f"{session_id}@scheduler")
-        event.add("dtstamp", uc.clock())
+        event.add("dtstamp", page.uc.clock())
         event.add("dtstart", seen.start)
         event.add("dtend", seen.end)
         event.add("summary", f"Massage therapy with {seen.therapist_name}")
