@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -21,11 +21,10 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import fields
 from scheduler.api.pages.submit import OwnFields, refusal_on
-from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, go, parse_date
 from scheduler.domain import PatientView, PlanView, SessionView, TherapistView
 from scheduler.domain.errors import AuthorizationExhausted, PrescriptionExpired, SchedulingError
 from scheduler.domain.rules.care import CONTRAINDICATIONS, SPECIALIZATIONS
-from scheduler.settings import Settings
 from scheduler.usecases import UseCases, clinical
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import patients as patient_actions
@@ -201,21 +200,18 @@ class ClinicalPages(Controller):
 
     async def _chart(
         self,
-        request: Request[Any, Any, Any],
+        page: PageContext,
         patient_id: UUID,
-        settings: Settings,
-        uc: UseCases,
         *,
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc, *STAFF)
-        chart = await chart_of(uc, who, patient_id)
-        now = uc.clock()
+        who = page.signed_in(*STAFF)
+        chart = await chart_of(page.uc, who, patient_id)
+        now = page.uc.clock()
         visit = chart.visit
-        return render(
-            request,
+        return page.render(
             "clinical_chart.html",
             status=status,
             chart=chart,
@@ -227,48 +223,36 @@ class ClinicalPages(Controller):
             form=form or {},
             errors=errors or {},
             today=now.astimezone(chart.zone).date(),
-            done=request.query_params.get("done", ""),
+            done=page.request.query_params.get("done", ""),
         )
 
     @get("/", name="pages:chart")
     async def chart(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template:
         """The chart, with the forms the signed-in role may use."""
-        return await self._chart(request, patient_id, settings, uc)
+        return await self._chart(page, patient_id)
 
     async def _answer(
         self,
-        request: Request[Any, Any, Any],
+        page: PageContext,
         patient_id: UUID,
-        settings: Settings,
-        uc: UseCases,
         *,
         form: dict[str, str],
         errors: dict[str, str],
         done: str,
     ) -> Template | Redirect:
         if errors:
-            return await self._chart(
-                request, patient_id, settings, uc, form=form, errors=errors, status=400
-            )
+            return await self._chart(page, patient_id, form=form, errors=errors, status=400)
         return go(f"/app/chart/{patient_id}", done=done)
 
     @post("/evaluations", status_code=303)
     async def evaluate(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Record the evaluation (completing the evaluation visit, when one was sent)."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         evaluation = _evaluation(form, errors)
         visit = form.get("ev-visit", "")
@@ -278,23 +262,21 @@ class ClinicalPages(Controller):
                 errors, "ev-form", said=not_recorded, catch=(*CARE_REFUSALS, ValueError)
             ):
                 await clinical.record_evaluation(
-                    uc, who, patient_id, evaluation=evaluation, visit=UUID(visit) if visit else None
+                    page.uc,
+                    who,
+                    patient_id,
+                    evaluation=evaluation,
+                    visit=UUID(visit) if visit else None,
                 )
-        return await self._answer(
-            request, patient_id, settings, uc, form=form, errors=errors, done="evaluation"
-        )
+        return await self._answer(page, patient_id, form=form, errors=errors, done="evaluation")
 
     @post("/prescriptions", status_code=303)
     async def prescribe(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Record the prescription or referral."""
-        who = signed_in(request, settings, uc, *STAFF)
-        form = await checked_form(request)
+        who = page.signed_in(*STAFF)
+        form = await page.form()
         errors: dict[str, str] = {}
         prescription = _prescription(form, errors)
         if prescription is not None:
@@ -303,24 +285,20 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors, "rx-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
             ):
-                await clinical.record_prescription(uc, who, patient_id, prescription=prescription)
-        return await self._answer(
-            request, patient_id, settings, uc, form=form, errors=errors, done="prescription"
-        )
+                await clinical.record_prescription(
+                    page.uc, who, patient_id, prescription=prescription
+                )
+        return await self._answer(page, patient_id, form=form, errors=errors, done="prescription")
 
     @post("/renewals", status_code=303)
     async def renew(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Record a renewed authorization (sessions in total, the new expiry)."""
-        who = signed_in(request, settings, uc, *STAFF)
-        form = await checked_form(request)
+        who = page.signed_in(*STAFF)
+        form = await page.form()
         errors: dict[str, str] = {}
-        renewal = _renewal(form, errors, await chart_of(uc, who, patient_id))
+        renewal = _renewal(form, errors, await chart_of(page.uc, who, patient_id))
         if renewal is not None:
             prescription_id = renewal.pop("prescription_id")
             not_recorded = "The renewal was not recorded: {}."
@@ -328,31 +306,23 @@ class ClinicalPages(Controller):
             with refusal_on(
                 errors, "rn-form", said=not_recorded, fields=expired, catch=CARE_REFUSALS
             ):
-                await clinical.renew_prescription(uc, who, prescription_id, **renewal)
-        return await self._answer(
-            request, patient_id, settings, uc, form=form, errors=errors, done="renewal"
-        )
+                await clinical.renew_prescription(page.uc, who, prescription_id, **renewal)
+        return await self._answer(page, patient_id, form=form, errors=errors, done="renewal")
 
     @post("/plans", status_code=303)
     async def start_plan(
-        self,
-        request: Request[Any, Any, Any],
-        patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], patient_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Start the treatment plan under one of the patient's prescriptions."""
-        who = signed_in(request, settings, uc, *STAFF)
-        form = await checked_form(request)
+        who = page.signed_in(*STAFF)
+        form = await page.form()
         errors: dict[str, str] = {}
-        plan = _plan(form, errors, await chart_of(uc, who, patient_id))
+        plan = _plan(form, errors, await chart_of(page.uc, who, patient_id))
         if plan is not None:
             not_started = "The plan was not started: {}."
             exhausted: OwnFields = {AuthorizationExhausted: "plan-sessions"}
             with refusal_on(
                 errors, "plan-form", said=not_started, fields=exhausted, catch=CARE_REFUSALS
             ):
-                await clinical.create_plan(uc, who, patient_id, request=plan)
-        return await self._answer(
-            request, patient_id, settings, uc, form=form, errors=errors, done="plan"
-        )
+                await clinical.create_plan(page.uc, who, patient_id, request=plan)
+        return await self._answer(page, patient_id, form=form, errors=errors, done="plan")
