@@ -13,7 +13,7 @@ from urllib.parse import quote
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -21,10 +21,9 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import availability, fields, forms
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain import PatientView, PlanView, SessionView
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
-from scheduler.settings import Settings
 from scheduler.usecases import UseCases
 from scheduler.usecases import accounts as account_actions
 from scheduler.usecases import admin as admin_actions
@@ -94,34 +93,24 @@ class DeskPages(Controller):
     opt = PUBLIC
 
     @get("/", name="pages:desk")
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Redirect:
+    async def home(self, page: NamedDependency[PageContext]) -> Redirect:
         """A dispatcher's own clinic desk; an admin chooses a clinic first."""
-        who = signed_in(request, settings, uc, *DESK)
+        who = page.signed_in(*DESK)
         if who.role == "admin":
             return go("/app/admin")
-        clinic = await clinic_actions.mine(uc, who)
+        clinic = await clinic_actions.mine(page.uc, who)
         return go(f"/app/desk/clinics/{clinic.id}")
 
     @get("/clinics/{clinic_id:uuid}", name="pages:desk-clinic")
     async def clinic(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template:
         """Therapists and their shift requests, intakes to review, re-authorizations due."""
-        who = signed_in(request, settings, uc, *DESK)
-        clinic = await admin_actions.clinic(uc, who, clinic_id)
-        therapists = await clinic_actions.therapists(uc, who, clinic_id)
-        patients = await patient_actions.search(uc, who, clinic_id, text="")
-        return render(
-            request,
+        who = page.signed_in(*DESK)
+        clinic = await admin_actions.clinic(page.uc, who, clinic_id)
+        therapists = await clinic_actions.therapists(page.uc, who, clinic_id)
+        patients = await patient_actions.search(page.uc, who, clinic_id, text="")
+        return page.render(
             "desk_home.html",
             role=who.role,
             clinic=clinic,
@@ -130,39 +119,29 @@ class DeskPages(Controller):
                 (t, r) for t in therapists for r in t.shift_requests if r["status"] == "pending"
             ],
             intakes=[p for p in patients if p.intake and not p.evaluations],
-            reauthorizations=await clinic_actions.reauthorizations(uc, who, clinic_id),
-            accounts=await account_actions.clinic_accounts(uc, who, clinic_id),
+            reauthorizations=await clinic_actions.reauthorizations(page.uc, who, clinic_id),
+            accounts=await account_actions.clinic_accounts(page.uc, who, clinic_id),
             names={t.id: t.name for t in therapists} | {p.id: p.name for p in patients},
         )
 
     @get("/clinics/{clinic_id:uuid}/patients", name="pages:desk-patients")
     async def patients(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-        q: FromQuery[str] = "",
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID], q: FromQuery[str] = ""
     ) -> Template:
         """Find patients by part of a name, e-mail, phone or address."""
-        who = signed_in(request, settings, uc, *DESK)
-        clinic = await admin_actions.clinic(uc, who, clinic_id)
-        found = await patient_actions.search(uc, who, clinic_id, text=q[:200])
-        return render(request, "desk_patients.html", role=who.role, clinic=clinic, found=found, q=q)
+        who = page.signed_in(*DESK)
+        clinic = await admin_actions.clinic(page.uc, who, clinic_id)
+        found = await patient_actions.search(page.uc, who, clinic_id, text=q[:200])
+        return page.render("desk_patients.html", role=who.role, clinic=clinic, found=found, q=q)
 
     @get("/clinics/{clinic_id:uuid}/patients/new", name="pages:desk-new-patient")
     async def new_patient_form(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template:
         """Register a patient at the desk (on the phone or at the counter)."""
-        who = signed_in(request, settings, uc, *DESK)
-        clinic = await admin_actions.clinic(uc, who, clinic_id)
-        return render(
-            request,
+        who = page.signed_in(*DESK)
+        clinic = await admin_actions.clinic(page.uc, who, clinic_id)
+        return page.render(
             "desk_patient_new.html",
             role=who.role,
             clinic=clinic,
@@ -173,24 +152,19 @@ class DeskPages(Controller):
 
     @post("/clinics/{clinic_id:uuid}/patients/new", status_code=303)
     async def register(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Register the patient, then show their page (to book on their behalf)."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        clinic = await admin_actions.clinic(uc, who, clinic_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        clinic = await admin_actions.clinic(page.uc, who, clinic_id)
         errors: dict[str, str] = {}
         details = read_details(form, errors)
         if details is not None:
             with refusal_on(errors):
-                patient = await patient_actions.register(uc, who, clinic_id, details=details)
+                patient = await patient_actions.register(page.uc, who, clinic_id, details=details)
                 return go(f"/app/desk/patients/{patient.id}", done="registered")
-        return render(
-            request,
+        return page.render(
             "desk_patient_new.html",
             status=400,
             role=who.role,
@@ -203,17 +177,15 @@ class DeskPages(Controller):
     @get("/patients/{patient_id:uuid}", name="pages:desk-patient")
     async def patient(
         self,
-        request: Request[Any, Any, Any],
+        page: NamedDependency[PageContext],
         patient_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
         done: FromQuery[str] = "",
     ) -> Template:
         """Contact, home, availability, intake, prescriptions, plans with their sessions
         (book, move, cancel on the patient's behalf) and the record's history."""
-        who = signed_in(request, settings, uc, *DESK)
-        patient = await patient_actions.patient(uc, who, patient_id)
-        return render(request, "desk_patient.html", **await patient_page(uc, who, patient, done))
+        who = page.signed_in(*DESK)
+        patient = await patient_actions.patient(page.uc, who, patient_id)
+        return page.render("desk_patient.html", **await patient_page(page.uc, who, patient, done))
 
 
 async def patient_page(
