@@ -8,11 +8,10 @@ rule. The booking actions decide.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -22,17 +21,13 @@ from scheduler.api.errors import ApiError
 from scheduler.api.pages.booking import _query as option_query
 from scheduler.api.pages.submit import REFUSALS, refusal_on
 from scheduler.api.pages.web import (
-    checked_form,
+    PageContext,
     go,
     local_instant,
     parse_date,
     parse_time,
-    render,
-    signed_in,
 )
 from scheduler.domain.errors import InThePast, SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import admin as admin_actions
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import patients as patient_actions
@@ -61,8 +56,7 @@ class DeskBookingPages(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, Any],
-        uc: UseCases,
+        page: PageContext,
         who: Actor,
         plan_id: UUID,
         *,
@@ -71,18 +65,17 @@ class DeskBookingPages(Controller):
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        plan = await plan_actions.get(uc, who, plan_id)
-        patient = await patient_actions.patient(uc, who, plan.patient_id)
-        clinic = await admin_actions.clinic(uc, who, plan.clinic_id)
-        query = option_query(request)
+        plan = await plan_actions.get(page.uc, who, plan_id)
+        patient = await patient_actions.patient(page.uc, who, plan.patient_id)
+        clinic = await admin_actions.clinic(page.uc, who, plan.clinic_id)
+        query = option_query(page.request)
         if moving:
-            options = await plan_actions.move_options(uc, who, moving, query)
+            options = await plan_actions.move_options(page.uc, who, moving, query)
         else:
-            options = await plan_actions.options(uc, who, plan_id, query)
-        session = await session_actions.get(uc, who, moving) if moving else None
-        names = {t.id: t.name for t in await clinic_actions.therapists(uc, who, clinic.id)}
-        return render(
-            request,
+            options = await plan_actions.options(page.uc, who, plan_id, query)
+        session = await session_actions.get(page.uc, who, moving) if moving else None
+        names = {t.id: t.name for t in await clinic_actions.therapists(page.uc, who, clinic.id)}
+        return page.render(
             "desk_book.html",
             status=status,
             role=who.role,
@@ -100,36 +93,28 @@ class DeskBookingPages(Controller):
 
     @get("/plans/{plan_id:uuid}/book", name="pages:desk-book")
     async def book_form(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template:
         """The plan's next session: the ranked options, as the patient sees them."""
-        who = signed_in(request, settings, uc, *DESK)
-        return await self._page(request, uc, who, plan_id)
+        who = page.signed_in(*DESK)
+        return await self._page(page, who, plan_id)
 
     @post("/plans/{plan_id:uuid}/book", status_code=303)
     async def book(
-        self,
-        request: Request[Any, Any, Any],
-        plan_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], plan_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Book the option chosen for the patient (the booking rules decide again)."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
+        who = page.signed_in(*DESK)
+        form = await page.form()
         picked = chosen_option(form.get("option", ""))
         if picked is None:
             errors = {"option": "Choose one of the times."}
-            return await self._page(request, uc, who, plan_id, errors=errors, status=400)
+            return await self._page(page, who, plan_id, errors=errors, status=400)
         errors = {}
         said = "This time cannot be booked: {}. Choose another."
         with refusal_on(errors, "option", said=said, catch=REFUSALS):
             session = await session_actions.book(
-                uc,
+                page.uc,
                 who,
                 plan_id,
                 therapist_id=picked[0],
@@ -137,38 +122,30 @@ class DeskBookingPages(Controller):
                 reason=form.get("reason") or "booked by the front desk for the patient",
             )
             return go(f"/app/desk/patients/{session.patient_id}", done="booked")
-        return await self._page(request, uc, who, plan_id, errors=errors, status=409)
+        return await self._page(page, who, plan_id, errors=errors, status=409)
 
     @get("/sessions/{session_id:uuid}/move", name="pages:desk-move")
     async def move_form(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template:
         """Where the session could go: the plan's ranked options, or a day and time."""
-        who = signed_in(request, settings, uc, *DESK)
-        session = await session_actions.get(uc, who, session_id)
+        who = page.signed_in(*DESK)
+        session = await session_actions.get(page.uc, who, session_id)
         if session.plan_id is None:
             raise _NotAPlanSession("an evaluation visit is moved by cancelling and rebooking it")
-        return await self._page(request, uc, who, session.plan_id, moving=session_id)
+        return await self._page(page, who, session.plan_id, moving=session_id)
 
     @post("/sessions/{session_id:uuid}/move", status_code=303)
     async def move(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Move the session to the chosen option, or to the day and time entered."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        session = await session_actions.get(uc, who, session_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        session = await session_actions.get(page.uc, who, session_id)
         if session.plan_id is None:
             raise _NotAPlanSession("an evaluation visit is moved by cancelling and rebooking it")
-        clinic = await admin_actions.clinic(uc, who, session.clinic_id)
+        clinic = await admin_actions.clinic(page.uc, who, session.clinic_id)
         errors: dict[str, str] = {}
         target: tuple[UUID | None, datetime] | None = None
         if form.get("option"):
@@ -194,7 +171,7 @@ class DeskBookingPages(Controller):
                 catch=REFUSALS,
             ):
                 await session_actions.move(
-                    uc,
+                    page.uc,
                     who,
                     session_id,
                     start=target[1],
@@ -203,30 +180,19 @@ class DeskBookingPages(Controller):
                 )
                 return go(f"/app/desk/patients/{session.patient_id}", done="moved")
         return await self._page(
-            request,
-            uc,
-            who,
-            session.plan_id,
-            moving=session_id,
-            form=form,
-            errors=errors,
-            status=400,
+            page, who, session.plan_id, moving=session_id, form=form, errors=errors, status=400
         )
 
     @post("/sessions/{session_id:uuid}/cancel", status_code=303)
     async def cancel(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Redirect:
         """Cancel for the patient; the patient's page says whether it counted as late."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
+        who = page.signed_in(*DESK)
+        form = await page.form()
         try:
             done = await session_actions.cancel(
-                uc,
+                page.uc,
                 who,
                 session_id,
                 reason=form.get("reason", "")[:500]
