@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, go, parse_date
 from scheduler.api.schemas.dispatch import Applied, Preview, sick_call_days
 from scheduler.domain.errors import NotFound, SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import clinics as clinic_actions
 from scheduler.usecases import dispatch as actions
 from scheduler.usecases import sessions as session_actions
@@ -54,24 +51,19 @@ class DispatchPages(Controller):
     opt = PUBLIC
 
     @post("/optimize", status_code=303)
-    async def optimize(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Redirect:
+    async def optimize(self, page: NamedDependency[PageContext]) -> Redirect:
         """Queue an optimization of the shown day and the next few (booked visits stay put)."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("dispatcher")
+        form = await page.form()
         day = parse_date(form.get("date", ""), "date", {})
         raw = form.get("days", "1")
         count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
         if day is None or not 1 <= count <= MAX_DAYS:
             return go("/app/board", notice=f"choose a day and 1 to {MAX_DAYS} days to optimize")
-        clinic = await clinic_actions.mine(uc, who)
+        clinic = await clinic_actions.mine(page.uc, who)
         try:
             state = await actions.optimize(
-                uc,
+                page.uc,
                 who,
                 clinic.id,
                 first=day,
@@ -83,43 +75,33 @@ class DispatchPages(Controller):
         return go("/app/board", date=day, job=state.id)
 
     @get("/jobs/{job_id:str}", name="pages:job")
-    async def job(
-        self,
-        request: Request[Any, Any, Any],
-        job_id: FromPath[str],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def job(self, page: NamedDependency[PageContext], job_id: FromPath[str]) -> Template:
         """The job's progress, or its proposal as a diff once it is done (a fragment)."""
-        who = signed_in(request, settings, uc, "dispatcher")
+        who = page.signed_in("dispatcher")
         try:
-            state = await actions.job(uc, who, job_id)
+            state = await actions.job(page.uc, who, job_id)
         except Forbidden:
             state = None
         if state is None:
-            return render(request, "_job.html", status=404, state=None, preview=None, job_id=job_id)
+            return page.render("_job.html", status=404, state=None, preview=None, job_id=job_id)
         preview = None
         if state.status == "complete" and state.proposal_id:
-            found = await actions.preview(uc, who, UUID(state.proposal_id))
+            found = await actions.preview(page.uc, who, UUID(state.proposal_id))
             preview = JobPreview(Preview.of(found.diff, found.timezone), found.names)
-        return render(request, "_job.html", state=state, preview=preview, job_id=job_id)
+        return page.render("_job.html", state=state, preview=preview, job_id=job_id)
 
     @post("/proposals/{proposal_id:uuid}/apply", status_code=303)
     async def apply(
-        self,
-        request: Request[Any, Any, Any],
-        proposal_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], proposal_id: FromPath[UUID]
     ) -> Redirect:
         """Apply the proposal as booking commands; what was booked meanwhile wins."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("dispatcher")
+        form = await page.form()
         # "Apply the checked items" sends their keys; "Apply all" sends none.
-        keys = (await request.form()).getall("only", [])
+        keys = (await page.request.form()).getall("only", [])
         only = None if form.get("all") else [str(key) for key in keys]
         try:
-            done = await actions.apply(uc, who, proposal_id, only=only)
+            done = await actions.apply(page.uc, who, proposal_id, only=only)
         except NotFound:
             raise  # an unknown proposal is the error page, like any unknown record
         except SchedulingError as error:
@@ -139,20 +121,14 @@ class DispatchPages(Controller):
         return go("/app/board", date=form.get("date", ""), notice=notice)
 
     @post("/sessions/{session_id:uuid}/pin", status_code=303)
-    async def pin(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Redirect:
+    async def pin(self, page: NamedDependency[PageContext], session_id: FromPath[UUID]) -> Redirect:
         """Pin a visit (or release it): optimizations leave a pinned visit where it is."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("dispatcher")
+        form = await page.form()
         pinned = form.get("pinned") != "0"
         reason = form.get("reason") or ("pinned on the board" if pinned else "released")
         try:
-            await session_actions.pin(uc, who, session_id, pinned=pinned, reason=reason)
+            await session_actions.pin(page.uc, who, session_id, pinned=pinned, reason=reason)
         except NotFound:
             raise
         except SchedulingError as error:
@@ -162,15 +138,11 @@ class DispatchPages(Controller):
 
     @get("/therapists/{therapist_id:uuid}/sick", name="pages:sick-call")
     async def sick_confirm(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template:
         """The sick call to confirm: its days and every visit it would displace."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        query = request.query_params
+        who = page.signed_in("dispatcher")
+        query = page.request.query_params
         errors: dict[str, str] = {}
         first = parse_date(query.get("from", query.get("date", "")), "from", errors)
         last = parse_date(
@@ -180,13 +152,12 @@ class DispatchPages(Controller):
         if first is not None and last is not None:
             try:
                 days = sick_call_days([], first, last)
-                found = await sick_actions.preview_sick_call(uc, who, therapist_id, dates=days)
+                found = await sick_actions.preview_sick_call(page.uc, who, therapist_id, dates=days)
             except NotFound:
                 raise
             except SchedulingError as error:
                 errors["to"] = f"{error}"[:1].upper() + f"{error}"[1:] + "."
-        return render(
-            request,
+        return page.render(
             "sick.html",
             status=400 if errors else 200,
             therapist_id=therapist_id,
@@ -198,23 +169,19 @@ class DispatchPages(Controller):
 
     @post("/therapists/{therapist_id:uuid}/sick", status_code=303)
     async def sick(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Redirect:
         """Record the confirmed sick call (its visits are displaced at once) and queue
         the re-plan; the board then follows the job and offers to undo the call."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("dispatcher")
+        form = await page.form()
         first = parse_date(form.get("from", form.get("date", "")), "from", {})
         last = parse_date(form.get("to", "") or form.get("from", form.get("date", "")), "to", {})
         if first is None or last is None:
             return go("/app/board", notice="choose the days the therapist is off sick")
         try:
             call = await sick_actions.report_sick(
-                uc,
+                page.uc,
                 who,
                 therapist_id,
                 dates=sick_call_days([], first, last),
@@ -238,18 +205,14 @@ class DispatchPages(Controller):
 
     @post("/sick-calls/{sick_call_id:uuid}/undo", status_code=303)
     async def undo_sick(
-        self,
-        request: Request[Any, Any, Any],
-        sick_call_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], sick_call_id: FromPath[UUID]
     ) -> Redirect:
         """Undo a sick call: the days are free, waiting visits go back where they were."""
-        who = signed_in(request, settings, uc, "dispatcher")
-        form = await checked_form(request)
+        who = page.signed_in("dispatcher")
+        form = await page.form()
         try:
             done = await sick_actions.undo_sick_call(
-                uc, who, sick_call_id, reason=form.get("reason", "")
+                page.uc, who, sick_call_id, reason=form.get("reason", "")
             )
         except NotFound:
             raise
