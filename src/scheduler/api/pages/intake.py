@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -18,11 +18,9 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import availability, fields
 from scheduler.api.pages.submit import REFUSALS, refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain.errors import PatientExists
 from scheduler.domain.rules.care import INTAKE_QUESTIONS
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import evaluations as evaluation_actions
 from scheduler.usecases import patients as actions
 from scheduler.usecases.actor import Actor
@@ -56,47 +54,34 @@ class IntakePages(Controller):
 
     async def _intake(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         *,
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
-        patient = await actions.patient(uc, who, _patient_id(who))
-        return render(
-            request,
+        who = page.signed_in("patient")
+        patient = await actions.patient(page.uc, who, _patient_id(who))
+        return page.render(
             "intake.html",
             status=status,
             patient=patient,
             questions=INTAKE_QUESTIONS,
             form=_intake_form(patient.intake) if form is None else form,
             errors=errors or {},
-            welcome=request.query_params.get("welcome") == "1",
+            welcome=page.request.query_params.get("welcome") == "1",
         )
 
     @get("/intake", name="pages:intake")
-    async def intake(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def intake(self, page: NamedDependency[PageContext]) -> Template:
         """The health questionnaire (with the answers sent before, if any)."""
-        return await self._intake(request, settings, uc)
+        return await self._intake(page)
 
     @post("/intake", status_code=303)
-    async def send_intake(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def send_intake(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Every question answered yes or no, then the intake is submitted."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         errors: dict[str, str] = {}
         answers = {}
         for key in INTAKE_QUESTIONS:
@@ -114,29 +99,27 @@ class IntakePages(Controller):
         if not errors:
             intake = actions.Intake(answers=answers, pregnant=YES_NO[form["pregnant"]], **texts)
             with refusal_on(errors):
-                await actions.submit_intake(uc, who, _patient_id(who), intake=intake)
+                await actions.submit_intake(page.uc, who, _patient_id(who), intake=intake)
                 return go("/app/patient/evaluation", intake="sent")
-        return await self._intake(request, settings, uc, form=form, errors=errors, status=400)
+        return await self._intake(page, form=form, errors=errors, status=400)
 
     async def _evaluation(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         *,
         form: dict[str, str],
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
+        who = page.signed_in("patient")
         errors = dict(errors or {})
-        home = await patient_home(uc, who)
-        patient = await actions.patient(uc, who, _patient_id(who))
+        home = await patient_home(page.uc, who)
+        patient = await actions.patient(page.uc, who, _patient_id(who))
         reason, setting = form.get("reason", ""), form.get("setting", "")
         options: list[evaluation_actions.EvaluationOption] = []
         if reason and setting in ("clinic", "home") and not patient.evaluation_visit:
             options = await evaluation_actions.options(
-                uc, who, patient.id, reason=reason, setting=setting, days=14
+                page.uc, who, patient.id, reason=reason, setting=setting, days=14
             )
         zone = ZoneInfo(home.timezone)
         days: dict[str, list[tuple[str, evaluation_actions.EvaluationOption]]] = {}
@@ -146,8 +129,7 @@ class IntakePages(Controller):
                 (local.strftime("%H:%M"), option)
             )
         booked = [s for s in home.upcoming if s.kind == "evaluation"]
-        return render(
-            request,
+        return page.render(
             "intake_evaluation.html",
             status=status,
             patient=patient,
@@ -160,40 +142,31 @@ class IntakePages(Controller):
             searched=bool(reason and setting),
             form=form,
             errors=errors,
-            intake_sent=request.query_params.get("intake") == "sent",
+            intake_sent=page.request.query_params.get("intake") == "sent",
         )
 
     @get("/evaluation", name="pages:evaluation")
     async def evaluation(
         self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        page: NamedDependency[PageContext],
         reason: FromQuery[str] = "",
         setting: FromQuery[str] = "",
     ) -> Template:
         """What the visit is for, then the times a therapist who treats it can see you."""
         form = {"reason": reason.strip()[:300], "setting": setting}
         errors = {}
-        if request.query_params.get("reason") is not None and not form["reason"]:
+        if page.request.query_params.get("reason") is not None and not form["reason"]:
             errors["reason"] = "Say in a few words what you would like treated."
         if setting and setting not in ("clinic", "home"):
             errors["setting"] = "Choose the clinic or your home."
         status = 400 if errors else 200
-        return await self._evaluation(
-            request, settings, uc, form=form, errors=errors, status=status
-        )
+        return await self._evaluation(page, form=form, errors=errors, status=status)
 
     @post("/evaluation", status_code=303)
-    async def book_evaluation(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def book_evaluation(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Book the chosen time (the booking rules decide again)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         reason, setting = form.get("reason", ""), form.get("setting", "")
         therapist, _, start_text = form.get("option", "").partition("@")
         errors: dict[str, str] = {}
@@ -212,7 +185,7 @@ class IntakePages(Controller):
                 catch=REFUSALS,
             ):
                 await evaluation_actions.book(
-                    uc,
+                    page.uc,
                     who,
                     _patient_id(who),
                     therapist_id=therapist_id,
@@ -222,22 +195,18 @@ class IntakePages(Controller):
                 )
                 return go("/app/patient/evaluation", booked="1")
             status = 409
-        return await self._evaluation(
-            request, settings, uc, form=form, errors=errors, status=status
-        )
+        return await self._evaluation(page, form=form, errors=errors, status=status)
 
     async def _profile(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         *,
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc, "patient")
-        patient = await actions.patient(uc, who, _patient_id(who))
+        who = page.signed_in("patient")
+        patient = await actions.patient(page.uc, who, _patient_id(who))
         saved = {
             "name": patient.name,
             "email": patient.email,
@@ -245,39 +214,28 @@ class IntakePages(Controller):
             "address": patient.address,
             "availability": availability.describe(patient.availability),
         }
-        return render(
-            request,
+        return page.render(
             "intake_profile.html",
             status=status,
             patient=patient,
             form={**saved, **(form or {})},
             errors=errors or {},
             example=availability.EXAMPLE,
-            saved=request.query_params.get("saved"),
+            saved=page.request.query_params.get("saved"),
         )
 
     @get("/profile", name="pages:profile")
-    async def profile(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def profile(self, page: NamedDependency[PageContext]) -> Template:
         """Contact details, home and weekly availability."""
-        return await self._profile(request, settings, uc)
+        return await self._profile(page)
 
     @post("/profile", status_code=303)
-    async def change_details(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def change_details(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """New contact details or home; the home stays on the map unless the address
         changes (then it is found again, or entered)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
-        patient = await actions.patient(uc, who, _patient_id(who))
+        who = page.signed_in("patient")
+        form = await page.form()
+        patient = await actions.patient(page.uc, who, _patient_id(who))
         errors: dict[str, str] = {}
         email = fields.text(form, "email", errors, label="your e-mail address", required=True)
         details = fields.contact(form, errors, email=email)
@@ -286,25 +244,22 @@ class IntakePages(Controller):
         if not errors:
             taken = ("email", "Another patient of the clinic has this e-mail or phone.")
             with refusal_on(errors, fields={PatientExists: taken}):
-                await actions.change_details(uc, who, patient.id, details=details)
+                await actions.change_details(page.uc, who, patient.id, details=details)
                 return go("/app/patient/profile", saved="details")
-        return await self._profile(request, settings, uc, form=form, errors=errors, status=400)
+        return await self._profile(page, form=form, errors=errors, status=400)
 
     @post("/profile/availability", status_code=303)
-    async def change_availability(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def change_availability(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """When the patient can be seen each week (empty: any time)."""
-        who = signed_in(request, settings, uc, "patient")
-        form = await checked_form(request)
+        who = page.signed_in("patient")
+        form = await page.form()
         errors: dict[str, str] = {}
         weekly = fields.weekly(form, "availability", errors)
         if not errors:
             with refusal_on(errors, "availability"):
-                await actions.change_availability(uc, who, _patient_id(who), availability=weekly)
+                await actions.change_availability(
+                    page.uc, who, _patient_id(who), availability=weekly
+                )
                 return go("/app/patient/profile", saved="availability")
         kept = {"availability": form.get("availability", "")}
-        return await self._profile(request, settings, uc, form=kept, errors=errors, status=400)
+        return await self._profile(page, form=kept, errors=errors, status=400)
