@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -18,10 +18,8 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages.desk import directions
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, render, signed_in
+from scheduler.api.pages.web import PageContext, go
 from scheduler.domain.rules.care import CONTRAINDICATIONS
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import sessions as actions
 
 MAX_NOTE = 5000
@@ -69,79 +67,64 @@ class SessionPages(Controller):
 
     @get("/sessions/{session_id:uuid}", name="pages:session")
     async def session(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template:
         """The session's details and its timeline of events (who, when, why)."""
-        return await self._session(request, session_id, settings, uc, errors={}, form={})
+        return await self._session(page, session_id, errors={}, form={})
 
     async def _session(
         self,
-        request: Request[Any, Any, Any],
+        page: PageContext,
         session_id: UUID,
-        settings: Settings,
-        uc: UseCases,
         *,
         errors: dict[str, str],
         form: dict[str, str],
         status: int = 200,
     ) -> Template:
-        who = signed_in(request, settings, uc)
-        page = await actions.page(uc, who, session_id)
-        session = page.session
-        return render(
-            request,
+        who = page.signed_in()
+        shown = await actions.page(page.uc, who, session_id)
+        session = shown.session
+        return page.render(
             "session.html",
             status=status,
-            page=page,
-            zone=ZoneInfo(page.timezone),
+            page=shown,
+            zone=ZoneInfo(shown.timezone),
             role=who.role,
             can_complete=who.role == "therapist"
             and session.status == "booked"
-            and session.start <= uc.clock(),
+            and session.start <= page.uc.clock(),
             can_amend=who.role == "therapist" and session.status == "completed",
             flags=sorted(CONTRAINDICATIONS),
-            directions=directions(page.home_address) if page.home_address else "",
+            directions=directions(shown.home_address) if shown.home_address else "",
             errors=errors,
             form=form,
         )
 
     @post("/sessions/{session_id:uuid}/complete", status_code=303)
     async def complete(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Record the progress note and pain scores of a held session."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         fields = _note_fields(form, errors)
         reassessment = _reassessment(form, errors) if form.get("reassessment") else None
         if not errors:
             with refusal_on(errors, "note"):
-                await actions.complete(uc, who, session_id, reassessment=reassessment, **fields)
+                await actions.complete(
+                    page.uc, who, session_id, reassessment=reassessment, **fields
+                )
                 return go(f"/app/sessions/{session_id}")
-        return await self._session(
-            request, session_id, settings, uc, errors=errors, form=form, status=400
-        )
+        return await self._session(page, session_id, errors=errors, form=form, status=400)
 
     @post("/sessions/{session_id:uuid}/note", status_code=303)
     async def amend(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], session_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Amend the progress note of a completed session (the original stays)."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         fields = _note_fields(form, errors)
         reason = form.get("reason", "")
@@ -151,8 +134,6 @@ class SessionPages(Controller):
             errors["reason"] = "Keep the reason under 500 characters."
         if not errors:
             with refusal_on(errors, "note"):
-                await actions.amend_note(uc, who, session_id, reason=reason, **fields)
+                await actions.amend_note(page.uc, who, session_id, reason=reason, **fields)
                 return go(f"/app/sessions/{session_id}")
-        return await self._session(
-            request, session_id, settings, uc, errors=errors, form=form, status=400
-        )
+        return await self._session(page, session_id, errors=errors, form=form, status=400)
