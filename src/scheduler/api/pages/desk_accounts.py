@@ -89,8 +89,7 @@ class DeskAccountPages(Controller):
             return go(f"/app/desk/therapists/{therapist_id}", done="account")
         form.pop(f"{PREFIX}password", None)
         return await StaffPages.render_page(
-            page.request,
-            page.uc,
+            page,
             who,
             view,
             typed=form,

@@ -6,10 +6,9 @@ Every form calls the action the JSON route calls (`usecases.staff`).
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -17,10 +16,8 @@ from litestar.response import Redirect, Template
 from scheduler.api.auth import PUBLIC
 from scheduler.api.pages import forms
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, go, parse_date
 from scheduler.domain import TherapistView
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import admin as admin_actions
 from scheduler.usecases import staff as actions
 from scheduler.usecases.actor import Actor
@@ -53,10 +50,10 @@ def profile_form(therapist: TherapistView) -> dict[str, str]:
 
 
 async def read_profile(
-    request: Request[Any, Any, Any], form: dict[str, str], errors: dict[str, str]
+    page: PageContext, form: dict[str, str], errors: dict[str, str]
 ) -> tuple[actions.Profile | None, list[str]]:
     """The therapist profile of the form (None with field messages if it is not whole)."""
-    chosen = [str(v) for v in (await request.form()).getall("specializations", [])]
+    chosen = [str(v) for v in (await page.request.form()).getall("specializations", [])]
     skills = forms.skills(chosen, errors)
     name = form.get("name", "")
     if not name:
@@ -90,20 +87,15 @@ class StaffPages(Controller):
 
     @get("/clinics/{clinic_id:uuid}/therapists/new", name="pages:new-therapist")
     async def new_therapist_form(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template:
         """The form to register a therapist with weekly shifts."""
-        who = signed_in(request, settings, uc, *DESK)
-        return await self._new_page(request, uc, who, clinic_id, form={}, chosen=[], errors={})
+        who = page.signed_in(*DESK)
+        return await self._new_page(page, who, clinic_id, form={}, chosen=[], errors={})
 
     async def _new_page(
         self,
-        request: Request[Any, Any, Any],
-        uc: UseCases,
+        page: PageContext,
         who: Actor,
         clinic_id: UUID,
         *,
@@ -112,9 +104,8 @@ class StaffPages(Controller):
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
-        clinic = await admin_actions.clinic(uc, who, clinic_id)
-        return render(
-            request,
+        clinic = await admin_actions.clinic(page.uc, who, clinic_id)
+        return page.render(
             "desk_therapist_new.html",
             status=status,
             role=who.role,
@@ -128,46 +119,39 @@ class StaffPages(Controller):
 
     @post("/clinics/{clinic_id:uuid}/therapists/new", status_code=303)
     async def register(
-        self,
-        request: Request[Any, Any, Any],
-        clinic_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], clinic_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Register the therapist, then show their page."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
+        who = page.signed_in(*DESK)
+        form = await page.form()
         errors: dict[str, str] = {}
-        profile, chosen = await read_profile(request, form, errors)
+        profile, chosen = await read_profile(page, form, errors)
         shifts = forms.weekly_shifts(form, errors)
         if profile and not errors:
             with refusal_on(errors):
                 therapist = await actions.register_therapist(
-                    uc, who, clinic_id, profile=profile, shifts=shifts
+                    page.uc, who, clinic_id, profile=profile, shifts=shifts
                 )
                 return go(f"/app/desk/therapists/{therapist.id}", done="registered")
         return await self._new_page(
-            request, uc, who, clinic_id, form=form, chosen=chosen, errors=errors, status=400
+            page, who, clinic_id, form=form, chosen=chosen, errors=errors, status=400
         )
 
     @get("/therapists/{therapist_id:uuid}", name="pages:desk-therapist")
     async def therapist(
         self,
-        request: Request[Any, Any, Any],
+        page: NamedDependency[PageContext],
         therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
         done: FromQuery[str] = "",
     ) -> Template:
         """A therapist's profile, shifts, time off, status and shift requests."""
-        who = signed_in(request, settings, uc, *DESK)
-        view = await actions.therapist(uc, who, therapist_id)
-        return await self.render_page(request, uc, who, view, done=DONE.get(done, ""))
+        who = page.signed_in(*DESK)
+        view = await actions.therapist(page.uc, who, therapist_id)
+        return await self.render_page(page, who, view, done=DONE.get(done, ""))
 
     @staticmethod
     async def render_page(
-        request: Request[Any, Any, Any],
-        uc: UseCases,
+        page: PageContext,
         who: Actor,
         view: TherapistView,
         *,
@@ -188,9 +172,8 @@ class StaffPages(Controller):
         }
         if typed is not None:
             shown[failed] = typed
-        clinic = await admin_actions.clinic(uc, who, view.clinic_id)
-        return render(
-            request,
+        clinic = await admin_actions.clinic(page.uc, who, view.clinic_id)
+        return page.render(
             "desk_therapist.html",
             status=status,
             role=who.role,
@@ -209,72 +192,52 @@ class StaffPages(Controller):
 
     @post("/therapists/{therapist_id:uuid}/profile", status_code=303)
     async def change_profile(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Save a new profile (skills, base, visits per day, phone)."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await actions.therapist(uc, who, therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await actions.therapist(page.uc, who, therapist_id)
         errors: dict[str, str] = {}
-        profile, chosen = await read_profile(request, form, errors)
+        profile, chosen = await read_profile(page, form, errors)
         if profile and not errors:
             with refusal_on(errors):
                 await actions.change_profile(
-                    uc, who, therapist_id, profile=profile, reason=form.get("reason", "")
+                    page.uc, who, therapist_id, profile=profile, reason=form.get("reason", "")
                 )
                 return go(f"/app/desk/therapists/{therapist_id}", done="profile")
         return await self.render_page(
-            request,
-            uc,
-            who,
-            view,
-            typed=form,
-            errors=errors,
-            failed="profile",
-            chosen=chosen,
-            status=400,
+            page, who, view, typed=form, errors=errors, failed="profile", chosen=chosen, status=400
         )
 
     @post("/therapists/{therapist_id:uuid}/shifts", status_code=303)
     async def change_shifts(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Replace the weekly shifts from now on."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await actions.therapist(uc, who, therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await actions.therapist(page.uc, who, therapist_id)
         errors: dict[str, str] = {}
         shifts = forms.weekly_shifts(form, errors)
         if not errors:
             with refusal_on(errors, "shifts_form"):
                 await actions.change_shifts(
-                    uc, who, therapist_id, shifts=shifts, reason=form.get("shifts_reason", "")
+                    page.uc, who, therapist_id, shifts=shifts, reason=form.get("shifts_reason", "")
                 )
                 return go(f"/app/desk/therapists/{therapist_id}", done="shifts")
         return await self.render_page(
-            request, uc, who, view, typed=form, errors=errors, failed="shifts", status=400
+            page, who, view, typed=form, errors=errors, failed="shifts", status=400
         )
 
     @post("/therapists/{therapist_id:uuid}/time-off", status_code=303)
     async def time_off(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Block whole days first..last as time off."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await actions.therapist(uc, who, therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await actions.therapist(page.uc, who, therapist_id)
         errors: dict[str, str] = {}
         first = parse_date(form.get("first", ""), "first", errors)
         last = parse_date(form.get("last", ""), "last", errors)
@@ -283,33 +246,29 @@ class StaffPages(Controller):
         if first and last and not errors:
             with refusal_on(errors, "time_off_form"):
                 await actions.record_time_off(
-                    uc, who, therapist_id, first=first, last=last, reason=form.get("why", "")
+                    page.uc, who, therapist_id, first=first, last=last, reason=form.get("why", "")
                 )
                 return go(f"/app/desk/therapists/{therapist_id}", done="time_off")
         return await self.render_page(
-            request, uc, who, view, typed=form, errors=errors, failed="time_off", status=400
+            page, who, view, typed=form, errors=errors, failed="time_off", status=400
         )
 
     @post("/therapists/{therapist_id:uuid}/active", status_code=303)
     async def set_active(
-        self,
-        request: Request[Any, Any, Any],
-        therapist_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
+        self, page: NamedDependency[PageContext], therapist_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Deactivate the therapist (or take them back)."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await actions.therapist(uc, who, therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await actions.therapist(page.uc, who, therapist_id)
         if form.get("active") not in ("yes", "no"):
             errors = {"active_form": "Choose whether the therapist takes bookings."}
             return await self.render_page(
-                request, uc, who, view, errors=errors, failed="active", status=400
+                page, who, view, errors=errors, failed="active", status=400
             )
         active = form["active"] == "yes"
         await actions.set_active(
-            uc, who, therapist_id, active=active, reason=form.get("active_reason", "")
+            page.uc, who, therapist_id, active=active, reason=form.get("active_reason", "")
         )
         return go(
             f"/app/desk/therapists/{therapist_id}", done="activated" if active else "deactivated"
@@ -318,31 +277,27 @@ class StaffPages(Controller):
     @post("/therapists/{therapist_id:uuid}/requests/{request_id:uuid}", status_code=303)
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        page: NamedDependency[PageContext],
         therapist_id: FromPath[UUID],
         request_id: FromPath[UUID],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
     ) -> Template | Redirect:
         """Approve or decline a therapist's shift change request."""
-        who = signed_in(request, settings, uc, *DESK)
-        form = await checked_form(request)
-        view = await actions.therapist(uc, who, therapist_id)
+        who = page.signed_in(*DESK)
+        form = await page.form()
+        view = await actions.therapist(page.uc, who, therapist_id)
         decision = form.get("decision", "")
         if decision not in ("approve", "decline"):
             errors = {"request_form": "Choose approve or decline."}
             return await self.render_page(
-                request, uc, who, view, errors=errors, failed="request", status=400
+                page, who, view, errors=errors, failed="request", status=400
             )
         errors = {}
         with refusal_on(errors, "request_form"):
             await actions.decide_shift_change(
-                uc, who, therapist_id, request_id=request_id, approve=decision == "approve"
+                page.uc, who, therapist_id, request_id=request_id, approve=decision == "approve"
             )
             return go(
                 f"/app/desk/therapists/{therapist_id}",
                 done="approved" if decision == "approve" else "declined",
             )
-        return await self.render_page(
-            request, uc, who, view, errors=errors, failed="request", status=409
-        )
+        return await self.render_page(page, who, view, errors=errors, failed="request", status=409)
