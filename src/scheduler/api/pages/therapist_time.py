@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
@@ -16,10 +16,8 @@ from scheduler.api.auth import PUBLIC
 from scheduler.api.errors import ApiError
 from scheduler.api.pages import availability, fields
 from scheduler.api.pages.submit import refusal_on
-from scheduler.api.pages.web import checked_form, go, parse_date, render, signed_in
+from scheduler.api.pages.web import PageContext, go, parse_date
 from scheduler.domain.errors import SchedulingError
-from scheduler.settings import Settings
-from scheduler.usecases import UseCases
 from scheduler.usecases import sick_calls as sick_actions
 from scheduler.usecases import staff as staff_actions
 from scheduler.usecases.errors import Forbidden, Unavailable
@@ -53,17 +51,15 @@ class AvailabilityPages(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
+        page: PageContext,
         *,
         form: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
         preview: sick_actions.SickCallPreview | None = None,
     ) -> Template:
-        who = signed_in(request, settings, uc, "therapist")
-        me = await staff_actions.me(uc, who)
+        who = page.signed_in("therapist")
+        me = await staff_actions.me(page.uc, who)
         requests = [
             (availability.describe({d: [list(w)] for d, w in r["shifts"].items()}), r)
             for r in me.therapist.shift_requests
@@ -79,8 +75,7 @@ class AvailabilityPages(Controller):
             for t in me.therapist.time_off
         ]
         shifts = {day: [list(window)] for day, window in me.therapist.shifts.items()}
-        return render(
-            request,
+        return page.render(
             "therapist_time.html",
             status=status,
             therapist=me.therapist,
@@ -92,64 +87,42 @@ class AvailabilityPages(Controller):
             role=who.role,
             form=form or {},
             errors=errors or {},
-            done=DONE.get(request.query_params.get("done", ""), ""),
+            done=DONE.get(page.request.query_params.get("done", ""), ""),
             example="Mon-Thu 9-17, Fri 9-13",
         )
 
     @get("/", name="pages:availability")
-    async def show(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template:
+    async def show(self, page: NamedDependency[PageContext]) -> Template:
         """Shifts, requests, time off, and the sick form."""
-        return await self._page(request, settings, uc)
+        return await self._page(page)
 
     async def _answer(
-        self,
-        request: Request[Any, Any, Any],
-        settings: Settings,
-        uc: UseCases,
-        *,
-        form: dict[str, str],
-        errors: dict[str, str],
-        done: str,
+        self, page: PageContext, *, form: dict[str, str], errors: dict[str, str], done: str
     ) -> Template | Redirect:
         if errors:
-            return await self._page(request, settings, uc, form=form, errors=errors, status=400)
+            return await self._page(page, form=form, errors=errors, status=400)
         return go("/app/availability", done=done)
 
     @post("/time-off", status_code=303)
-    async def time_off(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def time_off(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Block whole days as time off."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         first, last = _days(form, "off", errors)
         reason = fields.text(form, "off-reason", errors, label="the reason", limit=500)
         if not errors and who.acts_for is not None:
             with refusal_on(errors, "off-first", catch=(SchedulingError, Forbidden)):
                 await staff_actions.record_time_off(
-                    uc, who, who.acts_for, first=first, last=last, reason=reason
+                    page.uc, who, who.acts_for, first=first, last=last, reason=reason
                 )
-        return await self._answer(request, settings, uc, form=form, errors=errors, done="time_off")
+        return await self._answer(page, form=form, errors=errors, done="time_off")
 
     @post("/shift-requests", status_code=303)
-    async def request_shifts(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def request_shifts(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Ask for new weekly shifts: one working window per day."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         if not form.get("shifts"):
             errors["shifts"] = "Write the shifts you would like, for example Mon-Fri 9-17."
@@ -160,20 +133,15 @@ class AvailabilityPages(Controller):
         if not errors:
             with refusal_on(errors, "shifts"):
                 await staff_actions.request_shift_change(
-                    uc, who, shifts={d: w[0] for d, w in weekly.items()}, reason=reason
+                    page.uc, who, shifts={d: w[0] for d, w in weekly.items()}, reason=reason
                 )
-        return await self._answer(request, settings, uc, form=form, errors=errors, done="shifts")
+        return await self._answer(page, form=form, errors=errors, done="shifts")
 
     @post("/sick", status_code=303)
-    async def sick(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        uc: NamedDependency[UseCases],
-    ) -> Template | Redirect:
+    async def sick(self, page: NamedDependency[PageContext]) -> Template | Redirect:
         """Report myself sick for whole days; the clinic re-plans them."""
-        who = signed_in(request, settings, uc, "therapist")
-        form = await checked_form(request)
+        who = page.signed_in("therapist")
+        form = await page.form()
         errors: dict[str, str] = {}
         first, last = _days(form, "sick", errors)
         reason = fields.text(form, "sick-reason", errors, label="the reason", limit=500)
@@ -183,10 +151,15 @@ class AvailabilityPages(Controller):
             with refusal_on(errors, "sick-first", catch=refusals):
                 if form.get("confirm") != "yes":  # first, what it would displace
                     preview = await sick_actions.preview_sick_call(
-                        uc, who, who.acts_for, dates=days
+                        page.uc, who, who.acts_for, dates=days
                     )
-                    return await self._page(request, settings, uc, form=form, preview=preview)
+                    return await self._page(page, form=form, preview=preview)
                 await sick_actions.report_sick(
-                    uc, who, who.acts_for, dates=days, reason=reason, time_limit_s=SICK_REPLAN_S
+                    page.uc,
+                    who,
+                    who.acts_for,
+                    dates=days,
+                    reason=reason,
+                    time_limit_s=SICK_REPLAN_S,
                 )
-        return await self._answer(request, settings, uc, form=form, errors=errors, done="sick")
+        return await self._answer(page, form=form, errors=errors, done="sick")
