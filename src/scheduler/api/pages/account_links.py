@@ -8,9 +8,7 @@ expired or was used answers 410 with no form.
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
@@ -21,7 +19,7 @@ from scheduler.api.auth import COOKIE, PUBLIC
 from scheduler.api.errors import TooManyRequests
 from scheduler.api.pages.messages import ask, expired_page, link_page
 from scheduler.api.pages.signin import login_errors
-from scheduler.api.pages.web import PageContext, render
+from scheduler.api.pages.web import PageContext
 from scheduler.api.revocation import RevocationUnavailable
 from scheduler.usecases import accounts as actions
 
@@ -59,9 +57,9 @@ class AccountLinkPages(Controller):
         """A button that confirms the address (opening the link alone changes nothing)."""
         valid = await actions.verification_link_is_valid(page.uc, token, page.settings.jwt_secret)
         if not valid:
-            return expired_page(page.request, VERIFY_GONE)
+            return expired_page(page, VERIFY_GONE)
         return ask(
-            page.request,
+            page,
             valid,
             token,
             heading="Confirm your e-mail address?",
@@ -77,17 +75,17 @@ class AccountLinkPages(Controller):
         try:
             await actions.verify_email(page.uc, token, page.settings.jwt_secret)
         except LinkGone:
-            return expired_page(page.request, VERIFY_GONE)
+            return expired_page(page, VERIFY_GONE)
         return link_page(
-            page.request,
+            page,
             heading="E-mail address confirmed",
             text="Thank you: your address is verified.",
         )
 
     @get("/forgot", name="pages:forgot")
-    async def forgot_form(self, request: Request[Any, Any, Any]) -> Template:
+    async def forgot_form(self, page: NamedDependency[PageContext]) -> Template:
         """Ask for a link that sets a new password."""
-        return render(request, "forgot.html", email="", errors={}, sent=False, signed_in=False)
+        return page.render("forgot.html", email="", errors={}, sent=False, signed_in=False)
 
     @post("/forgot", status_code=200)
     async def forgot(self, page: NamedDependency[PageContext]) -> Template:
@@ -117,7 +115,7 @@ class AccountLinkPages(Controller):
     ) -> Template:
         """The new-password form, for a valid link only."""
         if not await actions.reset_link_is_valid(page.uc, token, page.settings.jwt_secret):
-            return expired_page(page.request, RESET_GONE)
+            return expired_page(page, RESET_GONE)
         return _reset_page(page, token, {})
 
     @post("/reset", status_code=200)
@@ -133,7 +131,7 @@ class AccountLinkPages(Controller):
                     page.uc, token=token, password=form["password"], secret=page.settings.jwt_secret
                 )
             except LinkGone:
-                return expired_page(page.request, RESET_GONE)
+                return expired_page(page, RESET_GONE)
             except InvalidAccount as problem:
                 errors["password"] = f"{problem}."
             except RevocationUnavailable as problem:
@@ -141,7 +139,7 @@ class AccountLinkPages(Controller):
         if errors:
             return _reset_page(page, token, errors, status=503 if "form" in errors else 400)
         done = link_page(
-            page.request,
+            page,
             heading="Password changed",
             text="Sign in with your new password. Every earlier sign-in has ended.",
         )

@@ -9,17 +9,16 @@ follows links changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from scheduler.api.auth import PUBLIC
-from scheduler.api.pages.web import HOME_OF_ROLE, PageContext, render
+from scheduler.api.pages.web import HOME_OF_ROLE, PageContext
 from scheduler.domain.errors import LinkExpired, SchedulingError
 from scheduler.usecases import Actor
 from scheduler.usecases import notifications as actions
@@ -63,7 +62,7 @@ class MessagePages(Controller):
         """A button that stops reminders (opening the link alone changes nothing)."""
         valid = await actions.link_is_valid(page.uc, "unsubscribe", token, page.settings.jwt_secret)
         return ask(
-            page.request,
+            page,
             valid,
             token,
             heading="Stop reminders?",
@@ -81,10 +80,8 @@ class MessagePages(Controller):
                 page.uc, Actor.anonymous(), token, page.settings.jwt_secret
             )
         except LinkExpired:
-            return expired_page(page.request)
-        return link_page(
-            page.request, heading="Reminders stopped", text="You will get no more reminders."
-        )
+            return expired_page(page)
+        return link_page(page, heading="Reminders stopped", text="You will get no more reminders.")
 
     @get("/offers/accept", name="pages:offer-link")
     async def offer_form(
@@ -93,7 +90,7 @@ class MessagePages(Controller):
         """A button that takes the offered time."""
         valid = await actions.link_is_valid(page.uc, "offer", token, page.settings.jwt_secret)
         return ask(
-            page.request,
+            page,
             valid,
             token,
             heading="Take this time?",
@@ -111,15 +108,15 @@ class MessagePages(Controller):
                 page.uc, Actor.anonymous(), token, page.settings.jwt_secret
             )
         except LinkExpired:
-            return expired_page(page.request)
+            return expired_page(page)
         except SchedulingError as error:
-            return link_page(page.request, heading="Not booked", text=str(error), status=409)
+            return link_page(page, heading="Not booked", text=str(error), status=409)
         when = session.start_local.strftime("%A %-d %B, %H:%M")
-        return link_page(page.request, heading="Booked", text=f"Your session is booked: {when}.")
+        return link_page(page, heading="Booked", text=f"Your session is booked: {when}.")
 
 
 def ask(
-    request: Request[Any, Any, Any],
+    page: PageContext,
     valid: bool,
     token: str,
     *,
@@ -130,18 +127,18 @@ def ask(
     """A mailed link's page: its button posts back to the same URL, shown only for a
     link the clinic sent and still `valid` (opening it changes nothing)."""
     if not valid:
-        return expired_page(request)
-    action = f"{request.url.path}?token={quote(token)}"
-    return link_page(request, heading=heading, text=text, button=button, action=action)
+        return expired_page(page)
+    action = f"{page.request.url.path}?token={quote(token)}"
+    return link_page(page, heading=heading, text=text, button=button, action=action)
 
 
-def expired_page(request: Request[Any, Any, Any], text: str = actions.EXPIRED) -> Template:
+def expired_page(page: PageContext, text: str = actions.EXPIRED) -> Template:
     """The page of a link that is not ours, or no longer valid: no button (410)."""
-    return link_page(request, heading="Link expired", text=text, status=410)
+    return link_page(page, heading="Link expired", text=text, status=410)
 
 
 def link_page(
-    request: Request[Any, Any, Any],
+    page: PageContext,
     *,
     heading: str,
     text: str,
@@ -149,8 +146,7 @@ def link_page(
     action: str = "",
     status: int = 200,
 ) -> Template:
-    return render(
-        request,
+    return page.render(
         "mailed_link.html",
         status=status,
         heading=heading,
