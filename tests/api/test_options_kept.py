@@ -118,7 +118,9 @@ def test_the_clinic_s_days_are_read_once_per_change_of_the_read_model(
             if (o["therapist_id"], o["start"]) in pat_starts and o["therapist_id"] == ana
         )
         day = _day(shared).isoformat()
-        ana_that_day = _options(client, tokens, world.pat_plan, therapist=ana, first=day, last=day)
+        ana_that_day = _options(
+            client, tokens, world.pat_plan, therapist_id=ana, first_day=day, last_day=day
+        )
         assert days.reads == 1
         booked = other.post(
             f"/plans/{world.quinn_plan}/sessions",
@@ -127,9 +129,14 @@ def test_the_clinic_s_days_are_read_once_per_change_of_the_read_model(
         )
         assert booked.status_code == 201, booked.text
         projector.wait(_last(settings), timeout=30)
-        after = _options(client, tokens, world.pat_plan, therapist=ana, first=day, last=day)
+        after = _options(
+            client, tokens, world.pat_plan, therapist_id=ana, first_day=day, last_day=day
+        )
         assert days.reads == 2, "the board changed: the days are read again"
-        assert _options(client, tokens, world.pat_plan, therapist=ana, first=day, last=day) == after
+        assert (
+            _options(client, tokens, world.pat_plan, therapist_id=ana, first_day=day, last_day=day)
+            == after
+        )
         assert days.reads == 2, "and kept again"
         offered = {(o["therapist_id"], o["start"]) for o in after["options"]}
         assert (shared["therapist_id"], shared["start"]) not in offered
@@ -145,6 +152,19 @@ def test_the_clinic_s_days_are_read_once_per_change_of_the_read_model(
             (o["therapist_id"], o["start"]) for o in ana_that_day["options"]
         }
         assert after["total"] < ana_that_day["total"]
+
+        # Moving Quinn's visit, from the kept days: its own time is free again (the
+        # day's frame is searched without it), and nothing else of the day changed.
+        moves = client.get(
+            f"/sessions/{booked.json()['id']}/options",
+            params={"therapist_id": ana, "first_day": day, "last_day": day, "size": 100},
+            headers=tokens["dispatcher"],
+        )
+        assert moves.status_code == 200, moves.text
+        assert days.reads == 2, "a move's search uses the kept days too"
+        assert (shared["therapist_id"], shared["start"]) in {
+            (o["therapist_id"], o["start"]) for o in moves.json()["options"]
+        }
 
 
 def _last(settings: Settings) -> int:

@@ -153,7 +153,7 @@ def present(
             within,
             index=frames.index,
             keep=frames.keep,
-            special=frames.changed,
+            changed=frames.changed,
         )
     else:
         ranking = Ranking(frames, ask.need, within)

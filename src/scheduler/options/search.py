@@ -250,7 +250,7 @@ class Ranking:
 
     The plain days' stretches are counted on arrays (`tally`), the others by
     `_Search.stretches`. A caller that keeps a `DayIndex` of `frames` passes it, with
-    `keep` (the frames the search may use) and `special` (frames changed since the index
+    `keep` (the frames the search may use) and `changed` (frames changed since the index
     was built, e.g. the day of the session being moved, without it)."""
 
     def __init__(
@@ -261,7 +261,7 @@ class Ranking:
         *,
         index: tally.DayIndex | None = None,
         keep: tally.Flags | None = None,
-        special: Iterable[int] = (),
+        changed: Iterable[int] = (),
     ) -> None:
         self.frames, self.need = frames, need
         self.search = _Search(need)
@@ -272,7 +272,7 @@ class Ranking:
         if filters.first is not None or filters.last is not None:
             chosen &= np.array([filters.keeps_day(frame.day) for frame in frames], dtype=np.bool_)
         odd = self.index.off | (self.index.midnight < 0) | self.index.touching(need.busy)
-        odd[list(special)] = True
+        odd[list(changed)] = True
         low, high = PARTS_OF_DAY.get(filters.part_of_day or "", (0, 24 * 60))
         self.plain = tally.stretches(
             self.index, chosen & ~odd & ~self.index.full, need, (low, high)
