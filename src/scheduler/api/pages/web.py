@@ -1,5 +1,9 @@
 """What every page shares: who is signed in, CSRF tokens, rendering and security headers.
 
+Every page handler takes one dependency, `page: NamedDependency[PageContext]` (provided
+on the pages' router): the request, settings and use cases, with `page.signed_in(roles)`,
+`page.form()` (the CSRF-checked fields) and `page.render(template, ...)`.
+
 Pages are signed in with the same JWT cookie as the API (`auth.COOKIE`), but they are
 routes of their own: an anonymous visitor is sent to the sign-in page instead of getting
 a JSON 401, and a wrong role sees an HTML page that says so.
@@ -72,23 +76,6 @@ class FormExpired(ApiError):
     status, code = 403, "form_expired"
 
 
-def signed_in(
-    request: Request[Any, Any, Any], settings: Settings, uc: UseCases, *roles: str
-) -> Actor:
-    """The signed-in account of a page request: SignInFirst (to the sign-in page) if
-    there is none, WrongRole (403) unless it has one of `roles` (any, if none named)."""
-    token = request.cookies.get(COOKIE)
-    if not token:
-        raise SignInFirst("sign in to see this page")
-    try:
-        who = read_token(token, secret=settings.jwt_secret, now=uc.clock())
-    except Unauthenticated:
-        raise SignInFirst("your sign-in has expired: sign in again") from None
-    if roles and who.role not in roles:
-        raise WrongRole(f"this page is for {' or '.join(roles)} accounts")
-    return who
-
-
 def render(
     request: Request[Any, Any, Any], name: str, *, status: int = 200, **context: Any
 ) -> Template:
@@ -108,16 +95,6 @@ def render(
     )
 
 
-async def checked_form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The POSTed form's fields, after the CSRF check (FormExpired if it fails)."""
-    form = await request.form()
-    sent = str(form.get(CSRF_FIELD, ""))
-    kept = request.cookies.get(CSRF_COOKIE, "")
-    if not kept or not hmac.compare_digest(sent.encode(), kept.encode()):
-        raise FormExpired("this form has expired: reload the page and send it again")
-    return {key: str(value).strip() for key, value in form.items() if key != CSRF_FIELD}
-
-
 @dataclass(frozen=True, slots=True)
 class PageContext:
     """What a page handler works with: the request, the settings and the use cases
@@ -128,17 +105,32 @@ class PageContext:
     uc: UseCases
 
     def signed_in(self, *roles: str) -> Actor:
-        """The signed-in account (see `signed_in`): SignInFirst, or WrongRole unless
-        it has one of `roles`."""
-        return signed_in(self.request, self.settings, self.uc, *roles)
+        """The signed-in account of the page request: SignInFirst (to the sign-in page)
+        if there is none, WrongRole (403) unless it has one of `roles` (any, if none
+        named)."""
+        token = self.request.cookies.get(COOKIE)
+        if not token:
+            raise SignInFirst("sign in to see this page")
+        try:
+            who = read_token(token, secret=self.settings.jwt_secret, now=self.uc.clock())
+        except Unauthenticated:
+            raise SignInFirst("your sign-in has expired: sign in again") from None
+        if roles and who.role not in roles:
+            raise WrongRole(f"this page is for {' or '.join(roles)} accounts")
+        return who
 
     def render(self, name: str, *, status: int = 200, **context: Any) -> Template:
         """The template `name` with the CSRF token (see `render`)."""
         return render(self.request, name, status=status, **context)
 
     async def form(self) -> dict[str, str]:
-        """The POSTed form's fields, after the CSRF check (see `checked_form`)."""
-        return await checked_form(self.request)
+        """The POSTed form's fields, after the CSRF check (FormExpired if it fails)."""
+        form = await self.request.form()
+        sent = str(form.get(CSRF_FIELD, ""))
+        kept = self.request.cookies.get(CSRF_COOKIE, "")
+        if not kept or not hmac.compare_digest(sent.encode(), kept.encode()):
+            raise FormExpired("this form has expired: reload the page and send it again")
+        return {key: str(value).strip() for key, value in form.items() if key != CSRF_FIELD}
 
 
 def page_context(
