@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -79,19 +79,9 @@ class ClinicDays:
             return self.frames, []
         at, visit = self.visits[session]
         frames = list(self.frames)
-        old = frames[at]
-        kept = list(old.visits)
+        kept = list(frames[at].visits)
         kept.remove(visit)
-        frames[at] = DayFrame(
-            old.therapist_id,
-            old.name,
-            old.day,
-            old.shift,
-            old.base,
-            old.max_visits,
-            tuple(kept),
-            old.unavailable,
-        )
+        frames[at] = replace(frames[at], visits=tuple(kept))
         return frames, [at]
 
 
